@@ -1,0 +1,469 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace PolicyLab.Numerics.Kernels;
+
+/// <summary>
+/// Single-precision matrix multiply sized for reinforcement-learning networks: C = A·B (+ bias, or
+/// accumulated into C). A is read through arbitrary row and column strides, so Aᵀ costs nothing;
+/// B and C are row-major. A register-blocked kernel broadcasts elements of A and multiplies them into
+/// rows of B held in SIMD registers (4 rows × 64 columns with AVX-512, 4 × 32 with AVX2); thin outputs
+/// (fewer columns than one vector) are computed transposed or as dot products instead.
+/// </summary>
+/// <remarks>
+/// Results are deterministic: the path taken depends only on the shapes, strides and the machine's
+/// vector width, so the same inputs give the same bits on every run.
+/// </remarks>
+public static class Gemm
+{
+    [ThreadStatic] private static float[]? t_scratch;
+
+    /// <summary>Whether the 512-bit path is used on this machine (false under DOTNET_EnableAVX512=0).</summary>
+    public static bool Uses512 => Vector512.IsHardwareAccelerated;
+
+    /// <summary>
+    /// Computes C[m×n] = A[m×k]·B[k×n] (+ C when <paramref name="accumulate"/>, + <paramref name="bias"/>
+    /// broadcast over rows when given).
+    /// </summary>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="k">Columns of A, rows of B.</param>
+    /// <param name="a">A's storage; element (i, p) is at <c>i·aRow + p·aCol</c>.</param>
+    /// <param name="aRow">Stride between rows of A.</param>
+    /// <param name="aCol">Stride between columns of A.</param>
+    /// <param name="b">B's storage, row-major with leading dimension <paramref name="ldb"/>.</param>
+    /// <param name="ldb">Stride between rows of B.</param>
+    /// <param name="c">C's storage, row-major with leading dimension <paramref name="ldc"/>.</param>
+    /// <param name="ldc">Stride between rows of C.</param>
+    /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    /// <param name="bias">Optional length-n row added to every row of C.</param>
+    public static void Multiply(int m, int n, int k,
+        ReadOnlySpan<float> a, int aRow, int aCol,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate = false, ReadOnlySpan<float> bias = default)
+    {
+        if (m == 0 || n == 0) return;
+        CheckBounds(m, n, k, a.Length, aRow, aCol, b.Length, ldb, c.Length, ldc, bias.Length);
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        ref float rbias = ref MemoryMarshal.GetReference(bias);
+        bool hasBias = !bias.IsEmpty;
+        int width = Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
+
+        if (n >= width || k == 0)
+        {
+            Blocked(m, n, k, ref ra, aRow, aCol, ref rb, ldb, ref rc, ldc, accumulate, hasBias, ref rbias);
+        }
+        else if (aRow == 1 && m >= width)
+        {
+            // Thin output, transposed A: compute Cᵀ[n×m] = Bᵀ·Aᵀ, where Aᵀ is row-major with stride aCol.
+            float[] scratch = Scratch(n * m);
+            ref float rs = ref MemoryMarshal.GetArrayDataReference(scratch);
+            Blocked(n, m, k, ref rb, 1, ldb, ref ra, aCol, ref rs, m, false, false, ref rs);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    float v = Unsafe.Add(ref rs, j * m + i);
+                    if (hasBias) v += Unsafe.Add(ref rbias, j);
+                    ref float dst = ref Unsafe.Add(ref rc, i * ldc + j);
+                    dst = accumulate ? dst + v : v;
+                }
+            }
+        }
+        else
+        {
+            ThinDot(m, n, k, ref ra, aRow, aCol, ref rb, ldb, ref rc, ldc, accumulate, hasBias, ref rbias);
+        }
+    }
+
+    /// <summary>Writes the transpose of the row-major rows×cols matrix <paramref name="source"/> into <paramref name="destination"/> (cols×rows).</summary>
+    public static void Transpose(int rows, int cols, ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (source.Length < rows * cols || destination.Length < rows * cols)
+            throw new ArgumentException("Transpose buffers are smaller than rows × cols.");
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<float> row = source.Slice(i * cols, cols);
+            for (int j = 0; j < cols; j++)
+                destination[j * rows + i] = row[j];
+        }
+    }
+
+    private static void CheckBounds(int m, int n, int k, int aLength, int aRow, int aCol, int bLength, int ldb, int cLength, int ldc, int biasLength)
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"Negative matrix size {m}×{k}·{k}×{n}.");
+        long aLast = (long)(m - 1) * aRow + (long)Math.Max(k - 1, 0) * aCol;
+        if (k > 0 && (aRow < 0 || aCol < 0 || aLast >= aLength))
+            throw new ArgumentException($"A is too small for {m}×{k} with strides ({aRow}, {aCol}).");
+        if (k > 0 && (ldb < n || (long)(k - 1) * ldb + n > bLength))
+            throw new ArgumentException($"B is too small for {k}×{n} with leading dimension {ldb}.");
+        if (ldc < n || (long)(m - 1) * ldc + n > cLength)
+            throw new ArgumentException($"C is too small for {m}×{n} with leading dimension {ldc}.");
+        if (biasLength != 0 && biasLength < n)
+            throw new ArgumentException($"Bias has {biasLength} elements; {n} needed.");
+    }
+
+    private static float[] Scratch(int length)
+    {
+        float[]? s = t_scratch;
+        if (s is null || s.Length < length)
+            t_scratch = s = new float[Math.Max(length, 4096)];
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blocked(int m, int n, int k, ref float a, int aRow, int aCol, ref float b, int ldb,
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias)
+    {
+        if (Vector512.IsHardwareAccelerated)
+            Blocked512(m, n, k, ref a, aRow, aCol, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+        else
+            Blocked256(m, n, k, ref a, aRow, aCol, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+    }
+
+    // ---------------------------------------------------------------- AVX-512 path (16 floats per vector)
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blocked512(int m, int n, int k, ref float a, int aRow, int aCol, ref float b, int ldb,
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias)
+    {
+        const int W = 16;
+        int j = 0;
+        for (; j + 4 * W <= n; j += 4 * W)
+        {
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+                Kernel512x4x4(k, ref Unsafe.Add(ref a, i * aRow), aRow, aCol, ref Unsafe.Add(ref b, j), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + j), ldc, accumulate, hasBias, ref Unsafe.Add(ref bias, j));
+            for (; i < m; i++)
+                Kernel512x1xV(k, 4, ref Unsafe.Add(ref a, i * aRow), aCol, ref Unsafe.Add(ref b, j), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + j), accumulate, hasBias, ref Unsafe.Add(ref bias, j));
+        }
+        int vectors = (n - j) / W;
+        if (vectors > 0)
+        {
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+                Kernel512x4x1(k, vectors, ref Unsafe.Add(ref a, i * aRow), aRow, aCol, ref Unsafe.Add(ref b, j), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + j), ldc, accumulate, hasBias, ref Unsafe.Add(ref bias, j));
+            for (; i < m; i++)
+                Kernel512x1xV(k, vectors, ref Unsafe.Add(ref a, i * aRow), aCol, ref Unsafe.Add(ref b, j), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + j), accumulate, hasBias, ref Unsafe.Add(ref bias, j));
+            j += vectors * W;
+        }
+        if (j < n)
+            ScalarColumns(m, j, n, k, ref a, aRow, aCol, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Init512(ref float c, bool accumulate, bool hasBias, ref float bias)
+    {
+        Vector512<float> v = accumulate ? Vector512.LoadUnsafe(ref c) : Vector512<float>.Zero;
+        return hasBias ? v + Vector512.LoadUnsafe(ref bias) : v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512x4x4(int k, ref float a, int aRow, int aCol, ref float b, int ldb,
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias)
+    {
+        const int W = 16;
+        ref float c1 = ref Unsafe.Add(ref c, ldc);
+        ref float c2 = ref Unsafe.Add(ref c, 2 * ldc);
+        ref float c3 = ref Unsafe.Add(ref c, 3 * ldc);
+        Vector512<float> s00 = Init512(ref c, accumulate, hasBias, ref bias);
+        Vector512<float> s01 = Init512(ref Unsafe.Add(ref c, W), accumulate, hasBias, ref Unsafe.Add(ref bias, W));
+        Vector512<float> s02 = Init512(ref Unsafe.Add(ref c, 2 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 2 * W));
+        Vector512<float> s03 = Init512(ref Unsafe.Add(ref c, 3 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 3 * W));
+        Vector512<float> s10 = Init512(ref c1, accumulate, hasBias, ref bias);
+        Vector512<float> s11 = Init512(ref Unsafe.Add(ref c1, W), accumulate, hasBias, ref Unsafe.Add(ref bias, W));
+        Vector512<float> s12 = Init512(ref Unsafe.Add(ref c1, 2 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 2 * W));
+        Vector512<float> s13 = Init512(ref Unsafe.Add(ref c1, 3 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 3 * W));
+        Vector512<float> s20 = Init512(ref c2, accumulate, hasBias, ref bias);
+        Vector512<float> s21 = Init512(ref Unsafe.Add(ref c2, W), accumulate, hasBias, ref Unsafe.Add(ref bias, W));
+        Vector512<float> s22 = Init512(ref Unsafe.Add(ref c2, 2 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 2 * W));
+        Vector512<float> s23 = Init512(ref Unsafe.Add(ref c2, 3 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 3 * W));
+        Vector512<float> s30 = Init512(ref c3, accumulate, hasBias, ref bias);
+        Vector512<float> s31 = Init512(ref Unsafe.Add(ref c3, W), accumulate, hasBias, ref Unsafe.Add(ref bias, W));
+        Vector512<float> s32 = Init512(ref Unsafe.Add(ref c3, 2 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 2 * W));
+        Vector512<float> s33 = Init512(ref Unsafe.Add(ref c3, 3 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 3 * W));
+        ref float a1 = ref Unsafe.Add(ref a, aRow);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * aRow);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * aRow);
+        for (int p = 0; p < k; p++)
+        {
+            ref float bp = ref Unsafe.Add(ref b, p * ldb);
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref bp);
+            Vector512<float> b1 = Vector512.LoadUnsafe(ref bp, W);
+            Vector512<float> b2 = Vector512.LoadUnsafe(ref bp, 2 * W);
+            Vector512<float> b3 = Vector512.LoadUnsafe(ref bp, 3 * W);
+            int ap = p * aCol;
+            Vector512<float> x = Vector512.Create(Unsafe.Add(ref a, ap));
+            s00 = Vector512.FusedMultiplyAdd(x, b0, s00); s01 = Vector512.FusedMultiplyAdd(x, b1, s01);
+            s02 = Vector512.FusedMultiplyAdd(x, b2, s02); s03 = Vector512.FusedMultiplyAdd(x, b3, s03);
+            x = Vector512.Create(Unsafe.Add(ref a1, ap));
+            s10 = Vector512.FusedMultiplyAdd(x, b0, s10); s11 = Vector512.FusedMultiplyAdd(x, b1, s11);
+            s12 = Vector512.FusedMultiplyAdd(x, b2, s12); s13 = Vector512.FusedMultiplyAdd(x, b3, s13);
+            x = Vector512.Create(Unsafe.Add(ref a2, ap));
+            s20 = Vector512.FusedMultiplyAdd(x, b0, s20); s21 = Vector512.FusedMultiplyAdd(x, b1, s21);
+            s22 = Vector512.FusedMultiplyAdd(x, b2, s22); s23 = Vector512.FusedMultiplyAdd(x, b3, s23);
+            x = Vector512.Create(Unsafe.Add(ref a3, ap));
+            s30 = Vector512.FusedMultiplyAdd(x, b0, s30); s31 = Vector512.FusedMultiplyAdd(x, b1, s31);
+            s32 = Vector512.FusedMultiplyAdd(x, b2, s32); s33 = Vector512.FusedMultiplyAdd(x, b3, s33);
+        }
+        s00.StoreUnsafe(ref c); s01.StoreUnsafe(ref c, W); s02.StoreUnsafe(ref c, 2 * W); s03.StoreUnsafe(ref c, 3 * W);
+        s10.StoreUnsafe(ref c1); s11.StoreUnsafe(ref c1, W); s12.StoreUnsafe(ref c1, 2 * W); s13.StoreUnsafe(ref c1, 3 * W);
+        s20.StoreUnsafe(ref c2); s21.StoreUnsafe(ref c2, W); s22.StoreUnsafe(ref c2, 2 * W); s23.StoreUnsafe(ref c2, 3 * W);
+        s30.StoreUnsafe(ref c3); s31.StoreUnsafe(ref c3, W); s32.StoreUnsafe(ref c3, 2 * W); s33.StoreUnsafe(ref c3, 3 * W);
+    }
+
+    /// <summary>Four rows, <paramref name="vectors"/> (1–3) single vectors of columns, one at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512x4x1(int k, int vectors, ref float a, int aRow, int aCol, ref float b, int ldb,
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias)
+    {
+        const int W = 16;
+        ref float a1 = ref Unsafe.Add(ref a, aRow);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * aRow);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * aRow);
+        for (int v = 0; v < vectors; v++)
+        {
+            int off = v * W;
+            ref float c0 = ref Unsafe.Add(ref c, off);
+            ref float c1 = ref Unsafe.Add(ref c0, ldc);
+            ref float c2 = ref Unsafe.Add(ref c0, 2 * ldc);
+            ref float c3 = ref Unsafe.Add(ref c0, 3 * ldc);
+            ref float bv = ref Unsafe.Add(ref bias, off);
+            Vector512<float> s0 = Init512(ref c0, accumulate, hasBias, ref bv);
+            Vector512<float> s1 = Init512(ref c1, accumulate, hasBias, ref bv);
+            Vector512<float> s2 = Init512(ref c2, accumulate, hasBias, ref bv);
+            Vector512<float> s3 = Init512(ref c3, accumulate, hasBias, ref bv);
+            for (int p = 0; p < k; p++)
+            {
+                Vector512<float> bp = Vector512.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb + off));
+                int ap = p * aCol;
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ap)), bp, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ap)), bp, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ap)), bp, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a3, ap)), bp, s3);
+            }
+            s0.StoreUnsafe(ref c0); s1.StoreUnsafe(ref c1); s2.StoreUnsafe(ref c2); s3.StoreUnsafe(ref c3);
+        }
+    }
+
+    /// <summary>One row, <paramref name="vectors"/> vectors of columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512x1xV(int k, int vectors, ref float a, int aCol, ref float b, int ldb,
+        ref float c, bool accumulate, bool hasBias, ref float bias)
+    {
+        const int W = 16;
+        int v = 0;
+        for (; v + 4 <= vectors; v += 4)
+        {
+            int off = v * W;
+            ref float cv = ref Unsafe.Add(ref c, off);
+            ref float bv = ref Unsafe.Add(ref bias, off);
+            Vector512<float> s0 = Init512(ref cv, accumulate, hasBias, ref bv);
+            Vector512<float> s1 = Init512(ref Unsafe.Add(ref cv, W), accumulate, hasBias, ref Unsafe.Add(ref bv, W));
+            Vector512<float> s2 = Init512(ref Unsafe.Add(ref cv, 2 * W), accumulate, hasBias, ref Unsafe.Add(ref bv, 2 * W));
+            Vector512<float> s3 = Init512(ref Unsafe.Add(ref cv, 3 * W), accumulate, hasBias, ref Unsafe.Add(ref bv, 3 * W));
+            for (int p = 0; p < k; p++)
+            {
+                ref float bp = ref Unsafe.Add(ref b, p * ldb + off);
+                Vector512<float> x = Vector512.Create(Unsafe.Add(ref a, p * aCol));
+                s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp), s0);
+                s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp, W), s1);
+                s2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp, 2 * W), s2);
+                s3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp, 3 * W), s3);
+            }
+            s0.StoreUnsafe(ref cv); s1.StoreUnsafe(ref cv, W); s2.StoreUnsafe(ref cv, 2 * W); s3.StoreUnsafe(ref cv, 3 * W);
+        }
+        for (; v < vectors; v++)
+        {
+            int off = v * W;
+            ref float cv = ref Unsafe.Add(ref c, off);
+            Vector512<float> s = Init512(ref cv, accumulate, hasBias, ref Unsafe.Add(ref bias, off));
+            for (int p = 0; p < k; p++)
+                s = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, p * aCol)),
+                    Vector512.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb + off)), s);
+            s.StoreUnsafe(ref cv);
+        }
+    }
+
+    // ---------------------------------------------------------------- AVX2 path (8 floats per vector)
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blocked256(int m, int n, int k, ref float a, int aRow, int aCol, ref float b, int ldb,
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias)
+    {
+        const int W = 8;
+        int j = 0;
+        for (; j + 4 * W <= n; j += 4 * W)
+        {
+            int i = 0;
+            for (; i + 3 <= m; i += 3)
+                Kernel256x3x4(k, ref Unsafe.Add(ref a, i * aRow), aRow, aCol, ref Unsafe.Add(ref b, j), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + j), ldc, accumulate, hasBias, ref Unsafe.Add(ref bias, j));
+            for (; i < m; i++)
+                Kernel256x1xV(k, 4, ref Unsafe.Add(ref a, i * aRow), aCol, ref Unsafe.Add(ref b, j), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + j), accumulate, hasBias, ref Unsafe.Add(ref bias, j));
+        }
+        int vectors = (n - j) / W;
+        if (vectors > 0)
+        {
+            for (int i = 0; i < m; i++)
+                Kernel256x1xV(k, vectors, ref Unsafe.Add(ref a, i * aRow), aCol, ref Unsafe.Add(ref b, j), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + j), accumulate, hasBias, ref Unsafe.Add(ref bias, j));
+            j += vectors * W;
+        }
+        if (j < n)
+            ScalarColumns(m, j, n, k, ref a, aRow, aCol, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Init256(ref float c, bool accumulate, bool hasBias, ref float bias)
+    {
+        Vector256<float> v = accumulate ? Vector256.LoadUnsafe(ref c) : Vector256<float>.Zero;
+        return hasBias ? v + Vector256.LoadUnsafe(ref bias) : v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256x3x4(int k, ref float a, int aRow, int aCol, ref float b, int ldb,
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias)
+    {
+        const int W = 8;
+        ref float c1 = ref Unsafe.Add(ref c, ldc);
+        ref float c2 = ref Unsafe.Add(ref c, 2 * ldc);
+        Vector256<float> s00 = Init256(ref c, accumulate, hasBias, ref bias);
+        Vector256<float> s01 = Init256(ref Unsafe.Add(ref c, W), accumulate, hasBias, ref Unsafe.Add(ref bias, W));
+        Vector256<float> s02 = Init256(ref Unsafe.Add(ref c, 2 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 2 * W));
+        Vector256<float> s03 = Init256(ref Unsafe.Add(ref c, 3 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 3 * W));
+        Vector256<float> s10 = Init256(ref c1, accumulate, hasBias, ref bias);
+        Vector256<float> s11 = Init256(ref Unsafe.Add(ref c1, W), accumulate, hasBias, ref Unsafe.Add(ref bias, W));
+        Vector256<float> s12 = Init256(ref Unsafe.Add(ref c1, 2 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 2 * W));
+        Vector256<float> s13 = Init256(ref Unsafe.Add(ref c1, 3 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 3 * W));
+        Vector256<float> s20 = Init256(ref c2, accumulate, hasBias, ref bias);
+        Vector256<float> s21 = Init256(ref Unsafe.Add(ref c2, W), accumulate, hasBias, ref Unsafe.Add(ref bias, W));
+        Vector256<float> s22 = Init256(ref Unsafe.Add(ref c2, 2 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 2 * W));
+        Vector256<float> s23 = Init256(ref Unsafe.Add(ref c2, 3 * W), accumulate, hasBias, ref Unsafe.Add(ref bias, 3 * W));
+        ref float a1 = ref Unsafe.Add(ref a, aRow);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * aRow);
+        for (int p = 0; p < k; p++)
+        {
+            ref float bp = ref Unsafe.Add(ref b, p * ldb);
+            Vector256<float> b0 = Vector256.LoadUnsafe(ref bp);
+            Vector256<float> b1 = Vector256.LoadUnsafe(ref bp, W);
+            Vector256<float> b2 = Vector256.LoadUnsafe(ref bp, 2 * W);
+            Vector256<float> b3 = Vector256.LoadUnsafe(ref bp, 3 * W);
+            int ap = p * aCol;
+            Vector256<float> x = Vector256.Create(Unsafe.Add(ref a, ap));
+            s00 = Vector256.FusedMultiplyAdd(x, b0, s00); s01 = Vector256.FusedMultiplyAdd(x, b1, s01);
+            s02 = Vector256.FusedMultiplyAdd(x, b2, s02); s03 = Vector256.FusedMultiplyAdd(x, b3, s03);
+            x = Vector256.Create(Unsafe.Add(ref a1, ap));
+            s10 = Vector256.FusedMultiplyAdd(x, b0, s10); s11 = Vector256.FusedMultiplyAdd(x, b1, s11);
+            s12 = Vector256.FusedMultiplyAdd(x, b2, s12); s13 = Vector256.FusedMultiplyAdd(x, b3, s13);
+            x = Vector256.Create(Unsafe.Add(ref a2, ap));
+            s20 = Vector256.FusedMultiplyAdd(x, b0, s20); s21 = Vector256.FusedMultiplyAdd(x, b1, s21);
+            s22 = Vector256.FusedMultiplyAdd(x, b2, s22); s23 = Vector256.FusedMultiplyAdd(x, b3, s23);
+        }
+        s00.StoreUnsafe(ref c); s01.StoreUnsafe(ref c, W); s02.StoreUnsafe(ref c, 2 * W); s03.StoreUnsafe(ref c, 3 * W);
+        s10.StoreUnsafe(ref c1); s11.StoreUnsafe(ref c1, W); s12.StoreUnsafe(ref c1, 2 * W); s13.StoreUnsafe(ref c1, 3 * W);
+        s20.StoreUnsafe(ref c2); s21.StoreUnsafe(ref c2, W); s22.StoreUnsafe(ref c2, 2 * W); s23.StoreUnsafe(ref c2, 3 * W);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256x1xV(int k, int vectors, ref float a, int aCol, ref float b, int ldb,
+        ref float c, bool accumulate, bool hasBias, ref float bias)
+    {
+        const int W = 8;
+        for (int v = 0; v < vectors; v++)
+        {
+            int off = v * W;
+            ref float cv = ref Unsafe.Add(ref c, off);
+            Vector256<float> s = Init256(ref cv, accumulate, hasBias, ref Unsafe.Add(ref bias, off));
+            for (int p = 0; p < k; p++)
+                s = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, p * aCol)),
+                    Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb + off)), s);
+            s.StoreUnsafe(ref cv);
+        }
+    }
+
+    // ---------------------------------------------------------------- thin outputs and tails
+
+    /// <summary>Columns [j0, n) one at a time with scalar fused multiply-adds (same order over k as the vector paths).</summary>
+    private static void ScalarColumns(int m, int j0, int n, int k, ref float a, int aRow, int aCol, ref float b, int ldb,
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            ref float ai = ref Unsafe.Add(ref a, i * aRow);
+            for (int j = j0; j < n; j++)
+            {
+                ref float dst = ref Unsafe.Add(ref c, i * ldc + j);
+                float s = accumulate ? dst : 0f;
+                if (hasBias) s += Unsafe.Add(ref bias, j);
+                for (int p = 0; p < k; p++)
+                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref ai, p * aCol), Unsafe.Add(ref b, p * ldb + j), s);
+                dst = s;
+            }
+        }
+    }
+
+    /// <summary>Few output columns: each output is a dot product of a row of A with a column of B (gathered once).</summary>
+    private static void ThinDot(int m, int n, int k, ref float a, int aRow, int aCol, ref float b, int ldb,
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias)
+    {
+        if (aCol != 1)
+        {
+            ScalarColumns(m, 0, n, k, ref a, aRow, aCol, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+            return;
+        }
+        float[] scratch = Scratch(n * k);
+        for (int j = 0; j < n; j++)
+            for (int p = 0; p < k; p++)
+                scratch[j * k + p] = Unsafe.Add(ref b, p * ldb + j);
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<float> row = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref a, i * aRow), k);
+            for (int j = 0; j < n; j++)
+            {
+                float s = Dot(row, scratch.AsSpan(j * k, k));
+                if (hasBias) s += Unsafe.Add(ref bias, j);
+                ref float dst = ref Unsafe.Add(ref c, i * ldc + j);
+                dst = accumulate ? dst + s : s;
+            }
+        }
+    }
+
+    /// <summary>Dot product with a fixed, deterministic summation order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int n = Math.Min(x.Length, y.Length);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        float s;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> acc = Vector512<float>.Zero;
+            for (; i + 16 <= n; i += 16)
+                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i), acc);
+            s = Vector512.Sum(acc);
+        }
+        else
+        {
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (; i + 8 <= n; i += 8)
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rx, (nuint)i), Vector256.LoadUnsafe(ref ry, (nuint)i), acc);
+            s = Vector256.Sum(acc);
+        }
+        for (; i < n; i++)
+            s = MathF.FusedMultiplyAdd(Unsafe.Add(ref rx, i), Unsafe.Add(ref ry, i), s);
+        return s;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Numerics.Tensors;
+
+namespace PolicyLab.Numerics;
+
+public sealed partial class Tape
+{
+    /// <summary>Sum of all elements (a scalar).</summary>
+    public Tensor Sum(Tensor x)
+    {
+        CheckOwner(x);
+        Tensor o = NewTensor(Shape.Scalar, x.RequiresGrad);
+        o.Buffer[o.Offset] = SumOf(x.Data);
+        return Record(OpKind.SumAll, o, x);
+    }
+
+    /// <summary>Mean of all elements (a scalar).</summary>
+    public Tensor Mean(Tensor x)
+    {
+        CheckOwner(x);
+        Tensor o = NewTensor(Shape.Scalar, x.RequiresGrad);
+        o.Buffer[o.Offset] = SumOf(x.Data) / x.Length;
+        return Record(OpKind.MeanAll, o, x);
+    }
+
+    /// <summary>Sum over one axis (negative counts from the end), removing it unless <paramref name="keepDims"/>.</summary>
+    public Tensor Sum(Tensor x, int axis, bool keepDims = false) => ReduceAxis(x, axis, keepDims, mean: false);
+
+    /// <summary>Mean over one axis (negative counts from the end), removing it unless <paramref name="keepDims"/>.</summary>
+    public Tensor Mean(Tensor x, int axis, bool keepDims = false) => ReduceAxis(x, axis, keepDims, mean: true);
+
+    /// <summary>Vectorized sum; its order depends only on the length and the machine, so it is deterministic.</summary>
+    internal static float SumOf(ReadOnlySpan<float> values) => TensorPrimitives.Sum(values);
+
+    private Tensor ReduceAxis(Tensor x, int axis, bool keepDims, bool mean)
+    {
+        CheckOwner(x);
+        int a = x.Shape.NormalizeAxis(axis);
+        (int outer, int len, int inner) = Split(x.Shape, a);
+        Shape shape = keepDims ? x.Shape.With(a, 1) : x.Shape.Without(a);
+        Tensor o = NewTensor(shape, x.RequiresGrad);
+        float scale = mean ? 1f / len : 1f;
+        ReadOnlySpan<float> v = x.Data;
+        Span<float> y = o.Data;
+        for (int p = 0; p < outer; p++)
+        {
+            if (inner == 1)
+            {
+                y[p] = SumOf(v.Slice(p * len, len)) * scale;
+                continue;
+            }
+            Span<float> row = y.Slice(p * inner, inner);
+            v.Slice(p * len * inner, inner).CopyTo(row);
+            for (int k = 1; k < len; k++)
+                TensorPrimitives.Add(row, v.Slice((p * len + k) * inner, inner), row);
+            if (mean) TensorPrimitives.Multiply(row, scale, row);
+        }
+        return Record(OpKind.SumAxis, o, x, s0: scale, i0: a);
+    }
+
+    /// <summary>(outer, axis length, inner) sizes of a shape around an axis.</summary>
+    private static (int Outer, int Length, int Inner) Split(Shape s, int axis)
+    {
+        int outer = 1, inner = 1;
+        for (int i = 0; i < axis; i++) outer *= s[i];
+        for (int i = axis + 1; i < s.Rank; i++) inner *= s[i];
+        return (outer, s[axis], inner);
+    }
+
+    /// <summary>log softmax over the last axis (numerically stable).</summary>
+    public Tensor LogSoftmax(Tensor logits)
+    {
+        CheckOwner(logits);
+        Tensor o = NewTensor(logits.Shape, logits.RequiresGrad);
+        int k = logits.Shape.Last, rows = logits.Length / k;
+        ReadOnlySpan<float> v = logits.Data;
+        Span<float> y = o.Data;
+        for (int r = 0; r < rows; r++)
+            LogSoftmaxRow(v.Slice(r * k, k), y.Slice(r * k, k));
+        return Record(OpKind.LogSoftmax, o, logits);
+    }
+
+    /// <summary>softmax over the last axis (numerically stable).</summary>
+    public Tensor Softmax(Tensor logits)
+    {
+        CheckOwner(logits);
+        Tensor o = NewTensor(logits.Shape, logits.RequiresGrad);
+        int k = logits.Shape.Last, rows = logits.Length / k;
+        ReadOnlySpan<float> v = logits.Data;
+        Span<float> y = o.Data;
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = y.Slice(r * k, k);
+            LogSoftmaxRow(v.Slice(r * k, k), row);
+            TensorPrimitives.Exp(row, row);
+        }
+        return Record(OpKind.Softmax, o, logits);
+    }
+
+    /// <summary>Writes log softmax of one row: x − max − log Σ e^(x − max).</summary>
+    internal static void LogSoftmaxRow(ReadOnlySpan<float> x, Span<float> y)
+    {
+        float max = float.NegativeInfinity;
+        for (int i = 0; i < x.Length; i++) if (x[i] > max) max = x[i];
+        if (float.IsNegativeInfinity(max)) max = 0f; // every entry masked out: propagate -inf/NaN as is
+        float sum = 0f;
+        for (int i = 0; i < x.Length; i++) sum += MathF.Exp(x[i] - max);
+        float logZ = max + MathF.Log(sum);
+        for (int i = 0; i < x.Length; i++) y[i] = x[i] - logZ;
+    }
+
+    /// <summary>Picks one entry per row: out[r] = x[r, index[r]] for x of shape [rows, k] (or [k] with one index).
+    /// Indices are given as float values of whole numbers (as actions are) and get no gradient.</summary>
+    public Tensor Gather(Tensor x, Tensor index)
+    {
+        CheckOwner(x);
+        CheckOwner(index);
+        int k = x.Shape.Last, rows = x.Length / k;
+        if (index.Length != rows)
+            throw new ArgumentException($"Gather on {x.Shape} needs {rows} indices; got {index.Length}.");
+        Shape shape = x.Shape.Rank <= 1 ? Shape.Scalar : x.Shape.Without(-1);
+        Tensor o = NewTensor(shape, x.RequiresGrad);
+        ReadOnlySpan<float> v = x.Data, idx = index.Data;
+        Span<float> y = o.Data;
+        for (int r = 0; r < rows; r++)
+            y[r] = v[r * k + CheckIndex(idx[r], k)];
+        return Record(OpKind.Gather, o, x, index);
+    }
+
+    private static int CheckIndex(float value, int k)
+    {
+        int i = (int)value;
+        if (i != value || i < 0 || i >= k)
+            throw new ArgumentOutOfRangeException(nameof(value), $"Index {value} is not a whole number in [0, {k}).");
+        return i;
+    }
+
+    private void BackwardReduction(ref OpRecord op)
+    {
+        Tensor x = op.A!;
+        if (!x.RequiresGrad) return;
+        ReadOnlySpan<float> g = GradOf(op.Out);
+        Span<float> gx = EnsureGrad(x);
+        switch (op.Kind)
+        {
+            case OpKind.SumAll: TensorPrimitives.Add(gx, g[0], gx); break;
+            case OpKind.MeanAll: TensorPrimitives.Add(gx, g[0] / x.Length, gx); break;
+            case OpKind.SumAxis:
+            {
+                (int outer, int len, int inner) = Split(x.Shape, op.I0);
+                for (int p = 0; p < outer; p++)
+                {
+                    ReadOnlySpan<float> gRow = g.Slice(p * inner, inner);
+                    for (int k = 0; k < len; k++)
+                        TensorPrimitives.MultiplyAdd(gRow, op.S0, gx.Slice((p * len + k) * inner, inner), gx.Slice((p * len + k) * inner, inner));
+                }
+                break;
+            }
+            case OpKind.LogSoftmax:
+            {
+                // d/dx_i Σ_j g_j (x_j − logZ) = g_i − softmax_i Σ_j g_j
+                int k = x.Shape.Last, rows = x.Length / k;
+                ReadOnlySpan<float> y = op.Out.Data;
+                for (int r = 0; r < rows; r++)
+                {
+                    float gs = SumOf(g.Slice(r * k, k));
+                    for (int i = r * k; i < (r + 1) * k; i++) gx[i] += g[i] - MathF.Exp(y[i]) * gs;
+                }
+                break;
+            }
+            case OpKind.Softmax:
+            {
+                // d/dx_i Σ_j g_j p_j = p_i (g_i − Σ_j g_j p_j)
+                int k = x.Shape.Last, rows = x.Length / k;
+                ReadOnlySpan<float> y = op.Out.Data;
+                for (int r = 0; r < rows; r++)
+                {
+                    float dot = TensorPrimitives.Dot(g.Slice(r * k, k), y.Slice(r * k, k));
+                    for (int i = r * k; i < (r + 1) * k; i++) gx[i] += y[i] * (g[i] - dot);
+                }
+                break;
+            }
+            case OpKind.Gather:
+            {
+                int k = x.Shape.Last;
+                ReadOnlySpan<float> idx = op.B!.Data;
+                for (int r = 0; r < idx.Length; r++) gx[r * k + (int)idx[r]] += g[r];
+                break;
+            }
+            default: throw new InvalidOperationException($"Not a reduction: {op.Kind}.");
+        }
+    }
+}

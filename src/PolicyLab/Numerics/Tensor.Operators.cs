@@ -1,0 +1,123 @@
+using PolicyLab.Numerics.Kernels;
+
+namespace PolicyLab.Numerics;
+
+// Operators and fluent methods, so that losses read like their equations. Each one records on the
+// tensor's own tape.
+public sealed partial class Tensor
+{
+    /// <summary>Elementwise sum with broadcasting.</summary>
+    public static Tensor operator +(Tensor a, Tensor b) => Tape.Common(a, b).Add(a, b);
+
+    /// <summary>Elementwise difference with broadcasting.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) => Tape.Common(a, b).Sub(a, b);
+
+    /// <summary>Elementwise product with broadcasting.</summary>
+    public static Tensor operator *(Tensor a, Tensor b) => Tape.Common(a, b).Mul(a, b);
+
+    /// <summary>Elementwise quotient with broadcasting.</summary>
+    public static Tensor operator /(Tensor a, Tensor b) => Tape.Common(a, b).Div(a, b);
+
+    /// <summary>Negation.</summary>
+    public static Tensor operator -(Tensor a) => a.Owner.Neg(a);
+
+    /// <summary>Adds a constant.</summary>
+    public static Tensor operator +(Tensor a, float s) => a.Owner.Affine(a, 1f, s);
+
+    /// <summary>Adds a constant.</summary>
+    public static Tensor operator +(float s, Tensor a) => a.Owner.Affine(a, 1f, s);
+
+    /// <summary>Subtracts a constant.</summary>
+    public static Tensor operator -(Tensor a, float s) => a.Owner.Affine(a, 1f, -s);
+
+    /// <summary>A constant minus the tensor.</summary>
+    public static Tensor operator -(float s, Tensor a) => a.Owner.Affine(a, -1f, s);
+
+    /// <summary>Multiplies by a constant.</summary>
+    public static Tensor operator *(Tensor a, float s) => a.Owner.Affine(a, s, 0f);
+
+    /// <summary>Multiplies by a constant.</summary>
+    public static Tensor operator *(float s, Tensor a) => a.Owner.Affine(a, s, 0f);
+
+    /// <summary>Divides by a constant.</summary>
+    public static Tensor operator /(Tensor a, float s) => a.Owner.Affine(a, 1f / s, 0f);
+
+    /// <summary>A constant divided by the tensor.</summary>
+    public static Tensor operator /(float s, Tensor a) => a.Owner.Affine(a.Owner.Pow(a, -1f), s, 0f);
+
+    /// <summary>eˣ.</summary>
+    public Tensor Exp() => Owner.Exp(this);
+
+    /// <summary>Natural logarithm.</summary>
+    public Tensor Log() => Owner.Log(this);
+
+    /// <summary>xᵖ.</summary>
+    public Tensor Pow(float exponent) => Owner.Pow(this, exponent);
+
+    /// <summary>x².</summary>
+    public Tensor Square() => Owner.Square(this);
+
+    /// <summary>√x.</summary>
+    public Tensor Sqrt() => Owner.Sqrt(this);
+
+    /// <summary>|x|.</summary>
+    public Tensor Abs() => Owner.Abs(this);
+
+    /// <summary>tanh x.</summary>
+    public Tensor Tanh() => Owner.Tanh(this);
+
+    /// <summary>max(x, 0).</summary>
+    public Tensor Relu() => Owner.Relu(this);
+
+    /// <summary>Logistic sigmoid.</summary>
+    public Tensor Sigmoid() => Owner.Sigmoid(this);
+
+    /// <summary>log(1 + eˣ).</summary>
+    public Tensor Softplus() => Owner.Softplus(this);
+
+    /// <summary>Clamps to [min, max].</summary>
+    public Tensor Clamp(float min, float max) => Owner.Clamp(this, min, max);
+
+    /// <summary>Sum of all elements.</summary>
+    public Tensor Sum() => Owner.Sum(this);
+
+    /// <summary>Sum over an axis.</summary>
+    public Tensor Sum(int axis, bool keepDims = false) => Owner.Sum(this, axis, keepDims);
+
+    /// <summary>Mean of all elements.</summary>
+    public Tensor Mean() => Owner.Mean(this);
+
+    /// <summary>Mean over an axis.</summary>
+    public Tensor Mean(int axis, bool keepDims = false) => Owner.Mean(this, axis, keepDims);
+
+    /// <summary>log softmax over the last axis.</summary>
+    public Tensor LogSoftmax() => Owner.LogSoftmax(this);
+
+    /// <summary>softmax over the last axis.</summary>
+    public Tensor Softmax() => Owner.Softmax(this);
+
+    /// <summary>One entry per row picked by <paramref name="index"/>.</summary>
+    public Tensor Gather(Tensor index) => Owner.Gather(this, index);
+
+    /// <summary>The same elements with another shape.</summary>
+    public Tensor Reshape(Shape shape) => Owner.Reshape(this, shape);
+
+    /// <summary>A slice along an axis.</summary>
+    public Tensor Slice(int axis, int start, int length) => Owner.Slice(this, axis, start, length);
+
+    /// <summary>Stop-gradient.</summary>
+    public Tensor Detach() => Owner.Detach(this);
+
+    /// <summary>Matrix product.</summary>
+    public Tensor MatMul(Tensor other) => Owner.MatMul(this, other);
+
+    /// <summary>Fused linear layer.</summary>
+    public Tensor Linear(Tensor weight, Tensor? bias, Activation activation = Activation.Identity) =>
+        Owner.Linear(this, weight, bias, activation);
+
+    /// <summary>Elementwise minimum.</summary>
+    public static Tensor Min(Tensor a, Tensor b) => Tape.Common(a, b).Minimum(a, b);
+
+    /// <summary>Elementwise maximum.</summary>
+    public static Tensor Max(Tensor a, Tensor b) => Tape.Common(a, b).Maximum(a, b);
+}
