@@ -3,12 +3,13 @@ using System.Diagnostics;
 using System.Text;
 using PolicyLab.Numerics;
 using PolicyLab.Numerics.Serialization;
+using Xunit.Abstractions;
 
 namespace PolicyLab.Tests.Serialization;
 
-public sealed class SafeTensorsFuzzTests
+public sealed class SafeTensorsFuzzTests(ITestOutputHelper output)
 {
-    private const int Cases = 4000;
+    private const int Cases = 20_000;
 
     private static readonly string[] DTypeNames =
         ["BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64", "F8_E4M3", "F8_E5M2", "F4", "C64", "f32", "", "F32 "];
@@ -52,6 +53,7 @@ public sealed class SafeTensorsFuzzTests
         var rng = new Rng(20261122UL);
         var stopwatch = Stopwatch.StartNew();
         int parsed = 0, rejected = 0;
+        var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < Cases; i++)
         {
             byte[] seed = seeds[rng.NextInt(seeds.Count)];
@@ -73,6 +75,9 @@ public sealed class SafeTensorsFuzzTests
                 Assert.StartsWith($"weights file '{source}' is damaged: ", e.Message, StringComparison.Ordinal);
                 Assert.EndsWith("; re-save the checkpoint or pick an earlier one.", e.Message, StringComparison.Ordinal);
                 rejected++;
+                string problem = e.Message[$"weights file '{source}' is damaged: ".Length..];
+                string kind = string.Join(' ', problem.Split(' ').Where(w => !w.Contains('\'', StringComparison.Ordinal) && !w.Any(char.IsAsciiDigit)).Take(6));
+                reasons[kind] = reasons.GetValueOrDefault(kind) + 1;
             }
             catch (Exception e)
             {
@@ -80,6 +85,10 @@ public sealed class SafeTensorsFuzzTests
                     $"Bytes: {Convert.ToHexString(bytes)}");
             }
         }
+        output.WriteLine($"{parsed} parsed, {rejected} rejected in {stopwatch.ElapsedMilliseconds} ms");
+        foreach ((string kind, int count) in reasons.OrderByDescending(p => p.Value))
+            output.WriteLine($"{count,5}  {kind}");
+        Assert.True(reasons.Count >= 20, $"only {reasons.Count} kinds of rejection were seen");
         Assert.True(rejected > Cases / 2, $"only {rejected} of {Cases} mutations were rejected");
         Assert.True(parsed > 0, "no mutation survived; the mutations are too destructive to test the accept path");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"fuzzing took {stopwatch.Elapsed}");
@@ -177,8 +186,22 @@ public sealed class SafeTensorsFuzzTests
         string header = Encoding.UTF8.GetString(bytes, 8, (int)n);
         byte[] data = bytes[(8 + (int)n)..];
 
-        switch (rng.NextInt(6))
+        switch (rng.NextInt(7))
         {
+            case 6:
+            {
+                applied.Add("offset shift");
+                // Move one tensor's [begin, end] by the same amount: sizes still match, layout breaks.
+                var matches = System.Text.RegularExpressions.Regex.Matches(header, @"""data_offsets"":\[(\d+),(\d+)\]");
+                if (matches.Count == 0)
+                    break;
+                var m = matches[rng.NextInt(matches.Count)];
+                long b = long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                long e = long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+                long delta = Math.Max(-b, rng.NextInt(-12, 13));
+                header = string.Concat(header.AsSpan(0, m.Index), $"\"data_offsets\":[{b + delta},{e + delta}]", header.AsSpan(m.Index + m.Length));
+                break;
+            }
             case 0:
             {
                 applied.Add("number edit");

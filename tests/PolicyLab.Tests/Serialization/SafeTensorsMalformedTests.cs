@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using PolicyLab.Numerics.Serialization;
 
 namespace PolicyLab.Tests.Serialization;
@@ -204,6 +203,5 @@ public sealed class SafeTensorsMalformedTests
     {
         byte[] bytes = SafeTensorsTestFiles.Build("{" + T("a", "F32", "[1]", "[0,4]") + "}  \n ", BitConverter.GetBytes(2f));
         Assert.Equal([2f], SafeTensors.Read(bytes, Source)["a"].ToFloat32());
-        _ = Encoding.UTF8;
     }
 }
