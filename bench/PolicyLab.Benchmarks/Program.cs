@@ -1,3 +1,9 @@
 using BenchmarkDotNet.Running;
+using PolicyLab.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "quick")
+{
+    QuickTiming.Run();
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(CoreBenchmarks).Assembly).Run(args);
