@@ -1,0 +1,223 @@
+using System.Globalization;
+using PolicyLab.Environments.Bandits;
+using PolicyLab.Environments.ClassicControl;
+using PolicyLab.Environments.Wrappers;
+
+namespace PolicyLab.Environments;
+
+/// <summary>
+/// The table of environment ids (<c>CartPole-v1</c>, …) with their limits, thresholds and default arguments.
+/// <see cref="Make"/> builds an environment and wraps it in a <see cref="TimeLimit"/> when the registration has a step
+/// limit. Thread-safe.
+/// </summary>
+/// <remarks>
+/// Built-in ids: CartPole-v1 (500 steps, threshold 475), CartPole-v0 (200, 195), Acrobot-v1 (500, −100),
+/// MountainCar-v0 (200, −110), MountainCarContinuous-v0 (999, 90), Pendulum-v1 (200, none) and Bandit-v0 (one step
+/// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1).
+/// </remarks>
+public static class EnvironmentRegistry
+{
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<string, (EnvironmentSpec Spec, Func<IReadOnlyDictionary<string, object>, IEnvironment> Factory)> Entries =
+        new(StringComparer.Ordinal);
+
+    static EnvironmentRegistry()
+    {
+        Register(new EnvironmentSpec("CartPole-v1", 500, 475.0, Arguments(("sutton_barto_reward", false))),
+            a => new CartPole(Bool(a, "sutton_barto_reward")));
+        Register(new EnvironmentSpec("CartPole-v0", 200, 195.0, Arguments(("sutton_barto_reward", false))),
+            a => new CartPole(Bool(a, "sutton_barto_reward")));
+        Register(new EnvironmentSpec("Acrobot-v1", 500, -100.0, Arguments()), _ => new Acrobot());
+        Register(new EnvironmentSpec("MountainCar-v0", 200, -110.0, Arguments(("goal_velocity", 0.0))),
+            a => new MountainCar(Double(a, "goal_velocity")));
+        Register(new EnvironmentSpec("MountainCarContinuous-v0", 999, 90.0, Arguments(("goal_velocity", 0.0))),
+            a => new MountainCarContinuous(Double(a, "goal_velocity")));
+        Register(new EnvironmentSpec("Pendulum-v1", 200, null, Arguments(("g", 10.0))),
+            a => new Pendulum(Double(a, "g")));
+        Register(new EnvironmentSpec("Bandit-v0", null, null, Arguments(
+                ("means", new[] { 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 }),
+                ("kind", "gaussian"),
+                ("std", 1.0))),
+            a => new MultiArmedBandit(DoubleArray(a, "means"), Kind(a, "kind"), Double(a, "std")));
+    }
+
+    /// <summary>All registered ids, sorted.</summary>
+    public static IReadOnlyList<string> Ids
+    {
+        get
+        {
+            lock (Gate)
+                return [.. Entries.Keys.Order(StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>True when <paramref name="id"/> is registered.</summary>
+    public static bool Contains(string id)
+    {
+        lock (Gate)
+            return Entries.ContainsKey(id);
+    }
+
+    /// <summary>Registers an id. The factory receives the default arguments overlaid with the caller's.</summary>
+    /// <param name="spec">The id, limits and default arguments (which also define the accepted argument names).</param>
+    /// <param name="factory">Builds the raw environment (without time limit) from the arguments.</param>
+    /// <param name="replace">Allow replacing an existing registration.</param>
+    public static void Register(EnvironmentSpec spec, Func<IReadOnlyDictionary<string, object>, IEnvironment> factory, bool replace = false)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(factory);
+        if (string.IsNullOrWhiteSpace(spec.Id))
+            throw new PolicyLabException("An environment id cannot be empty. Register it with a name such as 'MyTask-v0'.");
+        if (spec.MaxEpisodeSteps is <= 0)
+            throw new PolicyLabException($"Environment '{spec.Id}' is registered with max episode steps {spec.MaxEpisodeSteps}; use a positive number or null for no limit.");
+        lock (Gate)
+        {
+            if (!replace && Entries.ContainsKey(spec.Id))
+                throw new PolicyLabException($"Environment id '{spec.Id}' is already registered. Choose another id (e.g. bump the version suffix) or pass replace: true.");
+            Entries[spec.Id] = (spec, factory);
+        }
+    }
+
+    /// <summary>Registers an id whose environment takes no arguments.</summary>
+    public static void Register(string id, Func<IEnvironment> factory, int? maxEpisodeSteps = null, double? rewardThreshold = null, bool replace = false)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Register(new EnvironmentSpec(id, maxEpisodeSteps, rewardThreshold, Arguments()), _ => factory(), replace);
+    }
+
+    /// <summary>Removes a registration (returns false if it did not exist).</summary>
+    public static bool Unregister(string id)
+    {
+        lock (Gate)
+            return Entries.Remove(id);
+    }
+
+    /// <summary>The registration of <paramref name="id"/>.</summary>
+    /// <exception cref="PolicyLabException">The id is unknown (the message lists close matches).</exception>
+    public static EnvironmentSpec Spec(string id) => Lookup(id).Spec;
+
+    /// <summary>
+    /// Builds the environment registered as <paramref name="id"/>, wrapped in a <see cref="TimeLimit"/> when the
+    /// registration (or <paramref name="maxEpisodeSteps"/>) gives a step limit.
+    /// </summary>
+    /// <param name="id">A registered id, e.g. <c>CartPole-v1</c>.</param>
+    /// <param name="arguments">Constructor arguments overriding the defaults (names as in the spec's default arguments).</param>
+    /// <param name="maxEpisodeSteps">Overrides the registered step limit; 0 removes the limit.</param>
+    public static IEnvironment Make(string id, IReadOnlyDictionary<string, object>? arguments = null, int? maxEpisodeSteps = null)
+    {
+        var (spec, factory) = Lookup(id);
+        var merged = new Dictionary<string, object>(spec.DefaultArguments, StringComparer.Ordinal);
+        if (arguments is not null)
+        {
+            foreach (var (name, value) in arguments)
+            {
+                if (!merged.ContainsKey(name))
+                {
+                    string known = spec.DefaultArguments.Count == 0 ? "it takes no arguments" : "it takes: " + string.Join(", ", spec.DefaultArguments.Keys);
+                    throw new PolicyLabException($"Environment '{id}' has no argument named '{name}'; {known}. Check the spelling or remove the argument.");
+                }
+                merged[name] = value;
+            }
+        }
+        if (maxEpisodeSteps is < 0)
+            throw new PolicyLabException($"max episode steps for '{id}' must be positive, or 0 for no limit; got {maxEpisodeSteps}.");
+        int? limit = maxEpisodeSteps is null ? spec.MaxEpisodeSteps : maxEpisodeSteps == 0 ? null : maxEpisodeSteps;
+        var effective = spec with { MaxEpisodeSteps = limit, DefaultArguments = merged };
+        IEnvironment environment = factory(merged);
+        if (environment is EnvironmentBase raw)
+            raw.Spec = effective;
+        return limit is int steps ? new TimeLimit(environment, steps, effective) : environment;
+    }
+
+    /// <summary>Registered ids within a small edit distance of <paramref name="id"/> (case-insensitive), closest first.</summary>
+    public static IReadOnlyList<string> CloseMatches(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        string lowered = id.ToLowerInvariant();
+        int tolerance = Math.Max(2, lowered.Length / 3);
+        return Ids
+            .Select(candidate => (candidate, distance: EditDistance(lowered, candidate.ToLowerInvariant())))
+            .Where(pair => pair.distance <= tolerance
+                || pair.candidate.StartsWith(id.Split('-')[0], StringComparison.OrdinalIgnoreCase))
+            .OrderBy(pair => pair.distance)
+            .ThenBy(pair => pair.candidate, StringComparer.Ordinal)
+            .Select(pair => pair.candidate)
+            .Take(5)
+            .ToList();
+    }
+
+    /// <summary>The Levenshtein distance (insertions, deletions and substitutions each cost 1).</summary>
+    public static int EditDistance(string a, string b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+            previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    private static (EnvironmentSpec Spec, Func<IReadOnlyDictionary<string, object>, IEnvironment> Factory) Lookup(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (Gate)
+        {
+            if (Entries.TryGetValue(id, out var entry))
+                return entry;
+        }
+        IReadOnlyList<string> close = CloseMatches(id);
+        string suggestion = close.Count > 0
+            ? $"Did you mean {string.Join(", ", close.Select(c => $"'{c}'"))}?"
+            : $"Registered ids are: {string.Join(", ", Ids)}.";
+        throw new PolicyLabException($"Unknown environment id '{id}'. {suggestion} Ids are case-sensitive and include the version suffix; register your own with EnvironmentRegistry.Register.");
+    }
+
+    private static Dictionary<string, object> Arguments(params (string Name, object Value)[] pairs) =>
+        pairs.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+
+    private static bool Bool(IReadOnlyDictionary<string, object> arguments, string name) => arguments[name] switch
+    {
+        bool b => b,
+        var other => throw WrongType(name, "true or false", other),
+    };
+
+    private static double Double(IReadOnlyDictionary<string, object> arguments, string name) => arguments[name] switch
+    {
+        double d => d,
+        float f => f,
+        int i => i,
+        long l => l,
+        string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) => parsed,
+        var other => throw WrongType(name, "a number", other),
+    };
+
+    private static double[] DoubleArray(IReadOnlyDictionary<string, object> arguments, string name) => arguments[name] switch
+    {
+        double[] d => d,
+        float[] f => [.. f.Select(v => (double)v)],
+        int[] i => [.. i.Select(v => (double)v)],
+        IEnumerable<double> e => [.. e],
+        var other => throw WrongType(name, "an array of numbers", other),
+    };
+
+    private static BanditRewardKind Kind(IReadOnlyDictionary<string, object> arguments, string name) => arguments[name] switch
+    {
+        BanditRewardKind k => k,
+        string s when Enum.TryParse(s, ignoreCase: true, out BanditRewardKind parsed) => parsed,
+        var other => throw WrongType(name, "one of deterministic, gaussian, bernoulli", other),
+    };
+
+    private static PolicyLabException WrongType(string name, string expected, object value) =>
+        new($"Environment argument '{name}' must be {expected}; got '{value}' ({value?.GetType().Name ?? "null"}). Pass a value of the expected type.");
+}

@@ -1,0 +1,210 @@
+using PolicyLab.Environments.Spaces;
+using PolicyLab.Environments.Wrappers;
+
+namespace PolicyLab.Environments.Vector;
+
+/// <summary>
+/// The vector-level normalizer (SB3's VecNormalize): observations become
+/// <c>clip((obs − mean) / sqrt(var + ε), ±clipObservation)</c> with running per-element statistics updated from every
+/// batch of observations, and rewards are divided by the running standard deviation of each copy's discounted return
+/// (<c>G ← γ·G + r</c>, restarted at 0 when the copy's episode ends) and clipped to ±clipReward.
+/// </summary>
+/// <remarks>
+/// <para>Set <see cref="IsTraining"/> to false to freeze the statistics for evaluation. <see cref="Export"/> and
+/// <see cref="Import"/> move the statistics to and from a model file.</para>
+/// <para><see cref="FinalObservations"/> rows are normalized with the same statistics (so bootstrapping sees the
+/// same scale as the policy). The raw values stay available in <see cref="OriginalObservations"/>,
+/// <see cref="OriginalFinalObservations"/> and <see cref="OriginalRewards"/>.</para>
+/// </remarks>
+public sealed class NormalizeVectorEnvironment : IVectorEnvironment
+{
+    private readonly double[] _returns;
+
+    /// <summary>Wraps <paramref name="inner"/> (takes ownership).</summary>
+    public NormalizeVectorEnvironment(
+        IVectorEnvironment inner,
+        bool normalizeObservations = true,
+        bool normalizeRewards = true,
+        double clipObservation = 10.0,
+        double clipReward = 10.0,
+        double gamma = 0.99,
+        double epsilon = 1e-8)
+    {
+        Inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        if (!(clipObservation > 0) || !(clipReward > 0))
+            throw new PolicyLabException($"Normalization clips must be positive; got observation clip {clipObservation} and reward clip {clipReward}.");
+        if (!(gamma >= 0 && gamma <= 1))
+            throw new PolicyLabException($"The discount factor gamma must be in [0, 1]; got {gamma}.");
+        NormalizeObservations = normalizeObservations;
+        NormalizeRewards = normalizeRewards;
+        ClipObservation = clipObservation;
+        ClipReward = clipReward;
+        Gamma = gamma;
+        Epsilon = epsilon;
+        ObservationStatistics = new RunningMeanVariance(inner.ObservationSize);
+        Observations = new float[inner.Observations.Length];
+        FinalObservations = new float[inner.FinalObservations.Length];
+        Rewards = new double[inner.Count];
+        _returns = new double[inner.Count];
+        SingleObservationSpace = normalizeObservations
+            ? new Box((float)-clipObservation, (float)clipObservation, inner.ObservationSize)
+            : inner.SingleObservationSpace;
+    }
+
+    /// <summary>The wrapped vector environment.</summary>
+    public IVectorEnvironment Inner { get; }
+
+    /// <summary>Whether observations are normalized.</summary>
+    public bool NormalizeObservations { get; }
+
+    /// <summary>Whether rewards are scaled.</summary>
+    public bool NormalizeRewards { get; }
+
+    /// <summary>Normalized observations are clipped to ±this.</summary>
+    public double ClipObservation { get; }
+
+    /// <summary>Scaled rewards are clipped to ±this.</summary>
+    public double ClipReward { get; }
+
+    /// <summary>Discount of the running return.</summary>
+    public double Gamma { get; }
+
+    /// <summary>Added to variances before the square root.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>When false the statistics are frozen (evaluation).</summary>
+    public bool IsTraining { get; set; } = true;
+
+    /// <summary>Running statistics of the observations.</summary>
+    public RunningMeanVariance ObservationStatistics { get; }
+
+    /// <summary>Running statistics of the discounted returns.</summary>
+    public RunningMeanVariance ReturnStatistics { get; } = new(1);
+
+    /// <inheritdoc />
+    public int Count => Inner.Count;
+
+    /// <inheritdoc />
+    public Space SingleObservationSpace { get; }
+
+    /// <inheritdoc />
+    public Space SingleActionSpace => Inner.SingleActionSpace;
+
+    /// <inheritdoc />
+    public int ObservationSize => Inner.ObservationSize;
+
+    /// <inheritdoc />
+    public int ActionSize => Inner.ActionSize;
+
+    /// <inheritdoc />
+    public EnvironmentSpec? Spec => Inner.Spec;
+
+    /// <inheritdoc />
+    public float[] Observations { get; }
+
+    /// <inheritdoc />
+    public double[] Rewards { get; }
+
+    /// <inheritdoc />
+    public bool[] Terminated => Inner.Terminated;
+
+    /// <inheritdoc />
+    public bool[] Truncated => Inner.Truncated;
+
+    /// <inheritdoc />
+    public float[] FinalObservations { get; }
+
+    /// <summary>The unnormalized observations.</summary>
+    public float[] OriginalObservations => Inner.Observations;
+
+    /// <summary>The unnormalized final observations.</summary>
+    public float[] OriginalFinalObservations => Inner.FinalObservations;
+
+    /// <summary>The unscaled rewards.</summary>
+    public double[] OriginalRewards => Inner.Rewards;
+
+    /// <inheritdoc />
+    public void Reset(ulong? seed = null)
+    {
+        Inner.Reset(seed);
+        Array.Clear(_returns);
+        Array.Clear(Rewards);
+        if (IsTraining && NormalizeObservations)
+            ObservationStatistics.Update(Inner.Observations, Count);
+        NormalizeRows(Inner.Observations, Observations, onlyFinished: false);
+    }
+
+    /// <inheritdoc />
+    public void Step(ReadOnlySpan<float> actions)
+    {
+        Inner.Step(actions);
+        if (IsTraining && NormalizeObservations)
+            ObservationStatistics.Update(Inner.Observations, Count);
+        NormalizeRows(Inner.Observations, Observations, onlyFinished: false);
+        NormalizeRows(Inner.FinalObservations, FinalObservations, onlyFinished: true);
+
+        double[] raw = Inner.Rewards;
+        bool[] terminated = Inner.Terminated, truncated = Inner.Truncated;
+        if (!NormalizeRewards)
+        {
+            raw.CopyTo(Rewards, 0);
+            return;
+        }
+        for (int i = 0; i < Count; i++)
+            _returns[i] = _returns[i] * Gamma + raw[i];
+        if (IsTraining)
+            ReturnStatistics.Update(_returns);
+        double scale = Math.Sqrt(ReturnStatistics.Variance[0] + Epsilon);
+        for (int i = 0; i < Count; i++)
+        {
+            Rewards[i] = Math.Clamp(raw[i] / scale, -ClipReward, ClipReward);
+            if (terminated[i] | truncated[i])
+                _returns[i] = 0;
+        }
+    }
+
+    /// <summary>Normalizes arbitrary observation rows (e.g. from an evaluation environment) with the current statistics.</summary>
+    public void NormalizeObservation(Span<float> observation)
+    {
+        if (observation.Length % ObservationSize != 0)
+            throw new ArgumentException($"Expected whole observation rows of {ObservationSize} floats; got {observation.Length}.", nameof(observation));
+        if (!NormalizeObservations)
+            return;
+        for (int row = 0; row < observation.Length; row += ObservationSize)
+            ObservationScaling.Apply(ObservationStatistics, observation.Slice(row, ObservationSize), ClipObservation, Epsilon);
+    }
+
+    /// <summary>Snapshot of both statistics for saving with a model.</summary>
+    public NormalizationState Export() => new(ObservationStatistics.Export(), ReturnStatistics.Export());
+
+    /// <summary>Restores statistics saved with <see cref="Export"/>.</summary>
+    public void Import(NormalizationState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ObservationStatistics.Import(state.Observations);
+        ReturnStatistics.Import(state.Returns);
+    }
+
+    /// <summary>Disposes the wrapped vector environment.</summary>
+    public void Dispose() => Inner.Dispose();
+
+    private void NormalizeRows(float[] source, float[] destination, bool onlyFinished)
+    {
+        int od = ObservationSize;
+        bool[] terminated = Inner.Terminated, truncated = Inner.Truncated;
+        for (int i = 0; i < Count; i++)
+        {
+            if (onlyFinished && !(terminated[i] | truncated[i]))
+                continue;
+            Span<float> row = destination.AsSpan(i * od, od);
+            source.AsSpan(i * od, od).CopyTo(row);
+            if (NormalizeObservations)
+                ObservationScaling.Apply(ObservationStatistics, row, ClipObservation, Epsilon);
+        }
+    }
+}
+
+/// <summary>Saved statistics of a <see cref="NormalizeVectorEnvironment"/>.</summary>
+/// <param name="Observations">Observation statistics.</param>
+/// <param name="Returns">Discounted-return statistics.</param>
+public sealed record NormalizationState(RunningMeanVarianceState Observations, RunningMeanVarianceState Returns);

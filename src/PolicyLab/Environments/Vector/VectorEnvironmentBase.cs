@@ -1,0 +1,170 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using PolicyLab.Environments.Spaces;
+
+namespace PolicyLab.Environments.Vector;
+
+/// <summary>
+/// Shared storage and per-copy stepping for vector environments built from independent <see cref="IEnvironment"/>
+/// copies. Subclasses decide which thread steps which range of copies.
+/// </summary>
+public abstract class VectorEnvironmentBase : IVectorEnvironment
+{
+    private readonly IEnvironment[] _environments;
+    private bool _everReset;
+    private bool _disposed;
+
+    /// <summary>Takes ownership of the copies (disposed with this object). All copies must have the same space sizes.</summary>
+    protected VectorEnvironmentBase(IReadOnlyList<IEnvironment> environments)
+    {
+        ArgumentNullException.ThrowIfNull(environments);
+        if (environments.Count == 0)
+            throw new PolicyLabException("A vector environment needs at least one copy; pass one or more environments.");
+        _environments = [.. environments];
+        IEnvironment first = _environments[0];
+        SingleObservationSpace = first.ObservationSpace;
+        SingleActionSpace = first.ActionSpace;
+        ObservationSize = first.ObservationSpace.FlatSize;
+        ActionSize = first.ActionSpace.FlatSize;
+        for (int i = 1; i < _environments.Length; i++)
+        {
+            if (_environments[i].ObservationSpace.FlatSize != ObservationSize || _environments[i].ActionSpace.FlatSize != ActionSize)
+                throw new PolicyLabException($"All copies of a vector environment must have the same spaces, but copy {i} has {_environments[i].ObservationSpace} / {_environments[i].ActionSpace} while copy 0 has {SingleObservationSpace} / {SingleActionSpace}.");
+            if (ReferenceEquals(_environments[i], _environments[0]))
+                throw new PolicyLabException("The same environment instance was passed twice to a vector environment; pass a factory so that every copy is a separate instance.");
+        }
+        Count = _environments.Length;
+        Observations = new float[Count * ObservationSize];
+        FinalObservations = new float[Count * ObservationSize];
+        Rewards = new double[Count];
+        Terminated = new bool[Count];
+        Truncated = new bool[Count];
+    }
+
+    /// <inheritdoc />
+    public int Count { get; }
+
+    /// <inheritdoc />
+    public Space SingleObservationSpace { get; }
+
+    /// <inheritdoc />
+    public Space SingleActionSpace { get; }
+
+    /// <inheritdoc />
+    public int ObservationSize { get; }
+
+    /// <inheritdoc />
+    public int ActionSize { get; }
+
+    /// <inheritdoc />
+    public EnvironmentSpec? Spec => _environments[0].Spec;
+
+    /// <inheritdoc />
+    public float[] Observations { get; }
+
+    /// <inheritdoc />
+    public double[] Rewards { get; }
+
+    /// <inheritdoc />
+    public bool[] Terminated { get; }
+
+    /// <inheritdoc />
+    public bool[] Truncated { get; }
+
+    /// <inheritdoc />
+    public float[] FinalObservations { get; }
+
+    /// <summary>The copies (e.g. to reach a wrapper of copy i, or its <see cref="IEnvironment.Info"/>; note that an
+    /// autoreset clears the info of the finished copy).</summary>
+    public IReadOnlyList<IEnvironment> Environments => _environments;
+
+    /// <inheritdoc />
+    public void Reset(ulong? seed = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ulong? baseSeed = seed ?? (_everReset ? null : 0UL);
+        _everReset = true;
+        RunReset(baseSeed);
+        Array.Clear(Rewards);
+        Array.Clear(Terminated);
+        Array.Clear(Truncated);
+    }
+
+    /// <inheritdoc />
+    public void Step(ReadOnlySpan<float> actions)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (actions.Length != Count * ActionSize)
+            ThrowActionsLength(actions.Length);
+        if (!_everReset)
+            ThrowNotReset();
+        RunStep(actions);
+    }
+
+    /// <summary>Resets every copy, copy i with <c>seed + i</c> when a seed is given (must call <see cref="ResetRange"/> over all copies).</summary>
+    protected abstract void RunReset(ulong? seed);
+
+    /// <summary>Steps every copy (must call <see cref="StepRange"/> over all copies).</summary>
+    protected abstract void RunStep(ReadOnlySpan<float> actions);
+
+    /// <summary>Resets copies [start, end).</summary>
+    protected void ResetRange(int start, int end, ulong? seed)
+    {
+        int od = ObservationSize;
+        for (int i = start; i < end; i++)
+            _environments[i].Reset(Observations.AsSpan(i * od, od), seed is ulong s ? unchecked(s + (ulong)i) : null);
+    }
+
+    /// <summary>Steps copies [start, end) with their action rows, resetting finished copies (same-step autoreset).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected void StepRange(int start, int end, ReadOnlySpan<float> actions)
+    {
+        int od = ObservationSize, ad = ActionSize;
+        IEnvironment[] environments = _environments;
+        float[] observations = Observations;
+        double[] rewards = Rewards;
+        bool[] terminated = Terminated, truncated = Truncated;
+        for (int i = start; i < end; i++)
+        {
+            IEnvironment environment = environments[i];
+            Span<float> row = observations.AsSpan(i * od, od);
+            StepResult result = environment.Step(actions.Slice(i * ad, ad), row);
+            rewards[i] = result.Reward;
+            terminated[i] = result.Terminated;
+            truncated[i] = result.Truncated;
+            if (result.Terminated | result.Truncated)
+            {
+                row.CopyTo(FinalObservations.AsSpan(i * od, od));
+                environment.Reset(row);
+            }
+        }
+    }
+
+    /// <summary>Disposes every copy.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes the copies; subclasses also stop their threads.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        if (disposing)
+        {
+            foreach (IEnvironment environment in _environments)
+                environment.Dispose();
+        }
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowActionsLength(int length) =>
+        throw new PolicyLabException($"{Spec?.Id ?? "vector environment"}: the action batch has {length} floats but {Count} copies × {ActionSize} per action need {Count * ActionSize}. Pass one action row per copy.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNotReset() =>
+        throw new PolicyLabException($"{Spec?.Id ?? "vector environment"}: Step was called before Reset. Call Reset once before the first step (later episodes reset automatically).");
+}
