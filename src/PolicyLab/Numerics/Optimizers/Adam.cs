@@ -14,17 +14,17 @@ public sealed class Adam : Optimizer
 {
     private readonly float[] _m, _v;
 
-    /// <summary>Creates Adam for <paramref name="store"/>.</summary>
+    /// <summary>Creates Adam for <paramref name="store"/> (or the <paramref name="range"/> of it).</summary>
     public Adam(ParameterStore store, float learningRate = 3e-4f, float beta1 = 0.9f, float beta2 = 0.999f,
-        float epsilon = 1e-8f, float weightDecay = 0f, bool decoupledWeightDecay = false) : base(store, learningRate)
+        float epsilon = 1e-8f, float weightDecay = 0f, bool decoupledWeightDecay = false, Range? range = null) : base(store, learningRate, range)
     {
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
             throw new ArgumentOutOfRangeException(nameof(beta1), $"Adam's betas must lie in [0, 1); got ({beta1}, {beta2}).");
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"Adam's epsilon must be > 0; got {epsilon}.");
         if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"Weight decay must be ≥ 0; got {weightDecay}.");
         (Beta1, Beta2, Epsilon, WeightDecay, DecoupledWeightDecay) = (beta1, beta2, epsilon, weightDecay, decoupledWeightDecay);
-        _m = new float[store.Count];
-        _v = new float[store.Count];
+        _m = new float[Length];
+        _v = new float[Length];
     }
 
     /// <summary>First-moment decay.</summary>
@@ -57,8 +57,8 @@ public sealed class Adam : Optimizer
         float l2 = DecoupledWeightDecay ? 0f : WeightDecay;
         float decay = DecoupledWeightDecay ? 1f - lr * WeightDecay : 1f;
 
-        Span<float> p = Store.Values;
-        ReadOnlySpan<float> g = Store.Gradients;
+        Span<float> p = Values;
+        ReadOnlySpan<float> g = Gradients;
         int n = p.Length, i = 0;
         ref float rp = ref MemoryMarshal.GetReference(p);
         ref float rg = ref MemoryMarshal.GetReference(g);

@@ -1,18 +1,35 @@
 namespace PolicyLab.Numerics.Optimizers;
 
 /// <summary>
-/// A first-order optimizer over one <see cref="ParameterStore"/>. Every update is a single pass over
-/// the store's flat value and gradient buffers.
+/// A first-order optimizer over one <see cref="ParameterStore"/>, or over a contiguous range of it
+/// (e.g. only the critic of an actor-critic store). Every update is a single pass over the flat value
+/// and gradient buffers.
 /// </summary>
 public abstract class Optimizer
 {
     /// <summary>Creates an optimizer for <paramref name="store"/>.</summary>
-    protected Optimizer(ParameterStore store, float learningRate)
+    /// <param name="store">The parameters.</param>
+    /// <param name="learningRate">Initial learning rate.</param>
+    /// <param name="range">The part of the store to update (all of it by default).</param>
+    protected Optimizer(ParameterStore store, float learningRate, Range? range)
     {
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
         LearningRate = learningRate;
+        (Start, Length) = (range ?? Range.All).GetOffsetAndLength(store.Count);
     }
+
+    /// <summary>First updated index in the store's flat buffers.</summary>
+    public int Start { get; }
+
+    /// <summary>Number of updated values.</summary>
+    public int Length { get; }
+
+    /// <summary>The updated values.</summary>
+    protected Span<float> Values => Store.Values.Slice(Start, Length);
+
+    /// <summary>Their gradients.</summary>
+    protected Span<float> Gradients => Store.Gradients.Slice(Start, Length);
 
     /// <summary>The parameters this optimizer updates.</summary>
     public ParameterStore Store { get; }
@@ -34,7 +51,7 @@ public abstract class Optimizer
     /// <summary>Number of steps taken.</summary>
     public long StepCount { get; protected set; }
 
-    /// <summary>Zeroes the gradients of the store.</summary>
+    /// <summary>Zeroes the gradients of the whole store.</summary>
     public void ZeroGradients() => Store.ZeroGradients();
 
     /// <summary>Applies one update from the store's current gradients.</summary>

@@ -8,15 +8,15 @@ public sealed class RmsProp : Optimizer
 {
     private readonly float[] _squareAverage, _momentumBuffer;
 
-    /// <summary>Creates RMSprop for <paramref name="store"/> (defaults as published for A2C: α 0.99, ε 1e-5).</summary>
-    public RmsProp(ParameterStore store, float learningRate = 7e-4f, float alpha = 0.99f, float epsilon = 1e-5f, float momentum = 0f)
-        : base(store, learningRate)
+    /// <summary>Creates RMSprop for <paramref name="store"/> (defaults as published for A2C: α 0.99, ε 1e-5), or the <paramref name="range"/> of it.</summary>
+    public RmsProp(ParameterStore store, float learningRate = 7e-4f, float alpha = 0.99f, float epsilon = 1e-5f, float momentum = 0f, Range? range = null)
+        : base(store, learningRate, range)
     {
         if (!(alpha >= 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), $"RMSprop's alpha must lie in [0, 1); got {alpha}.");
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"RMSprop's epsilon must be > 0; got {epsilon}.");
         (Alpha, Epsilon, Momentum) = (alpha, epsilon, momentum);
-        _squareAverage = new float[store.Count];
-        _momentumBuffer = new float[store.Count];
+        _squareAverage = new float[Length];
+        _momentumBuffer = new float[Length];
     }
 
     /// <summary>Decay of the squared-gradient average.</summary>
@@ -35,8 +35,8 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc/>
     public override void Step()
     {
-        Span<float> p = Store.Values;
-        ReadOnlySpan<float> g = Store.Gradients;
+        Span<float> p = Values;
+        ReadOnlySpan<float> g = Gradients;
         float lr = LearningRate, a = Alpha, eps = Epsilon, mu = Momentum;
         for (int i = 0; i < p.Length; i++)
         {

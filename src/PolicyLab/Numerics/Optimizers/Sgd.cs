@@ -8,16 +8,16 @@ public sealed class Sgd : Optimizer
 {
     private readonly float[] _momentumBuffer;
 
-    /// <summary>Creates SGD for <paramref name="store"/>.</summary>
-    public Sgd(ParameterStore store, float learningRate, float momentum = 0f, bool nesterov = false, float weightDecay = 0f)
-        : base(store, learningRate)
+    /// <summary>Creates SGD for <paramref name="store"/> (or the <paramref name="range"/> of it).</summary>
+    public Sgd(ParameterStore store, float learningRate, float momentum = 0f, bool nesterov = false, float weightDecay = 0f, Range? range = null)
+        : base(store, learningRate, range)
     {
         if (!(momentum >= 0 && momentum < 1))
             throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must lie in [0, 1); got {momentum}.");
         if (nesterov && momentum == 0)
             throw new ArgumentException("Nesterov momentum needs a momentum > 0.", nameof(nesterov));
         (Momentum, Nesterov, WeightDecay) = (momentum, nesterov, weightDecay);
-        _momentumBuffer = new float[store.Count];
+        _momentumBuffer = new float[Length];
     }
 
     /// <summary>Momentum coefficient μ.</summary>
@@ -35,8 +35,8 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     public override void Step()
     {
-        Span<float> p = Store.Values;
-        ReadOnlySpan<float> g = Store.Gradients;
+        Span<float> p = Values;
+        ReadOnlySpan<float> g = Gradients;
         float lr = LearningRate, mu = Momentum, wd = WeightDecay;
         bool first = StepCount == 0;
         for (int i = 0; i < p.Length; i++)

@@ -1,0 +1,40 @@
+using PolicyLab.Configuration;
+using PolicyLab.Numerics;
+using PolicyLab.Numerics.Serialization;
+
+namespace PolicyLab.Algorithms;
+
+/// <summary>
+/// A reinforcement-learning algorithm as the training loop sees it: it owns its networks, its
+/// optimizers and its way of gathering experience from the environments it was built with, and
+/// nothing else. The training loop calls <see cref="Iterate"/> until the step budget is spent and
+/// handles evaluation, checkpoints and logging for every algorithm alike.
+/// </summary>
+public interface IAlgorithm : IDisposable
+{
+    /// <summary>The algorithm's hyperparameters (resolved).</summary>
+    Hyperparameters Settings { get; }
+
+    /// <summary>
+    /// Gathers experience and performs one update (one rollout and its epochs, one generation, …).
+    /// </summary>
+    /// <param name="progress">Fraction of the step budget already used, in [0, 1] (for schedules).</param>
+    /// <param name="diagnostics">Receives the update's losses and diagnostics.</param>
+    void Iterate(double progress, UpdateDiagnostics diagnostics);
+
+    /// <summary>
+    /// Environment actions for <paramref name="batch"/> observations (normalized as the training
+    /// environments normalize them): the mode of the policy when <paramref name="deterministic"/>, a sample otherwise.
+    /// </summary>
+    void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions);
+
+    /// <summary>Adds everything needed to continue training bit-identically (weights, optimizer state,
+    /// random streams, counters) to <paramref name="state"/>.</summary>
+    void SaveState(StateDictionary state);
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+    void LoadState(StateDictionary state);
+
+    /// <summary>The parameters to export as the model's weights.</summary>
+    ParameterStore Parameters { get; }
+}

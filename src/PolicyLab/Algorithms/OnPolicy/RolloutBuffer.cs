@@ -1,0 +1,111 @@
+namespace PolicyLab.Algorithms.OnPolicy;
+
+/// <summary>
+/// Storage for one on-policy rollout: T steps × N environments, row t·N + i for step t of copy i.
+/// <see cref="Dones"/>[t·N + i] is 1 when copy i's episode ended with step t (terminated or
+/// truncated); a truncated step's reward already includes γ·V(final observation), so the return
+/// computation treats both kinds of end alike and bootstraps only on truncation.
+/// </summary>
+public sealed class RolloutBuffer
+{
+    /// <summary>Allocates the buffer.</summary>
+    public RolloutBuffer(int steps, int environments, int observationSize, int actionSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(environments);
+        (Steps, Environments, ObservationSize, ActionSize) = (steps, environments, observationSize, actionSize);
+        int n = steps * environments;
+        Observations = new float[n * observationSize];
+        Actions = new float[n * actionSize];
+        Rewards = new float[n];
+        Dones = new float[n];
+        Values = new float[n];
+        LogProbs = new float[n];
+        Advantages = new float[n];
+        Returns = new float[n];
+        LastValues = new float[environments];
+    }
+
+    /// <summary>Steps per environment (T).</summary>
+    public int Steps { get; }
+
+    /// <summary>Environments (N).</summary>
+    public int Environments { get; }
+
+    /// <summary>Floats per observation.</summary>
+    public int ObservationSize { get; }
+
+    /// <summary>Floats per action.</summary>
+    public int ActionSize { get; }
+
+    /// <summary>T·N.</summary>
+    public int Count => Steps * Environments;
+
+    /// <summary>Observations, [T·N, obs].</summary>
+    public float[] Observations { get; }
+
+    /// <summary>Actions as the policy produced them, [T·N, act].</summary>
+    public float[] Actions { get; }
+
+    /// <summary>Rewards (plus γ·V(final observation) on truncated steps), [T·N].</summary>
+    public float[] Rewards { get; }
+
+    /// <summary>1 where the episode ended with this step, [T·N].</summary>
+    public float[] Dones { get; }
+
+    /// <summary>V(s_t) predicted while collecting, [T·N].</summary>
+    public float[] Values { get; }
+
+    /// <summary>log π_old(a_t|s_t), [T·N].</summary>
+    public float[] LogProbs { get; }
+
+    /// <summary>GAE advantages, [T·N].</summary>
+    public float[] Advantages { get; }
+
+    /// <summary>Advantages + values (the value targets), [T·N].</summary>
+    public float[] Returns { get; }
+
+    /// <summary>V of the observation after the last step, per environment.</summary>
+    public float[] LastValues { get; }
+
+    /// <summary>
+    /// Generalized advantage estimation (Schulman et al. 2016): δ_t = r_t + γ·V(s_{t+1})·(1 − d_t) − V(s_t),
+    /// Â_t = δ_t + γλ·(1 − d_t)·Â_{t+1}; returns R_t = Â_t + V(s_t). λ = 1 gives Monte-Carlo returns
+    /// (bootstrapped at the rollout's end), λ = 0 one-step TD.
+    /// </summary>
+    public void ComputeAdvantages(float gamma, float lambda)
+    {
+        int n = Environments;
+        for (int i = 0; i < n; i++)
+        {
+            float next = LastValues[i], gae = 0f;
+            for (int t = Steps - 1; t >= 0; t--)
+            {
+                int k = t * n + i;
+                float notDone = 1f - Dones[k];
+                float delta = Rewards[k] + gamma * next * notDone - Values[k];
+                gae = delta + gamma * lambda * notDone * gae;
+                Advantages[k] = gae;
+                Returns[k] = gae + Values[k];
+                next = Values[k];
+            }
+        }
+    }
+
+    /// <summary>Discounted reward-to-go within each episode, Σ_{k≥t} γ^{k−t} r_k, cut at episode ends
+    /// (no bootstrap at the rollout's end), written to <see cref="Returns"/>.</summary>
+    public void ComputeRewardToGo(float gamma)
+    {
+        int n = Environments;
+        for (int i = 0; i < n; i++)
+        {
+            float g = 0f;
+            for (int t = Steps - 1; t >= 0; t--)
+            {
+                int k = t * n + i;
+                g = Rewards[k] + gamma * (1f - Dones[k]) * g;
+                Returns[k] = g;
+            }
+        }
+    }
+}

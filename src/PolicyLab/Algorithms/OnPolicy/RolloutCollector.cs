@@ -1,0 +1,64 @@
+using PolicyLab.Algorithms.Policies;
+using PolicyLab.Environments.Vector;
+using PolicyLab.Numerics;
+
+namespace PolicyLab.Algorithms.OnPolicy;
+
+/// <summary>
+/// Runs an actor-critic policy in vector environments and fills a <see cref="RolloutBuffer"/>. When an
+/// episode is truncated (time limit) rather than terminated, γ·V(final observation) is added to that
+/// step's reward, so returns bootstrap on truncation and never on termination. Allocates nothing per step.
+/// </summary>
+public sealed class RolloutCollector
+{
+    private readonly IVectorEnvironment _env;
+    private readonly ActorCriticPolicy _policy;
+    private readonly float[] _actions, _envActions, _logProbs, _values, _finalValue = new float[1];
+
+    /// <summary>Creates a collector for <paramref name="env"/> (which must already be reset).</summary>
+    public RolloutCollector(IVectorEnvironment env, ActorCriticPolicy policy)
+    {
+        _env = env;
+        _policy = policy;
+        int n = env.Count;
+        _actions = new float[n * policy.ActionSize];
+        _envActions = new float[n * env.ActionSize];
+        _logProbs = new float[n];
+        _values = new float[n];
+    }
+
+    /// <summary>Collects <see cref="RolloutBuffer.Steps"/> steps from every copy, then the bootstrap values.</summary>
+    public void Collect(RolloutBuffer buffer, float gamma, Rng rng)
+    {
+        int n = _env.Count, obs = _policy.ObservationSize, act = _policy.ActionSize;
+        for (int t = 0; t < buffer.Steps; t++)
+        {
+            ReadOnlySpan<float> observations = _env.Observations;
+            int row = t * n;
+            observations[..(n * obs)].CopyTo(buffer.Observations.AsSpan(row * obs, n * obs));
+            _policy.Act(observations, n, rng, deterministic: false, _actions, _logProbs);
+            _policy.PredictValues(observations, n, _values);
+            _policy.ToEnvironmentActions(_actions, n, _envActions);
+            _env.Step(_envActions);
+
+            _actions.AsSpan(0, n * act).CopyTo(buffer.Actions.AsSpan(row * act, n * act));
+            _logProbs.AsSpan(0, n).CopyTo(buffer.LogProbs.AsSpan(row, n));
+            _values.AsSpan(0, n).CopyTo(buffer.Values.AsSpan(row, n));
+            double[] rewards = _env.Rewards;
+            bool[] terminated = _env.Terminated, truncated = _env.Truncated;
+            for (int i = 0; i < n; i++)
+            {
+                float r = (float)rewards[i];
+                bool done = terminated[i] || truncated[i];
+                if (truncated[i] && !terminated[i])
+                {
+                    _policy.PredictValues(_env.FinalObservations.AsSpan(i * obs, obs), 1, _finalValue);
+                    r += gamma * _finalValue[0];
+                }
+                buffer.Rewards[row + i] = r;
+                buffer.Dones[row + i] = done ? 1f : 0f;
+            }
+        }
+        _policy.PredictValues(_env.Observations, n, buffer.LastValues);
+    }
+}
