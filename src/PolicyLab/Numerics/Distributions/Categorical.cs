@@ -15,7 +15,8 @@ namespace PolicyLab.Numerics.Distributions;
 /// where 0 · −∞ would be NaN), and receive a zero gradient; yet the log-probability of a forbidden action
 /// stays finite (about −10⁹) instead of poisoning a loss with −∞/NaN. Every row must allow at least one
 /// action. The acting face skips forbidden actions outright: they are never sampled or chosen as the mode,
-/// and their log-probability is −∞.</para>
+/// and their log-probability is −∞. Pass a mask rather than −∞ logits: on the tape, −∞ logits make the
+/// entropy and the KL NaN (0 · −∞).</para>
 /// <para>Actions on the tape are float tensors holding whole numbers (as <see cref="Tape.Gather"/> expects);
 /// the acting face uses <see cref="int"/>.</para>
 /// </remarks>
