@@ -309,7 +309,7 @@ public sealed partial class Tape
         return Record(OpKind.Sigmoid, o, x);
     }
 
-    /// <summary>log(1 + eˣ), computed stably as max(x, 0) + log(1 + e^−|x|).</summary>
+    /// <summary>log(1 + eˣ), computed stably as max(x, 0) + log(1 + e^−|x|) (in float64, so tiny values keep their relative accuracy).</summary>
     public Tensor Softplus(Tensor x)
     {
         Tensor o = UnaryOutput(x);
@@ -320,7 +320,7 @@ public sealed partial class Tape
     }
 
     /// <summary>Stable scalar softplus.</summary>
-    internal static float SoftplusOf(float v) => MathF.Max(v, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(v)));
+    internal static float SoftplusOf(float v) => (float)(Math.Max(v, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs((double)v))));
 
     /// <summary>Clamps to [<paramref name="min"/>, <paramref name="max"/>]; the gradient passes where
     /// min ≤ x ≤ max and is zero outside.</summary>

@@ -98,6 +98,7 @@ public sealed partial class Tape
         if (outputGradient.Length != output.Length)
             throw new ArgumentException($"The output gradient has {outputGradient.Length} elements; the output has {output.Length}.");
         if (!output.RequiresGrad) return;
+        ClearIntermediateGradients();
         outputGradient.CopyTo(EnsureGrad(output));
         RunBackward(output.Producer);
     }
@@ -105,8 +106,20 @@ public sealed partial class Tape
     private void Backward(Tensor output, float seed)
     {
         if (!output.RequiresGrad) return;
+        ClearIntermediateGradients();
         EnsureGrad(output)[0] += seed;
         RunBackward(output.Producer);
+    }
+
+    /// <summary>Forgets the gradients of every recorded result, so a second backward pass on the same
+    /// tape propagates only its own loss (leaves and parameters keep accumulating).</summary>
+    private void ClearIntermediateGradients()
+    {
+        for (int i = 0; i < _opCount; i++)
+        {
+            _ops[i].Out.GradBuffer = null;
+            _ops[i].Out.GradOffset = 0;
+        }
     }
 
     private void RunBackward(int lastOp)

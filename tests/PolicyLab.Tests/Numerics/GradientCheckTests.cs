@@ -126,3 +126,29 @@ public class GradientCheckTests
         }, (Values(8, 51, -0.3, 0.3), new Shape(4, 2)));
     }
 }
+
+public class TapeReuseTests
+{
+    [Fact]
+    public void A_second_backward_on_the_same_tape_propagates_only_its_own_loss()
+    {
+        var store = new ParameterStore();
+        Parameter w = store.Add("w", new Shape(2)), u = store.Add("u", new Shape(1));
+        w.Value[0] = 1; w.Value[1] = 2;
+        var tape = new Tape();
+        tape.Backward((tape.Param(w) * tape.Param(w)).Sum());
+        Assert.Equal([2f, 4f], w.Gradient.ToArray());
+        store.ZeroGradients();
+        tape.Backward((tape.Param(u) * 3f).Sum());
+        Assert.Equal([0f, 0f], w.Gradient.ToArray());
+        Assert.Equal([3f], u.Gradient.ToArray());
+    }
+
+    [Fact]
+    public void Softplus_keeps_relative_accuracy_for_very_negative_inputs()
+    {
+        var tape = new Tape();
+        float y = tape.Constant([-20f]).Softplus()[0];
+        Assert.Equal(Math.Exp(-20), y, 1e-12);
+    }
+}

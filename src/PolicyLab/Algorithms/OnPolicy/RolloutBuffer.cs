@@ -9,7 +9,12 @@ namespace PolicyLab.Algorithms.OnPolicy;
 public sealed class RolloutBuffer
 {
     /// <summary>Allocates the buffer.</summary>
-    public RolloutBuffer(int steps, int environments, int observationSize, int actionSize)
+    /// <param name="steps">Steps per environment (T).</param>
+    /// <param name="environments">Number of environments (N).</param>
+    /// <param name="observationSize">Floats per observation.</param>
+    /// <param name="actionSize">Floats per action.</param>
+    /// <param name="headSize">When positive, also keep the policy's outputs (logits or means) of every step, for KL terms.</param>
+    public RolloutBuffer(int steps, int environments, int observationSize, int actionSize, int headSize = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(environments);
@@ -24,7 +29,15 @@ public sealed class RolloutBuffer
         Advantages = new float[n];
         Returns = new float[n];
         LastValues = new float[environments];
+        HeadSize = headSize;
+        Heads = new float[n * Math.Max(headSize, 0)];
     }
+
+    /// <summary>Floats of policy output kept per step (0 when not kept).</summary>
+    public int HeadSize { get; }
+
+    /// <summary>The old policy's outputs (logits or means), [T·N, head], when <see cref="HeadSize"/> &gt; 0.</summary>
+    public float[] Heads { get; }
 
     /// <summary>Steps per environment (T).</summary>
     public int Steps { get; }
@@ -107,5 +120,24 @@ public sealed class RolloutBuffer
                 Returns[k] = g;
             }
         }
+    }
+
+    /// <summary>1 − Var(returns − values) / Var(returns): how much of the return's variance the
+    /// value function explains (1 perfect, 0 no better than a constant; NaN when returns are constant).</summary>
+    public double ExplainedVariance()
+    {
+        int n = Count;
+        double meanR = 0, meanD = 0;
+        for (int i = 0; i < n; i++) { meanR += Returns[i]; meanD += Returns[i] - Values[i]; }
+        meanR /= n;
+        meanD /= n;
+        double varR = 0, varD = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double r = Returns[i] - meanR, d = Returns[i] - Values[i] - meanD;
+            varR += r * r;
+            varD += d * d;
+        }
+        return varR == 0 ? double.NaN : 1 - varD / varR;
     }
 }

@@ -43,6 +43,8 @@ public sealed class RolloutCollector
 
             _actions.AsSpan(0, n * act).CopyTo(buffer.Actions.AsSpan(row * act, n * act));
             _logProbs.AsSpan(0, n).CopyTo(buffer.LogProbs.AsSpan(row, n));
+            if (buffer.HeadSize > 0)
+                _policy.LastHeads(n).CopyTo(buffer.Heads.AsSpan(row * buffer.HeadSize, n * buffer.HeadSize));
             _values.AsSpan(0, n).CopyTo(buffer.Values.AsSpan(row, n));
             double[] rewards = _env.Rewards;
             bool[] terminated = _env.Terminated, truncated = _env.Truncated;

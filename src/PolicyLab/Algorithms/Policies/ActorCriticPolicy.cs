@@ -144,6 +144,9 @@ public sealed class ActorCriticPolicy
         }
     }
 
+    /// <summary>The actor outputs (logits or means) computed by the last <see cref="Act"/> call, [batch, head].</summary>
+    public ReadOnlySpan<float> LastHeads(int batch) => _head.AsSpan(0, batch * HeadSize);
+
     /// <summary>V(s) for <paramref name="batch"/> observations.</summary>
     public void PredictValues(ReadOnlySpan<float> observations, int batch, Span<float> values) =>
         Critic.Forward(observations, batch, values);

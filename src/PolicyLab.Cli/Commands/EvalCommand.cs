@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Globalization;
+using PolicyLab.Training;
+
+namespace PolicyLab.Cli.Commands;
+
+/// <summary>`policylab eval`: load a run's checkpoint and evaluate it.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var run = new Option<string>("--run") { Description = "the run folder", Required = true };
+        var checkpoint = new Option<long?>("--checkpoint") { Description = "checkpoint step (default: the latest)" };
+        var episodes = new Option<int>("--episodes") { Description = "episodes to run", DefaultValueFactory = _ => 10 };
+        var deterministic = new Option<bool>("--deterministic") { Description = "act with the policy's mode (the default)" };
+        var stochastic = new Option<bool>("--stochastic") { Description = "sample actions from the policy" };
+        var seed = new Option<long?>("--seed") { Description = "seed of the evaluation episodes" };
+        var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
+        var command = new Command("eval", "Evaluate a trained agent from its run folder.")
+        {
+            run, checkpoint, episodes, deterministic, stochastic, seed, json,
+        };
+        command.SetAction(parse => CommandLine.Guard(() =>
+        {
+            if (parse.GetValue(deterministic) && parse.GetValue(stochastic))
+                return CommandLine.UserError("--deterministic and --stochastic exclude each other; pick one.");
+            int n = parse.GetValue(episodes);
+            if (n <= 0) return CommandLine.UserError($"--episodes must be positive; got {n}.");
+            bool isDeterministic = !parse.GetValue(stochastic);
+            var folder = RunFolder.Open(parse.GetValue(run)!);
+            EvaluationResult result = Trainer.EvaluateRun(folder, parse.GetValue(checkpoint), n, isDeterministic, parse.GetValue(seed));
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Print(new Dictionary<string, object?>
+                {
+                    ["command"] = "eval",
+                    ["run_folder"] = folder.Path,
+                    ["checkpoint"] = result.Step,
+                    ["deterministic"] = isDeterministic,
+                    ["mean_return"] = JsonOutput.Number(result.MeanReturn),
+                    ["std_return"] = JsonOutput.Number(result.StdReturn),
+                    ["mean_length"] = JsonOutput.Number(result.MeanLength),
+                    ["episodes"] = result.Returns.Length,
+                    ["returns"] = result.Returns,
+                });
+            }
+            else
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"checkpoint {result.Step}: mean return {result.MeanReturn:F2} ± {result.StdReturn:F2} over {result.Returns.Length} episodes ({(isDeterministic ? "deterministic" : "stochastic")}), mean length {result.MeanLength:F1}"));
+            }
+            return 0;
+        }));
+        return command;
+    }
+}

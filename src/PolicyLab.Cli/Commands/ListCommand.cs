@@ -1,0 +1,44 @@
+using System.CommandLine;
+using PolicyLab.Algorithms;
+using PolicyLab.Environments;
+
+namespace PolicyLab.Cli.Commands;
+
+/// <summary>`policylab list algos|envs`.</summary>
+internal static class ListCommand
+{
+    public static Command Create()
+    {
+        var what = new Argument<string>("what") { Description = "algos or envs" };
+        var command = new Command("list", "List the available algorithms or environments.") { what };
+        command.SetAction(parse => CommandLine.Guard(() =>
+        {
+            switch (parse.GetValue(what))
+            {
+                case "algos" or "algorithms":
+                    foreach (string name in AlgorithmRegistry.Names)
+                    {
+                        AlgorithmInfo info = AlgorithmRegistry.Get(name);
+                        string spaces = (info.SupportsDiscrete, info.SupportsContinuous) switch
+                        {
+                            (true, true) => "discrete, continuous",
+                            (true, false) => "discrete",
+                            _ => "continuous",
+                        };
+                        Console.WriteLine($"{name,-10} {info.Description} [{spaces}]");
+                    }
+                    return 0;
+                case "envs" or "environments":
+                    foreach (string id in EnvironmentRegistry.Ids)
+                    {
+                        EnvironmentSpec spec = EnvironmentRegistry.Spec(id);
+                        Console.WriteLine($"{id,-28} max steps {spec.MaxEpisodeSteps?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",-6} reward threshold {spec.RewardThreshold?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+                    }
+                    return 0;
+                default:
+                    return CommandLine.UserError($"`policylab list` takes 'algos' or 'envs', not '{parse.GetValue(what)}'.");
+            }
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Globalization;
+using PolicyLab.Algorithms;
+using PolicyLab.Configuration;
+using PolicyLab.Training;
+
+namespace PolicyLab.Cli.Commands;
+
+/// <summary>`policylab train`: resolve settings, run the training loop, report.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var algo = new Option<string?>("--algo") { Description = "algorithm (default ppo; see `policylab list algos`)" };
+        var env = new Option<string?>("--env") { Description = "environment id (default CartPole-v1; see `policylab list envs`)" };
+        var seed = new Option<long?>("--seed") { Description = "random seed" };
+        var steps = new Option<long?>("--steps") { Description = "environment steps to train for (n_timesteps)" };
+        var config = new Option<string?>("--config") { Description = "YAML file of settings (flat, or one section per environment id)" };
+        var set = new Option<string[]>("--set") { Description = "override one setting: --set key=value (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var outDir = new Option<string?>("--out") { Description = "run folder to create (default runs/<timestamp>-<algo>-<env>-s<seed>)" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint" };
+        var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
+        var listSettings = new Option<bool>("--list-settings") { Description = "print every setting with its resolved value and exit" };
+        var command = new Command("train", "Train an agent and write a run folder.")
+        {
+            algo, env, seed, steps, config, set, outDir, resume, json, listSettings,
+        };
+        command.SetAction(parse => CommandLine.Guard(() =>
+        {
+            bool asJson = parse.GetValue(json);
+            if (parse.GetValue(resume) is string resumeDir)
+                return Train(Trainer.Resume(RunFolder.Open(resumeDir), observer: new ProgressReporter(asJson)), asJson);
+            var request = new SettingsRequest(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config),
+                parse.GetValue(set) ?? [], parse.GetValue(seed), parse.GetValue(steps));
+            (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(request);
+            if (parse.GetValue(listSettings))
+            {
+                PrintSettings(run, settings);
+                return 0;
+            }
+            RunFolder folder = parse.GetValue(outDir) is string o
+                ? RunFolder.CreateAt(o)
+                : RunFolder.Create("runs", run.Algorithm, run.Environment, run.Seed, DateTime.Now);
+            try
+            {
+                return Train(Trainer.Start(run, settings, folder), asJson);
+            }
+            catch (PolicyLabException) when (!Directory.EnumerateFileSystemEntries(folder.Path).Any())
+            {
+                Directory.Delete(folder.Path);
+                throw;
+            }
+        }));
+        return command;
+    }
+
+    private static int Train(Trainer trainer, bool asJson)
+    {
+        using (trainer)
+        {
+            var reporter = new ProgressReporter(asJson);
+            RunSettings run = SettingsResolver.FromRunFolder(trainer.Folder).Run;
+            if (!asJson) Console.WriteLine($"training {run.Algorithm} on {run.Environment} (seed {run.Seed}, {run.TotalSteps:N0} steps) → {trainer.Folder.Path}");
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            TrainingResult result = reporter.Run(run.TotalSteps, $"{run.Algorithm} {run.Environment}", () => trainer.Run(reporter, cancel.Token));
+            EvaluationResult? final = result.FinalEvaluation;
+            if (asJson)
+            {
+                JsonOutput.Print(new Dictionary<string, object?>
+                {
+                    ["command"] = "train",
+                    ["algorithm"] = run.Algorithm,
+                    ["environment"] = run.Environment,
+                    ["seed"] = run.Seed,
+                    ["mean_return"] = final is null ? null : JsonOutput.Number(final.MeanReturn),
+                    ["std_return"] = final is null ? null : JsonOutput.Number(final.StdReturn),
+                    ["episodes"] = final?.Returns.Length,
+                    ["training_episodes"] = result.Episodes,
+                    ["env_steps"] = result.Steps,
+                    ["wall_seconds"] = result.WallSeconds,
+                    ["steps_per_second"] = result.Steps / Math.Max(result.WallSeconds, 1e-9),
+                    ["end_reason"] = result.EndReason,
+                    ["run_folder"] = result.RunFolder,
+                });
+            }
+            else
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"done: {result.EndReason}; {result.Steps:N0} steps in {result.WallSeconds:F1} s; final evaluation {final?.MeanReturn:F2} ± {final?.StdReturn:F2}"));
+                Console.WriteLine($"run folder: {result.RunFolder}");
+            }
+            return 0;
+        }
+    }
+
+    private static void PrintSettings(RunSettings run, Hyperparameters settings)
+    {
+        foreach (Hyperparameters h in new Hyperparameters[] { run, settings })
+            foreach (string key in h.Keys)
+                Console.WriteLine($"{key,-22} {h.Get(key),-22} {h.Describe(key)}");
+    }
+}

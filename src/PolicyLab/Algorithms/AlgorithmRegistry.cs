@@ -1,0 +1,61 @@
+using PolicyLab.Configuration;
+using PolicyLab.Environments.Vector;
+using PolicyLab.Numerics;
+
+namespace PolicyLab.Algorithms;
+
+/// <summary>What the registry knows about one algorithm.</summary>
+/// <param name="Name">Lower-case name used on the command line (e.g. <c>ppo</c>).</param>
+/// <param name="Description">One line for <c>policylab list algos</c>.</param>
+/// <param name="CreateSettings">Fresh settings with the algorithm's defaults.</param>
+/// <param name="Create">Builds the algorithm for reset environments, resolved settings and its random stream.</param>
+/// <param name="SupportsDiscrete">Whether Discrete action spaces are supported.</param>
+/// <param name="SupportsContinuous">Whether Box action spaces are supported.</param>
+public sealed record AlgorithmInfo(
+    string Name,
+    string Description,
+    Func<Hyperparameters> CreateSettings,
+    Func<IVectorEnvironment, Hyperparameters, Rng, IAlgorithm> Create,
+    bool SupportsDiscrete,
+    bool SupportsContinuous);
+
+/// <summary>The algorithms PolicyLab can train, by name.</summary>
+public static class AlgorithmRegistry
+{
+    private static readonly Dictionary<string, AlgorithmInfo> Algorithms = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly Lock Gate = new();
+
+    static AlgorithmRegistry()
+    {
+        Register(new AlgorithmInfo("ppo", "Proximal Policy Optimization (clipped surrogate or adaptive KL penalty)",
+            () => new PolicyGradient.PpoSettings(),
+            (env, s, rng) => new PolicyGradient.Ppo(env, (PolicyGradient.PpoSettings)s, rng), true, true));
+    }
+
+    /// <summary>Registered names, sorted.</summary>
+    public static IReadOnlyList<string> Names
+    {
+        get
+        {
+            lock (Gate) return Algorithms.Keys.Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>Adds (or replaces) an algorithm.</summary>
+    public static void Register(AlgorithmInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        lock (Gate) Algorithms[info.Name] = info;
+    }
+
+    /// <summary>The algorithm called <paramref name="name"/>.</summary>
+    /// <exception cref="PolicyLabException">No such algorithm (the message lists the choices).</exception>
+    public static AlgorithmInfo Get(string name)
+    {
+        lock (Gate)
+        {
+            if (Algorithms.TryGetValue(name, out AlgorithmInfo? info)) return info;
+        }
+        throw new PolicyLabException($"Unknown algorithm '{name}'.{NameSuggestions.DidYouMean(name, Names)} Available: {string.Join(", ", Names)}.");
+    }
+}

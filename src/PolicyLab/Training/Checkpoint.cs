@@ -1,0 +1,53 @@
+using System.Text.Json;
+using PolicyLab.IO;
+using PolicyLab.Numerics;
+using PolicyLab.Numerics.Serialization;
+
+namespace PolicyLab.Training;
+
+/// <summary>
+/// A checkpoint folder: <c>model.safetensors</c> (the weights, in the [out, in] layout other
+/// frameworks load), <c>state.safetensors</c> (everything needed to continue bit-identically:
+/// weights, optimizer moments, random streams, normalizer statistics, environment state, counters),
+/// <c>checkpoint.json</c> (what the network and spaces look like) and <c>log.json</c> (the experiment
+/// log up to this point). The folder is published with one rename, so a crash never leaves a
+/// half-written checkpoint.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>The resumable state file.</summary>
+    public const string StateFileName = "state.safetensors";
+
+    /// <summary>The exported weights file.</summary>
+    public const string ModelFileName = "model.safetensors";
+
+    /// <summary>The description file.</summary>
+    public const string DescriptionFileName = "checkpoint.json";
+
+    /// <summary>The experiment log up to the checkpoint.</summary>
+    public const string LogFileName = "log.json";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Writes a checkpoint folder atomically (replacing one at the same step).</summary>
+    public static void Write(string path, StateDictionary state, ParameterStore weights, IReadOnlyDictionary<string, object> description, byte[] log)
+    {
+        AtomicFile.PublishDirectory(path, temp =>
+        {
+            state.Save(Path.Combine(temp, StateFileName));
+            ParameterFile.Save(Path.Combine(temp, ModelFileName), weights);
+            File.WriteAllBytes(Path.Combine(temp, DescriptionFileName), JsonSerializer.SerializeToUtf8Bytes(description, Indented));
+            File.WriteAllBytes(Path.Combine(temp, LogFileName), log);
+        }, overwrite: true);
+    }
+
+    /// <summary>Reads the resumable state of a checkpoint folder.</summary>
+    /// <exception cref="PolicyLabException">Files are missing or damaged.</exception>
+    public static (StateDictionary State, byte[] Log) Read(string path)
+    {
+        string statePath = Path.Combine(path, StateFileName), logPath = Path.Combine(path, LogFileName);
+        if (!File.Exists(statePath) || !File.Exists(logPath))
+            throw new PolicyLabException($"The checkpoint '{path}' is incomplete (it needs {StateFileName} and {LogFileName}); pick another checkpoint.");
+        return (StateDictionary.Load(statePath), File.ReadAllBytes(logPath));
+    }
+}

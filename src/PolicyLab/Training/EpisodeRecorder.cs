@@ -1,0 +1,125 @@
+using PolicyLab.Environments;
+using PolicyLab.Environments.Spaces;
+using PolicyLab.Environments.Vector;
+using PolicyLab.Numerics.Serialization;
+
+namespace PolicyLab.Training;
+
+/// <summary>One finished training episode.</summary>
+/// <param name="Step">Total environment steps (all copies) when it ended.</param>
+/// <param name="Return">Undiscounted return with the environment's own rewards.</param>
+/// <param name="Length">Steps in the episode.</param>
+public readonly record struct EpisodeRecord(long Step, double Return, int Length);
+
+/// <summary>
+/// Counts environment steps and records every finished episode with the raw rewards. Sits directly
+/// on the environments, below any normalization, so returns are in the task's own units.
+/// </summary>
+public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
+{
+    private readonly double[] _running;
+    private readonly int[] _lengths;
+    private readonly List<EpisodeRecord> _finished = [];
+
+    /// <summary>Wraps <paramref name="inner"/> (takes ownership).</summary>
+    public EpisodeRecorder(IVectorEnvironment inner)
+    {
+        Inner = inner;
+        _running = new double[inner.Count];
+        _lengths = new int[inner.Count];
+    }
+
+    /// <summary>The wrapped environments.</summary>
+    public IVectorEnvironment Inner { get; }
+
+    /// <summary>Environment steps taken, summed over copies.</summary>
+    public long TotalSteps { get; private set; }
+
+    /// <summary>Episodes finished since the last <see cref="Drain"/>.</summary>
+    public IReadOnlyList<EpisodeRecord> Pending => _finished;
+
+    /// <summary>Moves the finished episodes into <paramref name="destination"/>.</summary>
+    public void Drain(List<EpisodeRecord> destination)
+    {
+        destination.AddRange(_finished);
+        _finished.Clear();
+    }
+
+    /// <inheritdoc/>
+    public int Count => Inner.Count;
+    /// <inheritdoc/>
+    public Space SingleObservationSpace => Inner.SingleObservationSpace;
+    /// <inheritdoc/>
+    public Space SingleActionSpace => Inner.SingleActionSpace;
+    /// <inheritdoc/>
+    public int ObservationSize => Inner.ObservationSize;
+    /// <inheritdoc/>
+    public int ActionSize => Inner.ActionSize;
+    /// <inheritdoc/>
+    public EnvironmentSpec? Spec => Inner.Spec;
+    /// <inheritdoc/>
+    public float[] Observations => Inner.Observations;
+    /// <inheritdoc/>
+    public double[] Rewards => Inner.Rewards;
+    /// <inheritdoc/>
+    public bool[] Terminated => Inner.Terminated;
+    /// <inheritdoc/>
+    public bool[] Truncated => Inner.Truncated;
+    /// <inheritdoc/>
+    public float[] FinalObservations => Inner.FinalObservations;
+
+    /// <inheritdoc/>
+    public void Reset(ulong? seed = null)
+    {
+        Inner.Reset(seed);
+        Array.Clear(_running);
+        Array.Clear(_lengths);
+    }
+
+    /// <inheritdoc/>
+    public void Step(ReadOnlySpan<float> actions)
+    {
+        Inner.Step(actions);
+        TotalSteps += Count;
+        double[] rewards = Inner.Rewards;
+        bool[] terminated = Inner.Terminated, truncated = Inner.Truncated;
+        for (int i = 0; i < _running.Length; i++)
+        {
+            _running[i] += rewards[i];
+            _lengths[i]++;
+            if (terminated[i] || truncated[i])
+            {
+                _finished.Add(new EpisodeRecord(TotalSteps, _running[i], _lengths[i]));
+                _running[i] = 0;
+                _lengths[i] = 0;
+            }
+        }
+    }
+
+    /// <summary>Whether the wrapped environments can save their state (needed for bit-identical resume).</summary>
+    public bool CanSaveState => Inner is IStatefulEnvironment;
+
+    /// <summary>Saves the step counter, the running episode sums and, when they support it, the wrapped environments.</summary>
+    public void SaveState(StateDictionary state, string prefix)
+    {
+        if (Inner is IStatefulEnvironment inner) inner.SaveState(state, $"{prefix}.inner");
+        state.SetScalar($"{prefix}.total_steps", TotalSteps);
+        state.Set($"{prefix}.running_returns", _running);
+        state.Set($"{prefix}.running_lengths", _lengths.Select(l => (long)l).ToArray());
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+    public void LoadState(StateDictionary state, string prefix)
+    {
+        if (Inner is IStatefulEnvironment inner) inner.LoadState(state, $"{prefix}.inner");
+        TotalSteps = state.ReadScalarInt64($"{prefix}.total_steps");
+        state.Read($"{prefix}.running_returns", _running);
+        var lengths = new long[_lengths.Length];
+        state.Read($"{prefix}.running_lengths", lengths);
+        for (int i = 0; i < lengths.Length; i++) _lengths[i] = (int)lengths[i];
+        _finished.Clear();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => Inner.Dispose();
+}

@@ -1,0 +1,79 @@
+using PolicyLab.Configuration;
+
+namespace PolicyLab.Training;
+
+/// <summary>How the copies of a vector environment are stepped.</summary>
+public enum VectorMode
+{
+    /// <summary>One after another on the training thread.</summary>
+    Sync,
+    /// <summary>Spread over worker threads (same results as sync).</summary>
+    Threaded,
+}
+
+/// <summary>Settings of a training run that every algorithm shares (environment, budget, evaluation, checkpoints).</summary>
+public sealed class RunSettings : Hyperparameters
+{
+    /// <summary>Algorithm name.</summary>
+    [Hyperparameter("algo", "algorithm (see `policylab list algos`)")]
+    public string Algorithm { get; set; } = "ppo";
+
+    /// <summary>Environment id.</summary>
+    [Hyperparameter("env", "environment id (see `policylab list envs`)")]
+    public string Environment { get; set; } = "CartPole-v1";
+
+    /// <summary>Seed of every random stream of the run.</summary>
+    [Hyperparameter("seed", "random seed (same seed, same machine, same threads → same results)")]
+    public long Seed { get; set; }
+
+    /// <summary>Environment steps to train for (summed over copies).</summary>
+    [Hyperparameter("n_timesteps", "environment steps to train for, summed over all copies")]
+    public long TotalSteps { get; set; } = 100_000;
+
+    /// <summary>Parallel environment copies.</summary>
+    [Hyperparameter("n_envs", "environment copies stepped together")]
+    public int EnvironmentCount { get; set; } = 1;
+
+    /// <summary>How copies are stepped.</summary>
+    [Hyperparameter("vec_env", "sync or threaded stepping of the copies")]
+    public VectorMode VectorMode { get; set; } = VectorMode.Sync;
+
+    /// <summary>Normalize observations with running statistics.</summary>
+    [Hyperparameter("normalize", "normalize observations with running mean/std (saved with the model)")]
+    public bool NormalizeObservations { get; set; }
+
+    /// <summary>Scale rewards by the running std of the discounted return.</summary>
+    [Hyperparameter("normalize_reward", "scale rewards by the running std of the discounted return")]
+    public bool NormalizeReward { get; set; }
+
+    /// <summary>Evaluate every this many environment steps (0: only at the end).</summary>
+    [Hyperparameter("eval_freq", "deterministic evaluation every this many env steps (0: only at the end)")]
+    public long EvaluationFrequency { get; set; } = 10_000;
+
+    /// <summary>Episodes per evaluation.</summary>
+    [Hyperparameter("eval_episodes", "episodes per evaluation")]
+    public int EvaluationEpisodes { get; set; } = 10;
+
+    /// <summary>Checkpoint every this many environment steps (0: only at the end).</summary>
+    [Hyperparameter("checkpoint_freq", "save a checkpoint every this many env steps (0: only at the end)")]
+    public long CheckpointFrequency { get; set; }
+
+    /// <summary>Stop once an evaluation reaches the reward threshold.</summary>
+    [Hyperparameter("stop_at_threshold", "stop when an evaluation's mean return reaches the reward threshold")]
+    public bool StopAtThreshold { get; set; }
+
+    /// <summary>Reward threshold (the environment's registered one when null).</summary>
+    [Hyperparameter("reward_threshold", "reward threshold for stop_at_threshold (null: the environment's)")]
+    public double? RewardThreshold { get; set; }
+
+    /// <inheritdoc/>
+    protected override void Validate(List<string> errors)
+    {
+        Require(errors, TotalSteps > 0, $"n_timesteps must be > 0 (got {TotalSteps})");
+        Require(errors, EnvironmentCount > 0, $"n_envs must be > 0 (got {EnvironmentCount})");
+        Require(errors, EvaluationFrequency >= 0, $"eval_freq must be ≥ 0 (got {EvaluationFrequency})");
+        Require(errors, EvaluationEpisodes > 0, $"eval_episodes must be > 0 (got {EvaluationEpisodes})");
+        Require(errors, CheckpointFrequency >= 0, $"checkpoint_freq must be ≥ 0 (got {CheckpointFrequency})");
+        Require(errors, Seed >= 0, $"seed must be ≥ 0 (got {Seed})");
+    }
+}

@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using System.Globalization;
+using PolicyLab.Algorithms;
+using PolicyLab.Configuration;
+using PolicyLab.Environments;
+using PolicyLab.Environments.Spaces;
+using PolicyLab.Environments.Vector;
+using PolicyLab.Numerics;
+using PolicyLab.Numerics.Serialization;
+
+namespace PolicyLab.Training;
+
+/// <summary>The outcome of a training run.</summary>
+/// <param name="RunFolder">The run folder's path.</param>
+/// <param name="Steps">Environment steps taken.</param>
+/// <param name="Episodes">Training episodes finished.</param>
+/// <param name="FinalEvaluation">The last evaluation.</param>
+/// <param name="WallSeconds">Wall-clock seconds of this process's part of the run.</param>
+/// <param name="EndReason">Why it ended.</param>
+public sealed record TrainingResult(string RunFolder, long Steps, long Episodes, EvaluationResult? FinalEvaluation, double WallSeconds, string EndReason);
+
+/// <summary>
+/// The one training loop every algorithm runs in: it builds the environments and the algorithm from
+/// resolved settings, calls <see cref="IAlgorithm.Iterate"/> until the step budget is spent, records
+/// episodes and diagnostics, evaluates the deterministic policy on separate environments, writes
+/// checkpoints and the run folder, and stops with a clear message on a non-finite loss.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private readonly RunSettings _run;
+    private readonly Hyperparameters _algorithmSettings;
+    private readonly RunFolder _folder;
+    private readonly EpisodeRecorder _recorder;
+    private readonly NormalizeVectorEnvironment? _normalizer;
+    private readonly IAlgorithm _algorithm;
+    private readonly Evaluator _evaluator;
+    private readonly Rng _evaluationRng;
+    private readonly ExperimentLog _log;
+    private readonly string _version;
+    private int _iteration;
+    private long _nextEvaluation, _nextCheckpoint;
+
+    private Trainer(RunSettings run, Hyperparameters algorithmSettings, RunFolder folder)
+    {
+        run.ThrowIfInvalid("run settings");
+        algorithmSettings.ThrowIfInvalid($"{run.Algorithm} settings");
+        (_run, _algorithmSettings, _folder) = (run, algorithmSettings, folder);
+        AlgorithmInfo info = AlgorithmRegistry.Get(run.Algorithm);
+        ulong seed = (ulong)run.Seed;
+
+        IVectorEnvironment raw = MakeEnvironments(run.Environment, run.EnvironmentCount, run.VectorMode);
+        CheckActionSpace(info, raw.SingleActionSpace, run.Environment);
+        _recorder = new EpisodeRecorder(raw);
+        IVectorEnvironment top = _recorder;
+        if (run.NormalizeObservations || run.NormalizeReward)
+        {
+            double gamma = algorithmSettings.Has("gamma") ? double.Parse(algorithmSettings.Get("gamma"), CultureInfo.InvariantCulture) : 0.99;
+            _normalizer = new NormalizeVectorEnvironment(_recorder, run.NormalizeObservations, run.NormalizeReward, gamma: gamma);
+            top = _normalizer;
+        }
+        top.Reset(Rng.DeriveSeed(seed, 1));
+        _algorithm = info.Create(top, algorithmSettings, new Rng(Rng.DeriveSeed(seed, 2)));
+        int evalCopies = Math.Min(run.EvaluationEpisodes, 8);
+        _evaluator = new Evaluator(MakeEnvironments(run.Environment, evalCopies, VectorMode.Sync), run.EvaluationEpisodes,
+            Rng.DeriveSeed(seed, 3), run.NormalizeObservations);
+        _evaluationRng = new Rng(Rng.DeriveSeed(seed, 4));
+        _log = new ExperimentLog
+        {
+            Algorithm = info.Name,
+            Environment = run.Environment,
+            Seed = run.Seed,
+            Parameters = [.. run.ToList(), .. algorithmSettings.ToList()],
+        };
+        _version = typeof(Trainer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+        _nextEvaluation = run.EvaluationFrequency > 0 ? run.EvaluationFrequency : long.MaxValue;
+        _nextCheckpoint = run.CheckpointFrequency > 0 ? run.CheckpointFrequency : long.MaxValue;
+    }
+
+    /// <summary>The run folder.</summary>
+    public RunFolder Folder => _folder;
+
+    /// <summary>The algorithm being trained.</summary>
+    public IAlgorithm Algorithm => _algorithm;
+
+    /// <summary>The experiment log so far.</summary>
+    public ExperimentLog Log => _log;
+
+    /// <summary>Starts a new run in <paramref name="folder"/> and writes its config.yaml.</summary>
+    public static Trainer Start(RunSettings run, Hyperparameters algorithmSettings, RunFolder folder)
+    {
+        var trainer = new Trainer(run, algorithmSettings, folder);
+        folder.WriteText(RunFolder.ConfigFileName, ConfigFile.Write(trainer._log.Parameters,
+            $"PolicyLab run configuration ({trainer._version}).\nResume with: policylab train --resume <this folder>"));
+        return trainer;
+    }
+
+    /// <summary>Reopens a run from its latest (or the given) checkpoint.</summary>
+    /// <exception cref="PolicyLabException">The folder or checkpoint is missing or damaged.</exception>
+    public static Trainer Resume(RunFolder folder, long? checkpointStep = null, ITrainingObserver? observer = null)
+    {
+        (RunSettings run, Hyperparameters algorithmSettings) = SettingsResolver.FromRunFolder(folder);
+        IReadOnlyList<long> steps = folder.CheckpointSteps();
+        if (steps.Count == 0)
+            throw new PolicyLabException($"The run '{folder.Path}' has no checkpoint to resume from; start it again instead.");
+        long step = checkpointStep ?? steps[^1];
+        if (!steps.Contains(step))
+            throw new PolicyLabException($"The run has no checkpoint at step {step}; it has {string.Join(", ", steps)}.");
+        var trainer = new Trainer(run, algorithmSettings, folder);
+        (StateDictionary state, byte[] log) = Checkpoint.Read(folder.CheckpointPath(step));
+        trainer.LoadState(state, ExperimentLog.FromJson(log), observer);
+        return trainer;
+    }
+
+    /// <summary>
+    /// Evaluates the policy of a run's checkpoint (the latest by default) on <paramref name="episodes"/>
+    /// fresh episodes, with the observation statistics saved in the checkpoint.
+    /// </summary>
+    public static EvaluationResult EvaluateRun(RunFolder folder, long? checkpointStep, int episodes, bool deterministic, long? seed = null)
+    {
+        using Trainer trainer = Resume(folder, checkpointStep);
+        ulong evalSeed = seed is long s ? (ulong)s : Rng.DeriveSeed((ulong)trainer._run.Seed, 3);
+        using var evaluator = new Evaluator(MakeEnvironments(trainer._run.Environment, Math.Min(episodes, 8), VectorMode.Sync),
+            episodes, evalSeed, trainer._run.NormalizeObservations);
+        return evaluator.Evaluate(trainer._algorithm, trainer._recorder.TotalSteps, trainer._normalizer?.Export(), deterministic,
+            new Rng(Rng.DeriveSeed(evalSeed, 1)));
+    }
+
+    /// <summary>Trains until the budget is spent, the reward threshold is reached (if asked) or cancellation.</summary>
+    public TrainingResult Run(ITrainingObserver? observer = null, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        long startSteps = _recorder.TotalSteps;
+        var diagnostics = new UpdateDiagnostics();
+        string? endReason = null;
+        double threshold = _run.RewardThreshold ?? _recorder.Spec?.RewardThreshold ?? double.PositiveInfinity;
+        TrainingStatus Status() => new(_recorder.TotalSteps, _run.TotalSteps, _iteration, _log.Episodes.Count, _log.RecentMeanReturn(),
+            (_recorder.TotalSteps - startSteps) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed);
+
+        try
+        {
+            while (_recorder.TotalSteps < _run.TotalSteps && endReason is null)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                diagnostics.Clear();
+                double progress = (double)_recorder.TotalSteps / _run.TotalSteps;
+                _algorithm.Iterate(progress, diagnostics);
+                _iteration++;
+                _recorder.Drain(_log.Episodes);
+                if (diagnostics.FirstNonFinite() is string bad)
+                    throw new NonFiniteValueException(bad, diagnostics[bad]);
+                _log.Updates.Add(new UpdateRecord(_iteration, _recorder.TotalSteps,
+                    diagnostics.Names.Select(n => new KeyValuePair<string, double>(n, diagnostics[n])).ToList()));
+                observer?.OnUpdate(Status());
+
+                if (_recorder.TotalSteps >= _nextEvaluation)
+                {
+                    while (_nextEvaluation <= _recorder.TotalSteps) _nextEvaluation += _run.EvaluationFrequency;
+                    EvaluationResult result = Evaluate();
+                    observer?.OnEvaluation(Status(), result);
+                    if (_run.StopAtThreshold && result.MeanReturn >= threshold)
+                        endReason = $"reward threshold {threshold.ToString(CultureInfo.InvariantCulture)} reached";
+                }
+                if (_recorder.TotalSteps >= _nextCheckpoint)
+                {
+                    while (_nextCheckpoint <= _recorder.TotalSteps) _nextCheckpoint += _run.CheckpointFrequency;
+                    SaveCheckpoint();
+                }
+            }
+            endReason ??= "step budget spent";
+        }
+        catch (NonFiniteValueException e)
+        {
+            _log.EndReason = $"stopped at step {_recorder.TotalSteps} (update {_iteration + 1}): {e.Message}";
+            WriteLogFiles(clock);
+            throw new PolicyLabException($"Training stopped at step {_recorder.TotalSteps} (update {_iteration + 1}): a non-finite {e.Quantity}. " +
+                $"The last good checkpoint in '{_folder.CheckpointsPath}' is intact. {e.Message}", e);
+        }
+
+        EvaluationResult final = _log.Evaluations.Count > 0 && _log.Evaluations[^1].Step == _recorder.TotalSteps
+            ? _log.Evaluations[^1] : Evaluate();
+        if (final != (_log.Evaluations.Count > 0 ? _log.Evaluations[^1] : null)) observer?.OnEvaluation(Status(), final);
+        _log.EndReason = endReason;
+        SaveCheckpoint();
+        WriteLogFiles(clock);
+        return new TrainingResult(_folder.Path, _recorder.TotalSteps, _log.Episodes.Count, final, clock.Elapsed.TotalSeconds, endReason);
+    }
+
+    /// <summary>Evaluates the current policy deterministically and records the result.</summary>
+    private EvaluationResult Evaluate()
+    {
+        EvaluationResult result = _evaluator.Evaluate(_algorithm, _recorder.TotalSteps, _normalizer?.Export(), deterministic: true, _evaluationRng);
+        _log.Evaluations.Add(result);
+        return result;
+    }
+
+    private void SaveCheckpoint()
+    {
+        var state = new StateDictionary();
+        _algorithm.SaveState(state);
+        _recorder.SaveState(state, "env");
+        if (_normalizer is not null) SaveNormalizer(state, _normalizer);
+        state.SetRng("evaluation_rng", _evaluationRng);
+        state.SetScalar("trainer.iteration", _iteration);
+        state.SetScalar("trainer.next_evaluation", _nextEvaluation);
+        state.SetScalar("trainer.next_checkpoint", _nextCheckpoint);
+        state.Metadata["algorithm"] = _log.Algorithm;
+        state.Metadata["environment"] = _log.Environment;
+        state.Metadata["environment_state"] = _recorder.CanSaveState ? "saved" : "not saved";
+        var description = new Dictionary<string, object>
+        {
+            ["algorithm"] = _log.Algorithm,
+            ["environment"] = _log.Environment,
+            ["step"] = _recorder.TotalSteps,
+            ["iteration"] = _iteration,
+            ["observation_space"] = _recorder.SingleObservationSpace.ToString() ?? "",
+            ["action_space"] = _recorder.SingleActionSpace.ToString() ?? "",
+            ["parameters"] = _algorithm.Parameters.Parameters.ToDictionary(p => p.Name,
+                p => p.StoredTransposed ? (int[])[p.Shape[1], p.Shape[0]] : p.Shape.ToArray()),
+            ["normalize_observations"] = _run.NormalizeObservations,
+            ["version"] = _version,
+        };
+        Checkpoint.Write(_folder.CheckpointPath(_recorder.TotalSteps), state, _algorithm.Parameters, description, _log.ToJson());
+    }
+
+    private void LoadState(StateDictionary state, ExperimentLog log, ITrainingObserver? observer)
+    {
+        _algorithm.LoadState(state);
+        if (state.Metadata.GetValueOrDefault("environment_state") == "saved" && _recorder.CanSaveState)
+        {
+            _recorder.LoadState(state, "env");
+        }
+        else
+        {
+            _recorder.LoadState(state, "env");
+            _recorder.Reset(Rng.DeriveSeed((ulong)_run.Seed, 1000 + (ulong)state.ReadScalarInt64("trainer.iteration")));
+            observer?.OnNotice($"The environment '{_run.Environment}' cannot save its state, so its episodes restart on resume; the run continues but not bit-identically.");
+        }
+        if (_normalizer is not null) LoadNormalizer(state, _normalizer);
+        state.ReadRng("evaluation_rng", _evaluationRng);
+        _iteration = (int)state.ReadScalarInt64("trainer.iteration");
+        _nextEvaluation = state.ReadScalarInt64("trainer.next_evaluation");
+        _nextCheckpoint = state.ReadScalarInt64("trainer.next_checkpoint");
+        _log.Episodes.AddRange(log.Episodes);
+        _log.Updates.AddRange(log.Updates);
+        _log.Evaluations.AddRange(log.Evaluations);
+    }
+
+    private static void SaveNormalizer(StateDictionary state, NormalizeVectorEnvironment normalizer)
+    {
+        if ((object)normalizer is IStatefulEnvironment stateful)
+        {
+            stateful.SaveState(state, "normalizer");
+            return;
+        }
+        NormalizationState s = normalizer.Export();
+        state.Set("normalizer.obs_mean", s.Observations.Mean);
+        state.Set("normalizer.obs_var", s.Observations.Variance);
+        state.SetScalar("normalizer.obs_count", s.Observations.Count);
+        state.Set("normalizer.ret_mean", s.Returns.Mean);
+        state.Set("normalizer.ret_var", s.Returns.Variance);
+        state.SetScalar("normalizer.ret_count", s.Returns.Count);
+    }
+
+    private static void LoadNormalizer(StateDictionary state, NormalizeVectorEnvironment normalizer)
+    {
+        if ((object)normalizer is IStatefulEnvironment stateful)
+        {
+            stateful.LoadState(state, "normalizer");
+            return;
+        }
+        normalizer.Import(new NormalizationState(
+            new(state.ReadDoubles("normalizer.obs_mean"), state.ReadDoubles("normalizer.obs_var"), state.ReadScalarDouble("normalizer.obs_count")),
+            new(state.ReadDoubles("normalizer.ret_mean"), state.ReadDoubles("normalizer.ret_var"), state.ReadScalarDouble("normalizer.ret_count"))));
+    }
+
+    private void WriteLogFiles(Stopwatch clock)
+    {
+        var provenance = new Dictionary<string, string> { ["version"] = _version };
+        _folder.WriteBytes("experiment.json", _log.ToJson(provenance));
+        _folder.WriteText("metrics.csv", _log.ToCsv());
+        _folder.WriteText("timing.json",
+            $"{{\n  \"wall_seconds\": {clock.Elapsed.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)},\n  \"steps\": {_recorder.TotalSteps},\n  \"finished_utc\": \"{DateTime.UtcNow:O}\"\n}}\n");
+    }
+
+    /// <summary>Builds <paramref name="count"/> copies of a registered environment.</summary>
+    public static IVectorEnvironment MakeEnvironments(string id, int count, VectorMode mode) => mode switch
+    {
+        VectorMode.Threaded => new ThreadedVectorEnvironment(id, count),
+        _ => new SyncVectorEnvironment(id, count),
+    };
+
+    private static void CheckActionSpace(AlgorithmInfo info, Space actionSpace, string environment)
+    {
+        bool ok = actionSpace switch
+        {
+            Discrete => info.SupportsDiscrete,
+            Box => info.SupportsContinuous,
+            _ => false,
+        };
+        if (!ok)
+        {
+            string supported = (info.SupportsDiscrete, info.SupportsContinuous) switch
+            {
+                (true, true) => "Discrete and Box action spaces",
+                (true, false) => "Discrete action spaces only",
+                _ => "Box (continuous) action spaces only",
+            };
+            throw new PolicyLabException($"{info.Name} does not support the action space {actionSpace} of {environment}; it supports {supported}.");
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _algorithm.Dispose();
+        _evaluator.Dispose();
+        ((IVectorEnvironment?)_normalizer ?? _recorder).Dispose();
+    }
+}
