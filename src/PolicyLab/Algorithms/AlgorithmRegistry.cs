@@ -8,14 +8,14 @@ namespace PolicyLab.Algorithms;
 /// <param name="Name">Lower-case name used on the command line (e.g. <c>ppo</c>).</param>
 /// <param name="Description">One line for <c>policylab list algos</c>.</param>
 /// <param name="CreateSettings">Fresh settings with the algorithm's defaults.</param>
-/// <param name="Create">Builds the algorithm for reset environments, resolved settings and its random stream.</param>
+/// <param name="Create">Builds the algorithm for its environments, resolved settings and its random stream.</param>
 /// <param name="SupportsDiscrete">Whether Discrete action spaces are supported.</param>
 /// <param name="SupportsContinuous">Whether Box action spaces are supported.</param>
 public sealed record AlgorithmInfo(
     string Name,
     string Description,
     Func<Hyperparameters> CreateSettings,
-    Func<IVectorEnvironment, Hyperparameters, Rng, IAlgorithm> Create,
+    Func<AlgorithmContext, Hyperparameters, Rng, IAlgorithm> Create,
     bool SupportsDiscrete,
     bool SupportsContinuous);
 
@@ -29,7 +29,7 @@ public static class AlgorithmRegistry
     {
         Register(new AlgorithmInfo("ppo", "Proximal Policy Optimization (clipped surrogate or adaptive KL penalty)",
             () => new PolicyGradient.PpoSettings(),
-            (env, s, rng) => new PolicyGradient.Ppo(env, (PolicyGradient.PpoSettings)s, rng), true, true));
+            (ctx, s, rng) => new PolicyGradient.Ppo(ctx.Environment, (PolicyGradient.PpoSettings)s, rng), true, true));
     }
 
     /// <summary>Registered names, sorted.</summary>

@@ -12,19 +12,60 @@ namespace PolicyLab.Training;
 public readonly record struct EpisodeRecord(long Step, double Return, int Length);
 
 /// <summary>
-/// Counts environment steps and records every finished episode with the raw rewards. Sits directly
-/// on the environments, below any normalization, so returns are in the task's own units.
+/// The step counter and finished-episode list of a run, shared by every environment the run steps
+/// (several when asynchronous workers have environments of their own). Thread-safe.
+/// </summary>
+public sealed class EpisodeSink
+{
+    private readonly List<EpisodeRecord> _finished = [];
+    private readonly Lock _gate = new();
+    private long _totalSteps;
+
+    /// <summary>Environment steps taken, summed over every copy.</summary>
+    public long TotalSteps => Interlocked.Read(ref _totalSteps);
+
+    /// <summary>Adds <paramref name="steps"/> and returns the new total.</summary>
+    public long AddSteps(int steps) => Interlocked.Add(ref _totalSteps, steps);
+
+    /// <summary>Records a finished episode at the current step count.</summary>
+    public void AddEpisode(double episodeReturn, int length)
+    {
+        lock (_gate) _finished.Add(new EpisodeRecord(TotalSteps, episodeReturn, length));
+    }
+
+    /// <summary>Moves the finished episodes into <paramref name="destination"/>.</summary>
+    public void Drain(List<EpisodeRecord> destination)
+    {
+        lock (_gate)
+        {
+            destination.AddRange(_finished);
+            _finished.Clear();
+        }
+    }
+
+    /// <summary>Restores the step count (when resuming) and forgets pending episodes.</summary>
+    public void Restore(long totalSteps)
+    {
+        Interlocked.Exchange(ref _totalSteps, totalSteps);
+        lock (_gate) _finished.Clear();
+    }
+}
+
+/// <summary>
+/// Counts environment steps and records every finished episode with the raw rewards into an
+/// <see cref="EpisodeSink"/>. Sits directly on the environments, below any normalization, so
+/// returns are in the task's own units.
 /// </summary>
 public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
 {
     private readonly double[] _running;
     private readonly int[] _lengths;
-    private readonly List<EpisodeRecord> _finished = [];
 
-    /// <summary>Wraps <paramref name="inner"/> (takes ownership).</summary>
-    public EpisodeRecorder(IVectorEnvironment inner)
+    /// <summary>Wraps <paramref name="inner"/> (takes ownership), reporting into <paramref name="sink"/>.</summary>
+    public EpisodeRecorder(IVectorEnvironment inner, EpisodeSink sink)
     {
         Inner = inner;
+        Sink = sink;
         _running = new double[inner.Count];
         _lengths = new int[inner.Count];
     }
@@ -32,18 +73,8 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
     /// <summary>The wrapped environments.</summary>
     public IVectorEnvironment Inner { get; }
 
-    /// <summary>Environment steps taken, summed over copies.</summary>
-    public long TotalSteps { get; private set; }
-
-    /// <summary>Episodes finished since the last <see cref="Drain"/>.</summary>
-    public IReadOnlyList<EpisodeRecord> Pending => _finished;
-
-    /// <summary>Moves the finished episodes into <paramref name="destination"/>.</summary>
-    public void Drain(List<EpisodeRecord> destination)
-    {
-        destination.AddRange(_finished);
-        _finished.Clear();
-    }
+    /// <summary>Where steps and episodes are counted.</summary>
+    public EpisodeSink Sink { get; }
 
     /// <inheritdoc/>
     public int Count => Inner.Count;
@@ -80,7 +111,7 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
     public void Step(ReadOnlySpan<float> actions)
     {
         Inner.Step(actions);
-        TotalSteps += Count;
+        Sink.AddSteps(Count);
         double[] rewards = Inner.Rewards;
         bool[] terminated = Inner.Terminated, truncated = Inner.Truncated;
         for (int i = 0; i < _running.Length; i++)
@@ -89,7 +120,7 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
             _lengths[i]++;
             if (terminated[i] || truncated[i])
             {
-                _finished.Add(new EpisodeRecord(TotalSteps, _running[i], _lengths[i]));
+                Sink.AddEpisode(_running[i], _lengths[i]);
                 _running[i] = 0;
                 _lengths[i] = 0;
             }
@@ -99,11 +130,10 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
     /// <summary>Whether the wrapped environments can save their state (needed for bit-identical resume).</summary>
     public bool CanSaveState => Inner is IStatefulEnvironment;
 
-    /// <summary>Saves the step counter, the running episode sums and, when they support it, the wrapped environments.</summary>
+    /// <summary>Saves the running episode sums and, when they support it, the wrapped environments.</summary>
     public void SaveState(StateDictionary state, string prefix)
     {
         if (Inner is IStatefulEnvironment inner) inner.SaveState(state, $"{prefix}.inner");
-        state.SetScalar($"{prefix}.total_steps", TotalSteps);
         state.Set($"{prefix}.running_returns", _running);
         state.Set($"{prefix}.running_lengths", _lengths.Select(l => (long)l).ToArray());
     }
@@ -112,12 +142,10 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
     public void LoadState(StateDictionary state, string prefix)
     {
         if (Inner is IStatefulEnvironment inner) inner.LoadState(state, $"{prefix}.inner");
-        TotalSteps = state.ReadScalarInt64($"{prefix}.total_steps");
         state.Read($"{prefix}.running_returns", _running);
         var lengths = new long[_lengths.Length];
         state.Read($"{prefix}.running_lengths", lengths);
         for (int i = 0; i < lengths.Length; i++) _lengths[i] = (int)lengths[i];
-        _finished.Clear();
     }
 
     /// <inheritdoc/>

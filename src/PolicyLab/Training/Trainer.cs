@@ -30,6 +30,7 @@ public sealed class Trainer : IDisposable
     private readonly RunSettings _run;
     private readonly Hyperparameters _algorithmSettings;
     private readonly RunFolder _folder;
+    private readonly EpisodeSink _sink = new();
     private readonly EpisodeRecorder _recorder;
     private readonly NormalizeVectorEnvironment? _normalizer;
     private readonly IAlgorithm _algorithm;
@@ -50,7 +51,7 @@ public sealed class Trainer : IDisposable
 
         IVectorEnvironment raw = MakeEnvironments(run.Environment, run.EnvironmentCount, run.VectorMode);
         CheckActionSpace(info, raw.SingleActionSpace, run.Environment);
-        _recorder = new EpisodeRecorder(raw);
+        _recorder = new EpisodeRecorder(raw, _sink);
         IVectorEnvironment top = _recorder;
         if (run.NormalizeObservations || run.NormalizeReward)
         {
@@ -59,7 +60,19 @@ public sealed class Trainer : IDisposable
             top = _normalizer;
         }
         top.Reset(Rng.DeriveSeed(seed, 1));
-        _algorithm = info.Create(top, algorithmSettings, new Rng(Rng.DeriveSeed(seed, 2)));
+        var context = new AlgorithmContext
+        {
+            Environment = top,
+            CreateEnvironments = (count, workerSeed) =>
+            {
+                var worker = new EpisodeRecorder(MakeEnvironments(run.Environment, count, VectorMode.Sync), _sink);
+                worker.Reset(workerSeed);
+                return worker;
+            },
+            TotalSteps = run.TotalSteps,
+            StepsTaken = () => _sink.TotalSteps,
+        };
+        _algorithm = info.Create(context, algorithmSettings, new Rng(Rng.DeriveSeed(seed, 2)));
         int evalCopies = Math.Min(run.EvaluationEpisodes, 8);
         _evaluator = new Evaluator(MakeEnvironments(run.Environment, evalCopies, VectorMode.Sync), run.EvaluationEpisodes,
             Rng.DeriveSeed(seed, 3), run.NormalizeObservations);
@@ -122,7 +135,7 @@ public sealed class Trainer : IDisposable
         ulong evalSeed = seed is long s ? (ulong)s : Rng.DeriveSeed((ulong)trainer._run.Seed, 3);
         using var evaluator = new Evaluator(MakeEnvironments(trainer._run.Environment, Math.Min(episodes, 8), VectorMode.Sync),
             episodes, evalSeed, trainer._run.NormalizeObservations);
-        return evaluator.Evaluate(trainer._algorithm, trainer._recorder.TotalSteps, trainer._normalizer?.Export(), deterministic,
+        return evaluator.Evaluate(trainer._algorithm, trainer._sink.TotalSteps, trainer._normalizer?.Export(), deterministic,
             new Rng(Rng.DeriveSeed(evalSeed, 1)));
     }
 
@@ -130,40 +143,40 @@ public sealed class Trainer : IDisposable
     public TrainingResult Run(ITrainingObserver? observer = null, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        long startSteps = _recorder.TotalSteps;
+        long startSteps = _sink.TotalSteps;
         var diagnostics = new UpdateDiagnostics();
         string? endReason = null;
         double threshold = _run.RewardThreshold ?? _recorder.Spec?.RewardThreshold ?? double.PositiveInfinity;
-        TrainingStatus Status() => new(_recorder.TotalSteps, _run.TotalSteps, _iteration, _log.Episodes.Count, _log.RecentMeanReturn(),
-            (_recorder.TotalSteps - startSteps) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed);
+        TrainingStatus Status() => new(_sink.TotalSteps, _run.TotalSteps, _iteration, _log.Episodes.Count, _log.RecentMeanReturn(),
+            (_sink.TotalSteps - startSteps) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed);
 
         try
         {
-            while (_recorder.TotalSteps < _run.TotalSteps && endReason is null)
+            while (_sink.TotalSteps < _run.TotalSteps && endReason is null)
             {
                 cancellation.ThrowIfCancellationRequested();
                 diagnostics.Clear();
-                double progress = (double)_recorder.TotalSteps / _run.TotalSteps;
+                double progress = (double)_sink.TotalSteps / _run.TotalSteps;
                 _algorithm.Iterate(progress, diagnostics);
                 _iteration++;
-                _recorder.Drain(_log.Episodes);
+                _sink.Drain(_log.Episodes);
                 if (diagnostics.FirstNonFinite() is string bad)
                     throw new NonFiniteValueException(bad, diagnostics[bad]);
-                _log.Updates.Add(new UpdateRecord(_iteration, _recorder.TotalSteps,
+                _log.Updates.Add(new UpdateRecord(_iteration, _sink.TotalSteps,
                     diagnostics.Names.Select(n => new KeyValuePair<string, double>(n, diagnostics[n])).ToList()));
                 observer?.OnUpdate(Status());
 
-                if (_recorder.TotalSteps >= _nextEvaluation)
+                if (_sink.TotalSteps >= _nextEvaluation)
                 {
-                    while (_nextEvaluation <= _recorder.TotalSteps) _nextEvaluation += _run.EvaluationFrequency;
+                    while (_nextEvaluation <= _sink.TotalSteps) _nextEvaluation += _run.EvaluationFrequency;
                     EvaluationResult result = Evaluate();
                     observer?.OnEvaluation(Status(), result);
                     if (_run.StopAtThreshold && result.MeanReturn >= threshold)
                         endReason = $"reward threshold {threshold.ToString(CultureInfo.InvariantCulture)} reached";
                 }
-                if (_recorder.TotalSteps >= _nextCheckpoint)
+                if (_sink.TotalSteps >= _nextCheckpoint)
                 {
-                    while (_nextCheckpoint <= _recorder.TotalSteps) _nextCheckpoint += _run.CheckpointFrequency;
+                    while (_nextCheckpoint <= _sink.TotalSteps) _nextCheckpoint += _run.CheckpointFrequency;
                     SaveCheckpoint();
                 }
             }
@@ -171,25 +184,25 @@ public sealed class Trainer : IDisposable
         }
         catch (NonFiniteValueException e)
         {
-            _log.EndReason = $"stopped at step {_recorder.TotalSteps} (update {_iteration + 1}): {e.Message}";
+            _log.EndReason = $"stopped at step {_sink.TotalSteps} (update {_iteration + 1}): {e.Message}";
             WriteLogFiles(clock);
-            throw new PolicyLabException($"Training stopped at step {_recorder.TotalSteps} (update {_iteration + 1}): a non-finite {e.Quantity}. " +
+            throw new PolicyLabException($"Training stopped at step {_sink.TotalSteps} (update {_iteration + 1}): a non-finite {e.Quantity}. " +
                 $"The last good checkpoint in '{_folder.CheckpointsPath}' is intact. {e.Message}", e);
         }
 
-        EvaluationResult final = _log.Evaluations.Count > 0 && _log.Evaluations[^1].Step == _recorder.TotalSteps
+        EvaluationResult final = _log.Evaluations.Count > 0 && _log.Evaluations[^1].Step == _sink.TotalSteps
             ? _log.Evaluations[^1] : Evaluate();
         if (final != (_log.Evaluations.Count > 0 ? _log.Evaluations[^1] : null)) observer?.OnEvaluation(Status(), final);
         _log.EndReason = endReason;
         SaveCheckpoint();
         WriteLogFiles(clock);
-        return new TrainingResult(_folder.Path, _recorder.TotalSteps, _log.Episodes.Count, final, clock.Elapsed.TotalSeconds, endReason);
+        return new TrainingResult(_folder.Path, _sink.TotalSteps, _log.Episodes.Count, final, clock.Elapsed.TotalSeconds, endReason);
     }
 
     /// <summary>Evaluates the current policy deterministically and records the result.</summary>
     private EvaluationResult Evaluate()
     {
-        EvaluationResult result = _evaluator.Evaluate(_algorithm, _recorder.TotalSteps, _normalizer?.Export(), deterministic: true, _evaluationRng);
+        EvaluationResult result = _evaluator.Evaluate(_algorithm, _sink.TotalSteps, _normalizer?.Export(), deterministic: true, _evaluationRng);
         _log.Evaluations.Add(result);
         return result;
     }
@@ -202,6 +215,7 @@ public sealed class Trainer : IDisposable
         if (_normalizer is not null) SaveNormalizer(state, _normalizer);
         state.SetRng("evaluation_rng", _evaluationRng);
         state.SetScalar("trainer.iteration", _iteration);
+        state.SetScalar("trainer.total_steps", _sink.TotalSteps);
         state.SetScalar("trainer.next_evaluation", _nextEvaluation);
         state.SetScalar("trainer.next_checkpoint", _nextCheckpoint);
         state.Metadata["algorithm"] = _log.Algorithm;
@@ -211,7 +225,7 @@ public sealed class Trainer : IDisposable
         {
             ["algorithm"] = _log.Algorithm,
             ["environment"] = _log.Environment,
-            ["step"] = _recorder.TotalSteps,
+            ["step"] = _sink.TotalSteps,
             ["iteration"] = _iteration,
             ["observation_space"] = _recorder.SingleObservationSpace.ToString() ?? "",
             ["action_space"] = _recorder.SingleActionSpace.ToString() ?? "",
@@ -220,7 +234,7 @@ public sealed class Trainer : IDisposable
             ["normalize_observations"] = _run.NormalizeObservations,
             ["version"] = _version,
         };
-        Checkpoint.Write(_folder.CheckpointPath(_recorder.TotalSteps), state, _algorithm.Parameters, description, _log.ToJson());
+        Checkpoint.Write(_folder.CheckpointPath(_sink.TotalSteps), state, _algorithm.Parameters, description, _log.ToJson());
     }
 
     private void LoadState(StateDictionary state, ExperimentLog log, ITrainingObserver? observer)
@@ -239,6 +253,7 @@ public sealed class Trainer : IDisposable
         if (_normalizer is not null) LoadNormalizer(state, _normalizer);
         state.ReadRng("evaluation_rng", _evaluationRng);
         _iteration = (int)state.ReadScalarInt64("trainer.iteration");
+        _sink.Restore(state.ReadScalarInt64("trainer.total_steps"));
         _nextEvaluation = state.ReadScalarInt64("trainer.next_evaluation");
         _nextCheckpoint = state.ReadScalarInt64("trainer.next_checkpoint");
         _log.Episodes.AddRange(log.Episodes);
@@ -280,7 +295,7 @@ public sealed class Trainer : IDisposable
         _folder.WriteBytes("experiment.json", _log.ToJson(provenance));
         _folder.WriteText("metrics.csv", _log.ToCsv());
         _folder.WriteText("timing.json",
-            $"{{\n  \"wall_seconds\": {clock.Elapsed.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)},\n  \"steps\": {_recorder.TotalSteps},\n  \"finished_utc\": \"{DateTime.UtcNow:O}\"\n}}\n");
+            $"{{\n  \"wall_seconds\": {clock.Elapsed.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)},\n  \"steps\": {_sink.TotalSteps},\n  \"finished_utc\": \"{DateTime.UtcNow:O}\"\n}}\n");
     }
 
     /// <summary>Builds <paramref name="count"/> copies of a registered environment.</summary>
