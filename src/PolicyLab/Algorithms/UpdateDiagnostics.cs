@@ -29,11 +29,4 @@ public sealed class UpdateDiagnostics
         _values.Clear();
     }
 
-    /// <summary>The first non-finite value's name, or null when all are finite.</summary>
-    public string? FirstNonFinite()
-    {
-        foreach (string name in _names)
-            if (!double.IsFinite(_values[name])) return name;
-        return null;
-    }
 }

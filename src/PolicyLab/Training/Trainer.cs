@@ -160,8 +160,6 @@ public sealed class Trainer : IDisposable
                 _algorithm.Iterate(progress, diagnostics);
                 _iteration++;
                 _sink.Drain(_log.Episodes);
-                if (diagnostics.FirstNonFinite() is string bad)
-                    throw new NonFiniteValueException(bad, diagnostics[bad]);
                 _log.Updates.Add(new UpdateRecord(_iteration, _sink.TotalSteps,
                     diagnostics.Names.Select(n => new KeyValuePair<string, double>(n, diagnostics[n])).ToList()));
                 observer?.OnUpdate(Status());

@@ -211,12 +211,14 @@ public sealed class Ppo : IAlgorithm
         Tensor loss = policyLoss + _s.ValueCoefficient * valueLoss - _s.EntropyCoefficient * entropyMean;
 
         NonFiniteValueException.ThrowIfNotFinite("PPO loss", loss.Item());
+        // approx. KL(π_old ‖ π) = E[(r − 1) − log r], from the log-ratio in float64 so it stays finite when r underflows.
         double approxKl = 0, clipped = 0;
-        ReadOnlySpan<float> rho = ratio.Data;
+        ReadOnlySpan<float> newLogp = logp.Data, oldLogp = b.LogProbs.AsSpan(0, size);
         for (int i = 0; i < size; i++)
         {
-            approxKl += (rho[i] - 1) - Math.Log(rho[i]);
-            if (Math.Abs(rho[i] - 1) > clip) clipped++;
+            double logRatio = (double)newLogp[i] - oldLogp[i];
+            approxKl += Math.Exp(logRatio) - 1 - logRatio;
+            if (Math.Abs(Math.Exp(logRatio) - 1) > clip) clipped++;
         }
         approxKl /= size;
         if (_s.TargetKl is float target && approxKl > 1.5 * target)
