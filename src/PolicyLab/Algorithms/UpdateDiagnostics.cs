@@ -28,5 +28,4 @@ public sealed class UpdateDiagnostics
         _names.Clear();
         _values.Clear();
     }
-
 }

@@ -66,10 +66,11 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
-    public void Ppo_learns_Pendulum_with_a_Gaussian_policy_short_run()
+    public void Ppo_solves_Pendulum_with_a_Gaussian_policy()
     {
-        TrainingResult result = Train(Path.Combine(_dir, "pendulum"), "ppo", "Pendulum-v1", 0, 40_960, "eval_freq=0", "eval_episodes=10");
-        Assert.True(result.FinalEvaluation!.MeanReturn > -1000, $"mean return {result.FinalEvaluation.MeanReturn}");
+        // Budget: the shipped configs/ppo.yaml (300k steps, 4 envs, lin_0.001); measured −193, −185, −180 for seeds 0–2.
+        TrainingResult result = Train(Path.Combine(_dir, "pendulum"), "ppo", "Pendulum-v1", 0, null, "eval_freq=0", "eval_episodes=20");
+        Assert.True(result.FinalEvaluation!.MeanReturn >= -250, $"mean return {result.FinalEvaluation.MeanReturn}");
     }
 }
 
