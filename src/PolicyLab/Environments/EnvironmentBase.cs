@@ -84,6 +84,7 @@ public abstract class EnvironmentBase : IEnvironment
             ThrowActionLength(action.Length);
         if (observation.Length != ObservationSize)
             ThrowObservationLength(observation.Length);
+        Info.Clear();
         StepResult result = StepState(action);
         WriteObservation(observation);
         if (result.Terminated | result.Truncated)
@@ -107,7 +108,7 @@ public abstract class EnvironmentBase : IEnvironment
     /// <summary>Draws a new initial state from <see cref="Random"/> (the info has been cleared).</summary>
     protected abstract void ResetState(ResetOptions? options);
 
-    /// <summary>Validates the action value, advances the state and returns the reward and flags (the info has not been cleared: clear or set it as needed).</summary>
+    /// <summary>Validates the action value, advances the state and returns the reward and flags (the info has been cleared).</summary>
     protected abstract StepResult StepState(ReadOnlySpan<float> action);
 
     /// <summary>Writes the observation of the current state (length already checked).</summary>
