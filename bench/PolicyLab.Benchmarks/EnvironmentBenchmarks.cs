@@ -8,7 +8,7 @@ namespace PolicyLab.Benchmarks;
 
 /// <summary>Single-environment stepping throughput (one operation = one environment step, resets included).</summary>
 [MemoryDiagnoser]
-public sealed class EnvironmentStepBenchmarks : IDisposable
+public class EnvironmentStepBenchmarks : IDisposable
 {
     private const int Steps = 100_000;
     private CartPole _cartPole = null!;
@@ -34,6 +34,7 @@ public sealed class EnvironmentStepBenchmarks : IDisposable
     {
         _cartPole.Dispose();
         _registered.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>The raw CartPole through its concrete type.</summary>
@@ -67,7 +68,7 @@ public sealed class EnvironmentStepBenchmarks : IDisposable
 
 /// <summary>Vector-environment throughput (one operation = one environment step of one copy, autoresets included).</summary>
 [MemoryDiagnoser]
-public sealed class EnvironmentVectorBenchmarks : IDisposable
+public class EnvironmentVectorBenchmarks : IDisposable
 {
     private const int Copies = 64;
     private const int Steps = 2_000;
@@ -106,6 +107,7 @@ public sealed class EnvironmentVectorBenchmarks : IDisposable
     {
         foreach (IVectorEnvironment v in All())
             v.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private IVectorEnvironment[] All() => [_sync, _specialised, _threaded1, _threaded2, _acrobotSync, _acrobotThreaded2];
