@@ -14,7 +14,7 @@ namespace PolicyLab.Environments.Vector;
 /// </remarks>
 public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
 {
-    private const int SpinIterations = 4000;
+    private const int SpinIterations = 50_000;
 
     private readonly Thread[] _workers;
     private readonly int[] _blockStarts;
@@ -93,9 +93,16 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
                 Monitor.PulseAll(_gate);
         }
         RunBlock(0);
-        var spinner = new SpinWait();
+        // Tight spin first (the other blocks usually finish within a microsecond); SpinWait's exponential
+        // back-off would overshoot by about as long as a whole step of fast environments.
+        int spins = 0;
         while (Volatile.Read(ref _remaining) != 0)
-            spinner.SpinOnce(sleep1Threshold: -1);
+        {
+            if (++spins < SpinIterations)
+                Thread.SpinWait(1);
+            else
+                Thread.Yield();
+        }
         foreach (Exception? error in _errors)
         {
             if (error is not null)
@@ -126,22 +133,22 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
         while (true)
         {
             int spins = 0;
-            while (Interlocked.Read(ref _generation) == seen)
+            while (Volatile.Read(ref _generation) == seen)
             {
                 if (spins++ < SpinIterations)
                 {
-                    Thread.SpinWait(20);
+                    Thread.SpinWait(1);
                     continue;
                 }
                 lock (_gate)
                 {
                     Interlocked.Increment(ref _sleepers);
-                    while (Interlocked.Read(ref _generation) == seen)
+                    while (Volatile.Read(ref _generation) == seen)
                         Monitor.Wait(_gate);
                     Interlocked.Decrement(ref _sleepers);
                 }
             }
-            seen = Interlocked.Read(ref _generation);
+            seen = Volatile.Read(ref _generation);
             if (_stopping)
                 return;
             RunBlock(block);
