@@ -21,6 +21,7 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment
     private readonly double[] _sin, _cos, _force;
     private readonly int[] _elapsed;
     private readonly Rng[] _random;
+    private readonly int _limit;
     private bool _everReset;
 
     /// <summary>Creates <paramref name="count"/> CartPole copies truncated after <paramref name="maxEpisodeSteps"/> steps (0: no limit).</summary>
@@ -32,6 +33,7 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment
             throw new PolicyLabException($"max episode steps must be positive, or 0 for no limit; got {maxEpisodeSteps}.");
         Count = count;
         MaxEpisodeSteps = maxEpisodeSteps;
+        _limit = maxEpisodeSteps == 0 ? int.MaxValue : maxEpisodeSteps;
         SuttonBartoReward = suttonBartoReward;
         using var prototype = new CartPole(suttonBartoReward);
         SingleObservationSpace = prototype.ObservationSpace;
@@ -115,8 +117,8 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment
     /// <remarks>Three passes over the copies: (1) validate every action and take the sine and cosine of each angle
     /// with <see cref="Math.SinCos"/> (as the single environment does), so an invalid action changes no state;
     /// (2) the Euler update on SIMD lanes, which performs the same IEEE operations in the same order as
-    /// <see cref="CartPole"/> and therefore gives the same bits; (3) termination, truncation, observations and
-    /// autoresets.</remarks>
+    /// <see cref="CartPole"/> and therefore gives the same bits; (3) observations (SIMD transpose), termination,
+    /// truncation and autoresets.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> actions)
     {
@@ -140,28 +142,61 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment
             CartPole.Integrate(ref _x[i], ref _xDot[i], ref theta[i], ref _thetaDot[i], force[i], sin[i], cos[i]);
 
         double[] x = _x, xDot = _xDot, thetaDot = _thetaDot;
-        int[] elapsed = _elapsed;
         float[] observations = Observations;
-        double[] rewards = Rewards;
-        bool[] terminated = Terminated, truncated = Truncated;
-        int limit = MaxEpisodeSteps == 0 ? int.MaxValue : MaxEpisodeSteps;
-        for (int i = 0; i < n; i++)
+        int first = Vector512.IsHardwareAccelerated ? FinishVectorized(n) : 0;
+        for (int i = first; i < n; i++)
         {
-            bool done = CartPole.IsTerminal(x[i], theta[i]);
-            bool cut = ++elapsed[i] >= limit;
-            rewards[i] = SuttonBartoReward ? (done ? -1.0 : 0.0) : 1.0;
-            terminated[i] = done;
-            truncated[i] = cut;
             int row = 4 * i;
             observations[row] = (float)x[i];
             observations[row + 1] = (float)xDot[i];
             observations[row + 2] = (float)theta[i];
             observations[row + 3] = (float)thetaDot[i];
-            if (done | cut)
-            {
-                observations.AsSpan(row, 4).CopyTo(FinalObservations.AsSpan(row, 4));
-                ResetCopy(i);
-            }
+            Finish(i, CartPole.IsTerminal(x[i], theta[i]));
+        }
+    }
+
+    /// <summary>Writes observations (a 4×4 transpose per block) and termination masks four copies at a time; returns
+    /// the first copy not processed. The float conversions round exactly like the scalar casts.</summary>
+    private int FinishVectorized(int n)
+    {
+        var order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+        var xLimit = Vector256.Create(CartPole.XThreshold);
+        var thetaLimit = Vector256.Create(CartPole.ThetaThreshold);
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_x);
+        ref double xDot = ref MemoryMarshal.GetArrayDataReference(_xDot);
+        ref double theta = ref MemoryMarshal.GetArrayDataReference(_theta);
+        ref double thetaDot = ref MemoryMarshal.GetArrayDataReference(_thetaDot);
+        ref float observations = ref MemoryMarshal.GetArrayDataReference(Observations);
+        int i = 0;
+        for (; i <= n - 4; i += 4)
+        {
+            nuint at = (nuint)i;
+            var xv = Vector256.LoadUnsafe(ref x, at);
+            var thetaV = Vector256.LoadUnsafe(ref theta, at);
+            var columns = Vector512.Create(
+                Vector256.Narrow(xv, Vector256.LoadUnsafe(ref xDot, at)),
+                Vector256.Narrow(thetaV, Vector256.LoadUnsafe(ref thetaDot, at)));
+            Vector512.Shuffle(columns, order).StoreUnsafe(ref observations, 4 * at);
+            uint done = (Vector256.LessThan(xv, -xLimit) | Vector256.GreaterThan(xv, xLimit)
+                         | Vector256.LessThan(thetaV, -thetaLimit) | Vector256.GreaterThan(thetaV, thetaLimit)).ExtractMostSignificantBits();
+            for (int k = 0; k < 4; k++)
+                Finish(i + k, ((done >> k) & 1) != 0);
+        }
+        return i;
+    }
+
+    /// <summary>Reward, flags, step count and autoreset of copy <paramref name="i"/> (its observation is written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Finish(int i, bool done)
+    {
+        bool cut = ++_elapsed[i] >= _limit;
+        Rewards[i] = SuttonBartoReward ? (done ? -1.0 : 0.0) : 1.0;
+        Terminated[i] = done;
+        Truncated[i] = cut;
+        if (done | cut)
+        {
+            Observations.AsSpan(4 * i, 4).CopyTo(FinalObservations.AsSpan(4 * i, 4));
+            ResetCopy(i);
         }
     }
 
