@@ -104,6 +104,31 @@ public class VectorEnvironmentTests
         }
     }
 
+    [Theory]
+    [InlineData(5, 4)]
+    [InlineData(13, 2)]
+    [InlineData(3, 8)]
+    public void Threaded_handles_uneven_chunks_and_more_threads_than_copies(int copies, int threads)
+    {
+        using var sync = new SyncVectorEnvironment("Acrobot-v1", copies);
+        using var threaded = new ThreadedVectorEnvironment("Acrobot-v1", copies, threadCount: threads);
+        Assert.Equal(Math.Min(copies, threads), threaded.ThreadCount);
+        sync.Reset(seed: 21);
+        threaded.Reset(seed: 21);
+        var rng = new Rng(6UL);
+        for (int step = 0; step < 200; step++)
+        {
+            float[] actions = RandomDiscreteActions(rng, copies, 3);
+            sync.Step(actions);
+            threaded.Step(actions);
+            Assert.Equal(sync.Observations, threaded.Observations);
+            Assert.Equal(sync.Rewards, threaded.Rewards);
+        }
+        threaded.Reset(); // unseeded resets continue each copy's stream in both
+        sync.Reset();
+        Assert.Equal(sync.Observations, threaded.Observations);
+    }
+
     [Fact]
     public void Threaded_rethrows_errors_from_workers_on_the_caller()
     {
