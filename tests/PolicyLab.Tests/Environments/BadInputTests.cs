@@ -29,13 +29,16 @@ public class BadInputTests
     [Theory]
     [InlineData("Pendulum-v1")]
     [InlineData("MountainCarContinuous-v0")]
-    public void NaN_continuous_actions_are_refused(string id)
+    public void NaN_and_infinite_continuous_actions_are_refused(string id)
     {
         using IEnvironment env = EnvironmentRegistry.Make(id);
         env.Reset(seed: 0);
         var ex = Assert.Throws<PolicyLabException>(() => env.Step(float.NaN));
         Assert.Contains(id, ex.Message, StringComparison.Ordinal);
         Assert.Contains("NaN", ex.Message, StringComparison.Ordinal);
+        var infinite = Assert.Throws<PolicyLabException>(() => env.Step(float.NegativeInfinity));
+        Assert.Contains("infinity", infinite.Message, StringComparison.Ordinal);
+        env.Step(0f); // refused actions do not end the episode
     }
 
     [Theory]
