@@ -8,6 +8,7 @@ namespace PolicyLab.Benchmarks;
 
 /// <summary>Single-environment stepping throughput (one operation = one environment step, resets included).</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EnvironmentStepBenchmarks : IDisposable
 {
     private const int Steps = 100_000;
@@ -68,6 +69,7 @@ public class EnvironmentStepBenchmarks : IDisposable
 
 /// <summary>Vector-environment throughput (one operation = one environment step of one copy, autoresets included).</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EnvironmentVectorBenchmarks : IDisposable
 {
     private const int Copies = 64;
