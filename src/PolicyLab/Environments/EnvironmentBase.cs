@@ -84,6 +84,7 @@ public abstract class EnvironmentBase : IEnvironment
             ThrowActionLength(action.Length);
         if (observation.Length != ObservationSize)
             ThrowObservationLength(observation.Length);
+        Info.Clear();
         StepResult result = StepState(action);
         WriteObservation(observation);
         if (result.Terminated | result.Truncated)
@@ -107,7 +108,7 @@ public abstract class EnvironmentBase : IEnvironment
     /// <summary>Draws a new initial state from <see cref="Random"/> (the info has been cleared).</summary>
     protected abstract void ResetState(ResetOptions? options);
 
-    /// <summary>Validates the action value, advances the state and returns the reward and flags (the info has not been cleared: clear or set it as needed).</summary>
+    /// <summary>Validates the action value, advances the state and returns the reward and flags (the info has been cleared).</summary>
     protected abstract StepResult StepState(ReadOnlySpan<float> action);
 
     /// <summary>Writes the observation of the current state (length already checked).</summary>
@@ -131,10 +132,10 @@ public abstract class EnvironmentBase : IEnvironment
         throw new PolicyLabException($"{Id}: the action {what} is not in the action space {ActionSpace}. Pass the index of one of the {count} actions as a float (0 to {count - 1}).");
     }
 
-    /// <summary>Throws the error for a continuous action containing NaN.</summary>
+    /// <summary>Throws the error for a continuous action containing NaN or an infinity.</summary>
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    protected void ThrowNaNAction() =>
-        throw new PolicyLabException($"{Id}: the action contains NaN, which has no meaning for {ActionSpace}. Check the policy output for NaN (e.g. a diverged network) before stepping.");
+    protected void ThrowNonFiniteAction(double value) =>
+        throw new PolicyLabException($"{Id}: the action contains {(double.IsNaN(value) ? "NaN" : "an infinity")}, which has no meaning for {ActionSpace}. Check the policy output (e.g. a diverged network) before stepping; finite values outside the bounds are clipped.");
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowNotActive() =>

@@ -29,7 +29,11 @@ public sealed class EnvironmentInfo
     }
 
     /// <summary>Forgets every value (keeps the slots for reuse).</summary>
-    public void Clear() => Array.Clear(_present, 0, _slots);
+    public void Clear()
+    {
+        if (_slots != 0)
+            Array.Clear(_present, 0, _slots);
+    }
 
     /// <summary>Sets a named value, replacing an earlier value of the same name.</summary>
     public void Set(string name, double value)

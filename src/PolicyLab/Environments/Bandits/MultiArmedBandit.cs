@@ -83,7 +83,6 @@ public sealed class MultiArmedBandit : EnvironmentBase
             _ => Random.NextDouble() < mean ? 1.0 : 0.0,
         };
         LastArm = arm;
-        Info.Clear();
         Info.Set(InfoKeys.ArmMean, mean);
         Info.Set(InfoKeys.Regret, _best - mean);
         return new StepResult(reward, true, false);

@@ -90,8 +90,16 @@ public sealed class CartPole : EnvironmentBase
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool Advance(ref double x, ref double xDot, ref double theta, ref double thetaDot, bool pushRight)
     {
-        double force = pushRight ? ForceMagnitude : -ForceMagnitude;
         (double sin, double cos) = Math.SinCos(theta);
+        Integrate(ref x, ref xDot, ref theta, ref thetaDot, pushRight ? ForceMagnitude : -ForceMagnitude, sin, cos);
+        return IsTerminal(x, theta);
+    }
+
+    /// <summary>The Euler update given the force and the sine and cosine of the current angle. The batched
+    /// <see cref="Vector.CartPoleVectorEnvironment"/> repeats exactly these operations, in this order, on SIMD lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Integrate(ref double x, ref double xDot, ref double theta, ref double thetaDot, double force, double sin, double cos)
+    {
         double temp = (force + PoleMassLength * (thetaDot * thetaDot) * sin) / TotalMass;
         double thetaAcc = (Gravity * sin - cos * temp) / (HalfPoleLength * (4.0 / 3.0 - PoleMass * (cos * cos) / TotalMass));
         double xAcc = temp - PoleMassLength * thetaAcc * cos / TotalMass;
@@ -99,8 +107,12 @@ public sealed class CartPole : EnvironmentBase
         xDot += Tau * xAcc;
         theta += Tau * thetaDot;
         thetaDot += Tau * thetaAcc;
-        return x < -XThreshold || x > XThreshold || theta < -ThetaThreshold || theta > ThetaThreshold;
     }
+
+    /// <summary>True when the cart left the track or the pole fell (strict inequalities).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsTerminal(double x, double theta) =>
+        x < -XThreshold || x > XThreshold || theta < -ThetaThreshold || theta > ThetaThreshold;
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

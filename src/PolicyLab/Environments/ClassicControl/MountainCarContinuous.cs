@@ -54,8 +54,8 @@ public sealed class MountainCarContinuous : EnvironmentBase
     protected override StepResult StepState(ReadOnlySpan<float> action)
     {
         double a = action[0];
-        if (double.IsNaN(a))
-            ThrowNaNAction();
+        if (!double.IsFinite(a))
+            ThrowNonFiniteAction(a);
         double force = a;
         if (a < -1.0 || a > 1.0)
         {

@@ -84,8 +84,8 @@ public sealed class Pendulum : EnvironmentBase
     protected override StepResult StepState(ReadOnlySpan<float> action)
     {
         double u = action[0];
-        if (double.IsNaN(u))
-            ThrowNaNAction();
+        if (!double.IsFinite(u))
+            ThrowNonFiniteAction(u);
         if (u < -MaxTorque || u > MaxTorque)
         {
             u = Math.Clamp(u, -MaxTorque, MaxTorque);

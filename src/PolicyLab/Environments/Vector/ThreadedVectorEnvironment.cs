@@ -3,27 +3,36 @@ using System.Runtime.ExceptionServices;
 namespace PolicyLab.Environments.Vector;
 
 /// <summary>
-/// Steps its copies on several threads: the copies are split into contiguous blocks, one per thread; the calling
-/// thread steps block 0 and persistent worker threads step the others. Results are bit-identical to
-/// <see cref="SyncVectorEnvironment"/> because each copy is stepped by exactly one thread with its own state.
+/// Steps its copies on several threads. The copies are cut into contiguous chunks; at every step the calling thread
+/// and persistent worker threads claim chunks from a shared counter until none are left, so a worker that is slow to
+/// wake (or descheduled on a busy machine) never holds up the step by more than one chunk. Results are bit-identical
+/// to <see cref="SyncVectorEnvironment"/>: every copy is stepped by exactly one thread and copies share no state.
 /// </summary>
 /// <remarks>
-/// Workers wait for work by spinning briefly (cheap hand-off for fast environments) and then blocking on a monitor,
-/// so an idle vector environment does not burn CPU. No tasks or delegates are allocated per step. An exception in
-/// any copy is re-thrown on the calling thread after all blocks finish. Dispose to stop the workers.
+/// Workers wait for work by spinning briefly (a cheap hand-off for fast environments) and then blocking on a monitor,
+/// so an idle vector environment does not burn CPU. No tasks or delegates are allocated per step. An exception in any
+/// copy is re-thrown on the calling thread once the step's chunks are finished. Dispose to stop the workers.
 /// </remarks>
 public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
 {
-    private const int SpinIterations = 4000;
+    /// <summary>Iterations of <see cref="Thread.SpinWait(int)"/> a worker spins before blocking (about 0.1 ms).</summary>
+    private const int WorkerSpinIterations = 2_000;
+
+    /// <summary>Iterations the caller spins waiting for claimed chunks before yielding its time slice.</summary>
+    private const int CallerSpinIterations = 400;
+
+    private const int ChunksPerThread = 2;
 
     private readonly Thread[] _workers;
-    private readonly int[] _blockStarts;
+    private readonly int _chunkSize;
+    private readonly int _chunkCount;
     private readonly float[] _actions;
-    private readonly Exception?[] _errors;
     private readonly object _gate = new();
     private long _generation;
     private int _sleepers;
-    private int _remaining;
+    private int _nextChunk;
+    private int _completedChunks;
+    private Exception? _error;
     private volatile bool _stopping;
     private bool _resetOperation;
     private ulong? _resetSeed;
@@ -33,23 +42,22 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     /// <param name="threadCount">Threads including the caller's; default: the processor count, at most the copy count.</param>
     public ThreadedVectorEnvironment(IReadOnlyList<IEnvironment> environments, int? threadCount = null) : base(environments)
     {
-        int threads = Math.Clamp(threadCount ?? Environment.ProcessorCount, 1, Count);
         if (threadCount is <= 0)
             throw new PolicyLabException($"A threaded vector environment needs at least one thread; got {threadCount}.");
+        int threads = Math.Clamp(threadCount ?? Environment.ProcessorCount, 1, Count);
         ThreadCount = threads;
-        _blockStarts = new int[threads + 1];
-        for (int t = 0; t <= threads; t++)
-            _blockStarts[t] = (int)((long)Count * t / threads);
+        // Two chunks per thread: enough to rebalance when a thread is late, few enough that claiming stays cheap
+        // (every claim moves a cache line between cores).
+        _chunkSize = Math.Max(1, (Count + ChunksPerThread * threads - 1) / (ChunksPerThread * threads));
+        _chunkCount = (Count + _chunkSize - 1) / _chunkSize;
         _actions = new float[Count * ActionSize];
-        _errors = new Exception?[threads];
         _workers = new Thread[threads - 1];
         for (int w = 0; w < _workers.Length; w++)
         {
-            int block = w + 1;
-            _workers[w] = new Thread(() => WorkerLoop(block))
+            _workers[w] = new Thread(WorkerLoop)
             {
                 IsBackground = true,
-                Name = $"PolicyLab vector worker {block}",
+                Name = $"PolicyLab vector worker {w + 1}",
             };
             _workers[w].Start();
         }
@@ -84,68 +92,83 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
 
     private void Dispatch()
     {
-        Array.Clear(_errors);
-        Volatile.Write(ref _remaining, _workers.Length);
-        Interlocked.Increment(ref _generation);
-        if (Volatile.Read(ref _sleepers) > 0)
+        _error = null;
+        // Order matters: a late worker may claim a chunk as soon as the chunk counter is reset, so the completion
+        // counter (and the inputs above) must be in place before it.
+        Volatile.Write(ref _completedChunks, 0);
+        Volatile.Write(ref _nextChunk, 0);
+        if (_workers.Length > 0)
         {
-            lock (_gate)
-                Monitor.PulseAll(_gate);
+            Interlocked.Increment(ref _generation);
+            if (Volatile.Read(ref _sleepers) > 0)
+            {
+                lock (_gate)
+                    Monitor.PulseAll(_gate);
+            }
         }
-        RunBlock(0);
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _remaining) != 0)
-            spinner.SpinOnce(sleep1Threshold: -1);
-        foreach (Exception? error in _errors)
+        RunChunks();
+        int spins = 0;
+        while (Volatile.Read(ref _completedChunks) != _chunkCount)
         {
-            if (error is not null)
-                ExceptionDispatchInfo.Capture(error).Throw();
-        }
-    }
-
-    private void RunBlock(int block)
-    {
-        try
-        {
-            if (_resetOperation)
-                ResetRange(_blockStarts[block], _blockStarts[block + 1], _resetSeed);
+            if (++spins < CallerSpinIterations)
+                Thread.SpinWait(1);
             else
-                StepRange(_blockStarts[block], _blockStarts[block + 1], _actions);
+                Thread.Yield();
         }
-#pragma warning disable CA1031 // Any failure must reach the calling thread instead of killing the worker.
-        catch (Exception error)
-#pragma warning restore CA1031
-        {
-            _errors[block] = error;
-        }
+        if (_error is { } error)
+            ExceptionDispatchInfo.Capture(error).Throw();
     }
 
-    private void WorkerLoop(int block)
+    private void RunChunks()
+    {
+        int chunk, done = 0;
+        while ((chunk = Interlocked.Increment(ref _nextChunk) - 1) < _chunkCount)
+        {
+            int start = chunk * _chunkSize, end = Math.Min(start + _chunkSize, Count);
+            try
+            {
+                if (_resetOperation)
+                    ResetRange(start, end, _resetSeed);
+                else
+                    StepRange(start, end, _actions);
+            }
+#pragma warning disable CA1031 // Any failure must reach the calling thread instead of killing the worker.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
+                Interlocked.CompareExchange(ref _error, error, null);
+            }
+            done++;
+        }
+        if (done > 0)
+            Interlocked.Add(ref _completedChunks, done);
+    }
+
+    private void WorkerLoop()
     {
         long seen = 0;
         while (true)
         {
             int spins = 0;
-            while (Interlocked.Read(ref _generation) == seen)
+            while (Volatile.Read(ref _generation) == seen)
             {
-                if (spins++ < SpinIterations)
+                if (spins++ < WorkerSpinIterations)
                 {
-                    Thread.SpinWait(20);
+                    Thread.SpinWait(1);
                     continue;
                 }
                 lock (_gate)
                 {
                     Interlocked.Increment(ref _sleepers);
-                    while (Interlocked.Read(ref _generation) == seen)
+                    while (Volatile.Read(ref _generation) == seen)
                         Monitor.Wait(_gate);
                     Interlocked.Decrement(ref _sleepers);
                 }
             }
-            seen = Interlocked.Read(ref _generation);
+            seen = Volatile.Read(ref _generation);
             if (_stopping)
                 return;
-            RunBlock(block);
-            Interlocked.Decrement(ref _remaining);
+            RunChunks();
         }
     }
 

@@ -129,9 +129,14 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment
             IEnvironment environment = environments[i];
             Span<float> row = observations.AsSpan(i * od, od);
             StepResult result = environment.Step(actions.Slice(i * ad, ad), row);
-            rewards[i] = result.Reward;
-            terminated[i] = result.Terminated;
-            truncated[i] = result.Truncated;
+            // Conditional stores: the flag arrays fit in one cache line, so unconditional stores from two
+            // threads would bounce that line between cores on every step (false sharing).
+            if (!rewards[i].Equals(result.Reward))
+                rewards[i] = result.Reward;
+            if (terminated[i] != result.Terminated)
+                terminated[i] = result.Terminated;
+            if (truncated[i] != result.Truncated)
+                truncated[i] = result.Truncated;
             if (result.Terminated | result.Truncated)
             {
                 row.CopyTo(FinalObservations.AsSpan(i * od, od));
