@@ -30,6 +30,12 @@ public static class AlgorithmRegistry
         Register(new AlgorithmInfo("ppo", "Proximal Policy Optimization (clipped surrogate or adaptive KL penalty)",
             () => new PolicyGradient.PpoSettings(),
             (ctx, s, rng) => new PolicyGradient.Ppo(ctx.Environment, (PolicyGradient.PpoSettings)s, rng), true, true));
+        Register(new AlgorithmInfo("npg", "Natural Policy Gradient (conjugate-gradient natural step of fixed KL, no line search)",
+            () => new PolicyGradient.NpgSettings(),
+            (ctx, s, rng) => new PolicyGradient.Npg(ctx.Environment, (PolicyGradient.NpgSettings)s, rng), true, true));
+        Register(new AlgorithmInfo("trpo", "Trust Region Policy Optimization (natural step with a KL-constrained line search)",
+            () => new PolicyGradient.TrpoSettings(),
+            (ctx, s, rng) => new PolicyGradient.Trpo(ctx.Environment, (PolicyGradient.TrpoSettings)s, rng), true, true));
     }
 
     /// <summary>Registered names, sorted.</summary>
