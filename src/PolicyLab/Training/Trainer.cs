@@ -244,7 +244,6 @@ public sealed class Trainer : IDisposable
         }
         else
         {
-            _recorder.LoadState(state, "env");
             _recorder.Reset(Rng.DeriveSeed((ulong)_run.Seed, 1000 + (ulong)state.ReadScalarInt64("trainer.iteration")));
             observer?.OnNotice($"The environment '{_run.Environment}' cannot save its state, so its episodes restart on resume; the run continues but not bit-identically.");
         }
