@@ -12,7 +12,7 @@ namespace PolicyLab.Environments;
 /// </summary>
 /// <remarks>Subclasses implement <see cref="ResetState"/>, <see cref="StepState"/> and <see cref="WriteObservation"/>;
 /// they validate action values themselves so that the check stays a couple of comparisons on the hot path.</remarks>
-public abstract class EnvironmentBase : IEnvironment
+public abstract class EnvironmentBase : IEnvironment, IStatefulEnvironment
 {
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
     private bool _episodeActive;
@@ -94,6 +94,37 @@ public abstract class EnvironmentBase : IEnvironment
 
     /// <inheritdoc />
     public abstract RgbFrame Render();
+
+    /// <summary>Whether <see cref="SaveOwnState"/> captures everything that changes while stepping
+    /// (false by default: an environment opts in once it does).</summary>
+    public virtual bool CanSaveState => false;
+
+    /// <summary>Saves the random stream, the episode flag and the environment's own state.</summary>
+    /// <exception cref="NotSupportedException">The environment does not support snapshots.</exception>
+    public void SaveState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (!CanSaveState)
+            throw new NotSupportedException($"Environment '{Id}' cannot save its state.");
+        state.Set($"{prefix}.rng", Random.GetState());
+        state.SetScalar($"{prefix}.active", _episodeActive ? 1 : 0);
+        SaveOwnState(state, prefix);
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> saved.</summary>
+    public void LoadState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (!CanSaveState)
+            throw new NotSupportedException($"Environment '{Id}' cannot load a saved state.");
+        Random.SetState(state.ReadWords($"{prefix}.rng"));
+        LoadOwnState(state, prefix);
+        _episodeActive = state.ReadScalarInt64($"{prefix}.active") != 0;
+    }
+
+    /// <summary>Saves the environment's physical state (override together with <see cref="CanSaveState"/>).</summary>
+    protected virtual void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix) { }
+
+    /// <summary>Restores the physical state saved by <see cref="SaveOwnState"/>.</summary>
+    protected virtual void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix) { }
 
     /// <summary>Releases nothing by default; environments holding resources override it.</summary>
     public void Dispose()

@@ -9,6 +9,9 @@ namespace PolicyLab.Environments;
 /// </summary>
 public interface IStatefulEnvironment
 {
+    /// <summary>Whether the whole state can be saved (false when a wrapped part cannot).</summary>
+    bool CanSaveState { get; }
+
     /// <summary>Adds the state to <paramref name="state"/> under names starting with <paramref name="prefix"/>.</summary>
     void SaveState(StateDictionary state, string prefix);
 

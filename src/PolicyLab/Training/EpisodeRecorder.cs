@@ -128,12 +128,12 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
     }
 
     /// <summary>Whether the wrapped environments can save their state (needed for bit-identical resume).</summary>
-    public bool CanSaveState => Inner is IStatefulEnvironment;
+    public bool CanSaveState => Inner is IStatefulEnvironment s && s.CanSaveState;
 
-    /// <summary>Saves the running episode sums and, when they support it, the wrapped environments.</summary>
+    /// <summary>Saves the running episode sums and, when they can, the wrapped environments.</summary>
     public void SaveState(StateDictionary state, string prefix)
     {
-        if (Inner is IStatefulEnvironment inner) inner.SaveState(state, $"{prefix}.inner");
+        if (Inner is IStatefulEnvironment inner && inner.CanSaveState) inner.SaveState(state, $"{prefix}.inner");
         state.Set($"{prefix}.running_returns", _running);
         state.Set($"{prefix}.running_lengths", _lengths.Select(l => (long)l).ToArray());
     }
@@ -141,7 +141,7 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
     /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
     public void LoadState(StateDictionary state, string prefix)
     {
-        if (Inner is IStatefulEnvironment inner) inner.LoadState(state, $"{prefix}.inner");
+        if (Inner is IStatefulEnvironment inner && inner.CanSaveState) inner.LoadState(state, $"{prefix}.inner");
         state.Read($"{prefix}.running_returns", _running);
         var lengths = new long[_lengths.Length];
         state.Read($"{prefix}.running_lengths", lengths);

@@ -33,6 +33,7 @@ public sealed class Trainer : IDisposable
     private readonly EpisodeSink _sink = new();
     private readonly EpisodeRecorder _recorder;
     private readonly NormalizeVectorEnvironment? _normalizer;
+    private readonly IStatefulEnvironment _top;
     private readonly IAlgorithm _algorithm;
     private readonly Evaluator _evaluator;
     private readonly Rng _evaluationRng;
@@ -59,6 +60,7 @@ public sealed class Trainer : IDisposable
             _normalizer = new NormalizeVectorEnvironment(_recorder, run.NormalizeObservations, run.NormalizeReward, gamma: gamma);
             top = _normalizer;
         }
+        _top = (IStatefulEnvironment)top;
         top.Reset(Rng.DeriveSeed(seed, 1));
         var context = new AlgorithmContext
         {
@@ -209,8 +211,7 @@ public sealed class Trainer : IDisposable
     {
         var state = new StateDictionary();
         _algorithm.SaveState(state);
-        _recorder.SaveState(state, "env");
-        if (_normalizer is not null) SaveNormalizer(state, _normalizer);
+        _top.SaveState(state, "env"); // the normalizer's statistics always; the environments when they can
         state.SetRng("evaluation_rng", _evaluationRng);
         state.SetScalar("trainer.iteration", _iteration);
         state.SetScalar("trainer.total_steps", _sink.TotalSteps);
@@ -238,16 +239,12 @@ public sealed class Trainer : IDisposable
     private void LoadState(StateDictionary state, ExperimentLog log, ITrainingObserver? observer)
     {
         _algorithm.LoadState(state);
-        if (state.Metadata.GetValueOrDefault("environment_state") == "saved" && _recorder.CanSaveState)
+        _top.LoadState(state, "env");
+        if (state.Metadata.GetValueOrDefault("environment_state") != "saved" || !_recorder.CanSaveState)
         {
-            _recorder.LoadState(state, "env");
-        }
-        else
-        {
-            _recorder.Reset(Rng.DeriveSeed((ulong)_run.Seed, 1000 + (ulong)state.ReadScalarInt64("trainer.iteration")));
+            ((IVectorEnvironment)_top).Reset(Rng.DeriveSeed((ulong)_run.Seed, 1000 + (ulong)state.ReadScalarInt64("trainer.iteration")));
             observer?.OnNotice($"The environment '{_run.Environment}' cannot save its state, so its episodes restart on resume; the run continues but not bit-identically.");
         }
-        if (_normalizer is not null) LoadNormalizer(state, _normalizer);
         state.ReadRng("evaluation_rng", _evaluationRng);
         _iteration = (int)state.ReadScalarInt64("trainer.iteration");
         _sink.Restore(state.ReadScalarInt64("trainer.total_steps"));
@@ -256,34 +253,6 @@ public sealed class Trainer : IDisposable
         _log.Episodes.AddRange(log.Episodes);
         _log.Updates.AddRange(log.Updates);
         _log.Evaluations.AddRange(log.Evaluations);
-    }
-
-    private static void SaveNormalizer(StateDictionary state, NormalizeVectorEnvironment normalizer)
-    {
-        if ((object)normalizer is IStatefulEnvironment stateful)
-        {
-            stateful.SaveState(state, "normalizer");
-            return;
-        }
-        NormalizationState s = normalizer.Export();
-        state.Set("normalizer.obs_mean", s.Observations.Mean);
-        state.Set("normalizer.obs_var", s.Observations.Variance);
-        state.SetScalar("normalizer.obs_count", s.Observations.Count);
-        state.Set("normalizer.ret_mean", s.Returns.Mean);
-        state.Set("normalizer.ret_var", s.Returns.Variance);
-        state.SetScalar("normalizer.ret_count", s.Returns.Count);
-    }
-
-    private static void LoadNormalizer(StateDictionary state, NormalizeVectorEnvironment normalizer)
-    {
-        if ((object)normalizer is IStatefulEnvironment stateful)
-        {
-            stateful.LoadState(state, "normalizer");
-            return;
-        }
-        normalizer.Import(new NormalizationState(
-            new(state.ReadDoubles("normalizer.obs_mean"), state.ReadDoubles("normalizer.obs_var"), state.ReadScalarDouble("normalizer.obs_count")),
-            new(state.ReadDoubles("normalizer.ret_mean"), state.ReadDoubles("normalizer.ret_var"), state.ReadScalarDouble("normalizer.ret_count"))));
     }
 
     private void WriteLogFiles(Stopwatch clock)
@@ -327,6 +296,6 @@ public sealed class Trainer : IDisposable
     {
         _algorithm.Dispose();
         _evaluator.Dispose();
-        ((IVectorEnvironment?)_normalizer ?? _recorder).Dispose();
+        ((IVectorEnvironment)_top).Dispose();
     }
 }

@@ -66,6 +66,9 @@ public sealed class MultiArmedBandit : EnvironmentBase
     public int LastArm { get; private set; } = -1;
 
     /// <inheritdoc />
+    public override bool CanSaveState => true; // the arms are fixed; the random stream is all that changes
+
+    /// <inheritdoc />
     protected override void ResetState(ResetOptions? options) => LastArm = -1;
 
     /// <inheritdoc />

@@ -65,6 +65,15 @@ public sealed class CartPole : EnvironmentBase
     }
 
     /// <inheritdoc />
+    public override bool CanSaveState => true;
+
+    /// <inheritdoc />
+    protected override void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix) => state.Set($"{prefix}.state", State);
+
+    /// <inheritdoc />
+    protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix) => State = state.ReadDoubles($"{prefix}.state");
+
+    /// <inheritdoc />
     protected override void ResetState(ResetOptions? options)
     {
         (double low, double high) = options is null ? (-0.05, 0.05) : ResetOptions.Interval(options, -0.05, 0.05, Id);

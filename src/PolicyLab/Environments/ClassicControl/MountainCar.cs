@@ -51,6 +51,15 @@ public sealed class MountainCar : EnvironmentBase
     }
 
     /// <inheritdoc />
+    public override bool CanSaveState => true;
+
+    /// <inheritdoc />
+    protected override void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix) => state.Set($"{prefix}.state", State);
+
+    /// <inheritdoc />
+    protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix) => State = state.ReadDoubles($"{prefix}.state");
+
+    /// <inheritdoc />
     protected override void ResetState(ResetOptions? options)
     {
         (double low, double high) = ResetOptions.Interval(options, -0.6, -0.4, Id);

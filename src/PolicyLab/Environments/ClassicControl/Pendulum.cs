@@ -70,6 +70,15 @@ public sealed class Pendulum : EnvironmentBase
     }
 
     /// <inheritdoc />
+    public override bool CanSaveState => true;
+
+    /// <inheritdoc />
+    protected override void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix) => state.Set($"{prefix}.state", State);
+
+    /// <inheritdoc />
+    protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix) => State = state.ReadDoubles($"{prefix}.state");
+
+    /// <inheritdoc />
     protected override void ResetState(ResetOptions? options)
     {
         double angle = options?.AngleHalfWidth ?? Math.PI;

@@ -15,7 +15,7 @@ namespace PolicyLab.Environments.Vector;
 /// the same dynamics function, the same reset draws from a per-copy <see cref="Rng"/> seeded with <c>seed + i</c>, and
 /// the same same-step autoreset semantics (see <see cref="IVectorEnvironment"/>).
 /// </summary>
-public sealed class CartPoleVectorEnvironment : IVectorEnvironment
+public sealed class CartPoleVectorEnvironment : IVectorEnvironment, IStatefulEnvironment
 {
     private readonly double[] _x, _xDot, _theta, _thetaDot;
     private readonly double[] _sin, _cos, _force;
@@ -241,6 +241,37 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment
 
     /// <summary>The physical state (x, ẋ, θ, θ̇) of copy <paramref name="index"/>.</summary>
     public double[] GetState(int index) => [_x[index], _xDot[index], _theta[index], _thetaDot[index]];
+    /// <inheritdoc />
+    public bool CanSaveState => true;
+
+    /// <summary>Saves every copy's physical state, random stream and step count, and the observations.</summary>
+    public void SaveState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        state.Set($"{prefix}.x", _x);
+        state.Set($"{prefix}.x_dot", _xDot);
+        state.Set($"{prefix}.theta", _theta);
+        state.Set($"{prefix}.theta_dot", _thetaDot);
+        state.Set($"{prefix}.elapsed", _elapsed.Select(e => (long)e).ToArray());
+        for (int i = 0; i < _random.Length; i++) state.Set($"{prefix}.rng.{i}", _random[i].GetState());
+        state.Set($"{prefix}.observations", Observations);
+        state.SetScalar($"{prefix}.ever_reset", _everReset ? 1 : 0);
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> saved.</summary>
+    public void LoadState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        state.Read($"{prefix}.x", _x);
+        state.Read($"{prefix}.x_dot", _xDot);
+        state.Read($"{prefix}.theta", _theta);
+        state.Read($"{prefix}.theta_dot", _thetaDot);
+        var elapsed = new long[_elapsed.Length];
+        state.Read($"{prefix}.elapsed", elapsed);
+        for (int i = 0; i < elapsed.Length; i++) _elapsed[i] = (int)elapsed[i];
+        for (int i = 0; i < _random.Length; i++) _random[i].SetState(state.ReadWords($"{prefix}.rng.{i}"));
+        state.Read($"{prefix}.observations", Observations);
+        _everReset = state.ReadScalarInt64($"{prefix}.ever_reset") != 0;
+    }
+
 
     /// <summary>Nothing to release.</summary>
     public void Dispose() { }

@@ -16,7 +16,7 @@ namespace PolicyLab.Environments.Vector;
 /// same scale as the policy). The raw values stay available in <see cref="OriginalObservations"/>,
 /// <see cref="OriginalFinalObservations"/> and <see cref="OriginalRewards"/>.</para>
 /// </remarks>
-public sealed class NormalizeVectorEnvironment : IVectorEnvironment
+public sealed class NormalizeVectorEnvironment : IVectorEnvironment, IStatefulEnvironment
 {
     private readonly double[] _returns;
 
@@ -184,6 +184,41 @@ public sealed class NormalizeVectorEnvironment : IVectorEnvironment
         ObservationStatistics.Import(state.Observations);
         ReturnStatistics.Import(state.Returns);
     }
+
+    /// <inheritdoc />
+    public bool CanSaveState => Inner is IStatefulEnvironment s && s.CanSaveState;
+
+    /// <summary>Saves the statistics, the running discounted returns, the current (normalized) observations
+    /// and, when it supports it, the wrapped environment.</summary>
+    public void SaveState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (Inner is IStatefulEnvironment inner && inner.CanSaveState) inner.SaveState(state, $"{prefix}.inner");
+        SaveStatistics(state, $"{prefix}.obs", ObservationStatistics);
+        SaveStatistics(state, $"{prefix}.ret", ReturnStatistics);
+        state.Set($"{prefix}.returns", _returns);
+        state.Set($"{prefix}.observations", Observations);
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> saved.</summary>
+    public void LoadState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (Inner is IStatefulEnvironment inner && inner.CanSaveState) inner.LoadState(state, $"{prefix}.inner");
+        ObservationStatistics.Import(LoadStatistics(state, $"{prefix}.obs"));
+        ReturnStatistics.Import(LoadStatistics(state, $"{prefix}.ret"));
+        state.Read($"{prefix}.returns", _returns);
+        state.Read($"{prefix}.observations", Observations);
+    }
+
+    private static void SaveStatistics(Numerics.Serialization.StateDictionary state, string prefix, RunningMeanVariance statistics)
+    {
+        RunningMeanVarianceState s = statistics.Export();
+        state.Set($"{prefix}.mean", s.Mean);
+        state.Set($"{prefix}.var", s.Variance);
+        state.SetScalar($"{prefix}.count", s.Count);
+    }
+
+    private static RunningMeanVarianceState LoadStatistics(Numerics.Serialization.StateDictionary state, string prefix) =>
+        new(state.ReadDoubles($"{prefix}.mean"), state.ReadDoubles($"{prefix}.var"), state.ReadScalarDouble($"{prefix}.count"));
 
     /// <summary>Disposes the wrapped vector environment.</summary>
     public void Dispose() => Inner.Dispose();

@@ -8,7 +8,7 @@ namespace PolicyLab.Environments.Vector;
 /// Shared storage and per-copy stepping for vector environments built from independent <see cref="IEnvironment"/>
 /// copies. Subclasses decide which thread steps which range of copies.
 /// </summary>
-public abstract class VectorEnvironmentBase : IVectorEnvironment
+public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvironment
 {
     private readonly IEnvironment[] _environments;
     private bool _everReset;
@@ -99,6 +99,31 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment
         if (!_everReset)
             ThrowNotReset();
         RunStep(actions);
+    }
+
+    /// <inheritdoc />
+    public bool CanSaveState => _environments.All(e => e is IStatefulEnvironment s && s.CanSaveState);
+
+    /// <summary>Saves every copy's state and the current observations.</summary>
+    public void SaveState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (!CanSaveState)
+            throw new NotSupportedException("A copy of this vector environment cannot save its state.");
+        for (int i = 0; i < _environments.Length; i++)
+            ((IStatefulEnvironment)_environments[i]).SaveState(state, $"{prefix}.{i}");
+        state.Set($"{prefix}.observations", Observations);
+        state.SetScalar($"{prefix}.ever_reset", _everReset ? 1 : 0);
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> saved.</summary>
+    public void LoadState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (!CanSaveState)
+            throw new NotSupportedException("A copy of this vector environment cannot load a saved state.");
+        for (int i = 0; i < _environments.Length; i++)
+            ((IStatefulEnvironment)_environments[i]).LoadState(state, $"{prefix}.{i}");
+        state.Read($"{prefix}.observations", Observations);
+        _everReset = state.ReadScalarInt64($"{prefix}.ever_reset") != 0;
     }
 
     /// <summary>Resets every copy, copy i with <c>seed + i</c> when a seed is given (must call <see cref="ResetRange"/> over all copies).</summary>

@@ -5,7 +5,7 @@ namespace PolicyLab.Environments.Wrappers;
 /// <see cref="StepResult.Truncated"/> (and sets <see cref="InfoKeys.TimeLimitTruncated"/>) unless it also terminated,
 /// in which case both flags can be true, as in Gymnasium. Stepping after the truncation without a reset throws.
 /// </summary>
-public sealed class TimeLimit : EnvironmentWrapper
+public sealed class TimeLimit : EnvironmentWrapper, IStatefulEnvironment
 {
     private readonly EnvironmentSpec? _spec;
     private bool _active;
@@ -55,6 +55,29 @@ public sealed class TimeLimit : EnvironmentWrapper
         if (result.Terminated | result.Truncated)
             _active = false;
         return result;
+    }
+
+    /// <inheritdoc />
+    public bool CanSaveState => Inner is IStatefulEnvironment s && s.CanSaveState;
+
+    /// <inheritdoc />
+    public void SaveState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (Inner is not IStatefulEnvironment inner || !inner.CanSaveState)
+            throw new NotSupportedException("The environment inside this time limit cannot save its state.");
+        inner.SaveState(state, $"{prefix}.inner");
+        state.SetScalar($"{prefix}.elapsed", ElapsedSteps);
+        state.SetScalar($"{prefix}.active", _active ? 1 : 0);
+    }
+
+    /// <inheritdoc />
+    public void LoadState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (Inner is not IStatefulEnvironment inner || !inner.CanSaveState)
+            throw new NotSupportedException("The environment inside this time limit cannot load a saved state.");
+        inner.LoadState(state, $"{prefix}.inner");
+        ElapsedSteps = (int)state.ReadScalarInt64($"{prefix}.elapsed");
+        _active = state.ReadScalarInt64($"{prefix}.active") != 0;
     }
 
     private void ThrowNotActive() =>
