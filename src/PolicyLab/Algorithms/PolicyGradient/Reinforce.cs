@@ -123,11 +123,14 @@ public sealed class ReinforceSettings : Hyperparameters
 /// <para><b>Unbiased episode collection.</b> Stopping after a fixed number of steps would keep more short
 /// episodes than long ones (episodes still running at the cut are dropped or cut), biasing the gradient
 /// towards failures. Instead, each update lets every one of the n_envs copies run exactly episodes_per_env
-/// complete episodes from where it stands; a copy that finished its quota keeps being stepped (the vector
-/// environment steps all copies together) but its data is ignored for the rest of the round, and its next
-/// episode, already started by the automatic reset, is the first one of the next round. Every episode
-/// of the batch therefore has the same weight whatever its length; the steps spent on ignored data still
-/// count against the step budget.</para>
+/// complete episodes; a copy that finished its quota keeps being stepped (the vector environment steps
+/// all copies together) but its data is ignored. An episode is kept exactly when it starts while its copy
+/// is still short of its quota in the current round, a decision taken before the episode starts, so the kept
+/// episodes are fresh independent episodes of the current policy with no preference for short or long ones.
+/// The ignored episode a copy is in when a round ends is finished (still ignored) at the start of the next
+/// round before that copy collects again: a batch never holds the tail of an episode whose start was not
+/// kept. The steps spent on ignored data count against the step budget. An environment whose episodes
+/// never end cannot be trained with REINFORCE.</para>
 /// <para><b>Truncated episodes</b> (time limit, not a terminal state): with baseline=value the last reward
 /// is bootstrapped with γ·V(final observation), as the on-policy collector does; otherwise the episode is
 /// treated as if it had ended there (its return is cut, which under-weights the end of long episodes).</para>
@@ -143,6 +146,9 @@ public sealed class Reinforce : IAlgorithm
     private readonly CopyTrace[] _traces;
     private readonly float[] _actions, _envActions, _finalValue = new float[1];
     private readonly int[] _episodesDone;
+    private readonly float[] _ignoring;   // 1 while a copy is inside an episode that started after its quota was met
+    private readonly bool[] _fresh;       // the ignored episode has not been stepped yet
+    private int _batchCount;
     private float[] _obs = [], _act = [], _rewards = [], _ends = [], _rewardToGo = [], _weights = [], _values = [];
 
     /// <summary>Builds the policy (and value baseline) and optimizers for <paramref name="env"/> (already reset).</summary>
@@ -159,6 +165,8 @@ public sealed class Reinforce : IAlgorithm
         _actions = new float[env.Count * _policy.ActionSize];
         _envActions = new float[env.Count * env.ActionSize];
         _episodesDone = new int[env.Count];
+        _ignoring = new float[env.Count];
+        _fresh = new bool[env.Count];
     }
 
     /// <inheritdoc/>
@@ -308,7 +316,7 @@ public sealed class Reinforce : IAlgorithm
             ReadOnlySpan<float> observations = _env.Observations;
             _policy.Act(observations, copies, _rng, deterministic: false, _actions, default);
             for (int i = 0; i < copies; i++)
-                if (_episodesDone[i] < quota)
+                if (_ignoring[i] == 0f && _episodesDone[i] < quota)
                     _traces[i].Add(observations.Slice(i * obsSize, obsSize), _actions.AsSpan(i * act, act));
             _policy.ToEnvironmentActions(_actions, copies, _envActions);
             _env.Step(_envActions);
@@ -316,18 +324,32 @@ public sealed class Reinforce : IAlgorithm
             bool[] terminated = _env.Terminated, truncated = _env.Truncated;
             for (int i = 0; i < copies; i++)
             {
-                if (_episodesDone[i] >= quota) continue;
-                float r = (float)rewards[i];
                 bool done = terminated[i] || truncated[i];
+                if (_ignoring[i] != 0f || _episodesDone[i] >= quota)
+                {
+                    _fresh[i] = false;
+                    // An ignored episode ended: the next one is kept only if the copy still needs episodes.
+                    if (done) (_ignoring[i], _fresh[i]) = _episodesDone[i] >= quota ? (1f, true) : (0f, false);
+                    continue;
+                }
+                float r = (float)rewards[i];
                 if (bootstrap && truncated[i] && !terminated[i])
                 {
                     _policy.PredictValues(_env.FinalObservations.AsSpan(i * obsSize, obsSize), 1, _finalValue);
                     r += _s.Gamma * _finalValue[0];
                 }
                 _traces[i].SetOutcome(r, done);
-                if (done && ++_episodesDone[i] == quota) active--;
+                if (done && ++_episodesDone[i] == quota)
+                {
+                    active--;
+                    _ignoring[i] = 1f;   // the episode the automatic reset just started begins after the quota
+                    _fresh[i] = true;
+                }
             }
         }
+        // A copy whose ignored episode has not taken a step yet stands at an episode start: keep its next one.
+        for (int i = 0; i < copies; i++)
+            if (_fresh[i]) (_ignoring[i], _fresh[i]) = (0f, false);
 
         int total = 0;
         foreach (CopyTrace trace in _traces) total += trace.Count;
@@ -352,8 +374,12 @@ public sealed class Reinforce : IAlgorithm
             trace.Ends.AsSpan(0, c).CopyTo(_ends.AsSpan(row));
             row += c;
         }
+        _batchCount = total;
         return total;
     }
+
+    /// <summary>Observations of the last batch, [steps, obs] (for tests).</summary>
+    internal ReadOnlySpan<float> BatchObservations => _obs.AsSpan(0, _batchCount * _policy.ObservationSize);
 
     /// <summary>The steps one copy contributes to the current batch (grown as needed, reused across updates).</summary>
     private sealed class CopyTrace(int observationSize, int actionSize)
@@ -401,6 +427,7 @@ public sealed class Reinforce : IAlgorithm
         state.SetOptimizer("policy_optimizer", _policyAdam);
         state.SetOptimizer("value_optimizer", _valueAdam);
         state.SetRng("rng", _rng);
+        state.Set("ignoring", _ignoring);
     }
 
     /// <inheritdoc/>
@@ -410,6 +437,7 @@ public sealed class Reinforce : IAlgorithm
         state.ReadOptimizer("policy_optimizer", _policyAdam);
         state.ReadOptimizer("value_optimizer", _valueAdam);
         state.ReadRng("rng", _rng);
+        state.Read("ignoring", _ignoring);
     }
 
     /// <inheritdoc/>
