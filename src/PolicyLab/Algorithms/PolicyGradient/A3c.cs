@@ -209,7 +209,9 @@ public sealed class A3c : IAlgorithm
                     _owner.Apply(this, r, _buffer.Count);
                 }
             }
-            catch (Exception e) when (e is PolicyLabException or ArithmeticException or InvalidOperationException or ArgumentException)
+#pragma warning disable CA1031 // any failure is handed to the training thread, which rethrows it unchanged
+            catch (Exception e)
+#pragma warning restore CA1031
             {
                 Interlocked.CompareExchange(ref _owner._failure, e, null);
             }
