@@ -12,9 +12,16 @@ internal static class PolicyGradientHarness
         string folder = Path.Combine(Path.GetTempPath(), "policylab-pg-tests", Guid.NewGuid().ToString("N"));
         (RunSettings run, Configuration.Hyperparameters settings) = SettingsResolver.Resolve(
             new SettingsRequest(algorithm, environment, null, ["eval_freq=0", "eval_episodes=20", "checkpoint_freq=0", .. overrides], seed, steps));
-        using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
-        TrainingResult result = trainer.Run();
-        return (result, folder);
+        try
+        {
+            using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
+            return (trainer.Run(), folder);
+        }
+        catch (PolicyLabException)
+        {
+            Delete(folder);
+            throw;
+        }
     }
 
     /// <summary>The final evaluation's mean return.</summary>
@@ -24,7 +31,6 @@ internal static class PolicyGradientHarness
     /// <summary>Deletes a run folder made by <see cref="Train"/>.</summary>
     public static void Delete(string folder)
     {
-        try { Directory.Delete(folder, recursive: true); }
-        catch (IOException) { }
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
 }

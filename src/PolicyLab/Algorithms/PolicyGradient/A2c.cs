@@ -92,7 +92,8 @@ public sealed class A2c : IAlgorithm
         diagnostics.Set("value_loss", r.ValueLoss);
         diagnostics.Set("entropy", r.Entropy);
         diagnostics.Set("grad_norm", r.GradientNorm);
-        diagnostics.Set("explained_variance", _buffer.ExplainedVariance());
+        // Undefined (NaN) when every return is equal; the loop treats a NaN diagnostic as a failure, so skip it then.
+        if (_buffer.ExplainedVariance() is var explained && double.IsFinite(explained)) diagnostics.Set("explained_variance", explained);
         diagnostics.Set("learning_rate", _optimizer.LearningRate);
         if (_policy.LogStd is { } logStd) diagnostics.Set("std", Math.Exp(logStd.Value.ToArray().Average()));
     }

@@ -137,7 +137,8 @@ public sealed class Vpg : IAlgorithm
             diagnostics.Set("value_loss", firstValueLoss);
             diagnostics.Set("value_loss_after", valueLoss);
         }
-        diagnostics.Set("explained_variance", _buffer.ExplainedVariance());
+        // Undefined (NaN) when every return is equal; the loop treats a NaN diagnostic as a failure, so skip it then.
+        if (_buffer.ExplainedVariance() is var explained && double.IsFinite(explained)) diagnostics.Set("explained_variance", explained);
         diagnostics.Set("learning_rate", _policyAdam.LearningRate);
         if (_policy.LogStd is { } logStd) diagnostics.Set("std", Math.Exp(logStd.Value.ToArray().Average()));
     }
