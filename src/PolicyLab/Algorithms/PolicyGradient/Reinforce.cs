@@ -1,0 +1,445 @@
+using PolicyLab.Algorithms.Policies;
+using PolicyLab.Configuration;
+using PolicyLab.Environments.Vector;
+using PolicyLab.Numerics;
+using PolicyLab.Numerics.Kernels;
+using PolicyLab.Numerics.Optimizers;
+using PolicyLab.Numerics.Serialization;
+
+namespace PolicyLab.Algorithms.PolicyGradient;
+
+/// <summary>How REINFORCE weights log π(a_t|s_t).</summary>
+public enum ReinforceReturns
+{
+    /// <summary>Every step of an episode by the episode's whole discounted return G_0 (Williams 1992).</summary>
+    Total,
+    /// <summary>Each step by its discounted reward-to-go G_t = Σ_{k≥t} γ^{k−t} r_k.</summary>
+    Future,
+}
+
+/// <summary>The baseline REINFORCE subtracts from its return weights.</summary>
+public enum ReinforceBaseline
+{
+    /// <summary>No baseline.</summary>
+    None,
+    /// <summary>The mean of the weights over the batch.</summary>
+    Mean,
+    /// <summary>A learned state value V(s_t), trained by MSE on the reward-to-go.</summary>
+    Value,
+}
+
+/// <summary>REINFORCE hyperparameters.</summary>
+public sealed class ReinforceSettings : Hyperparameters
+{
+    /// <summary>Policy learning rate.</summary>
+    [Hyperparameter("learning_rate", "Adam learning rate of the policy; a number, lin_X or linear(X, Y)")]
+    public Schedule LearningRate { get; set; } = Schedule.Constant(1e-3f);
+
+    /// <summary>Discount γ.</summary>
+    [Hyperparameter("gamma", "discount factor γ in [0, 1]")]
+    public float Gamma { get; set; } = 0.99f;
+
+    /// <summary>Complete episodes each environment copy runs per update.</summary>
+    [Hyperparameter("episodes_per_env", "complete episodes each environment copy runs per update (batch = n_envs × this)")]
+    public int EpisodesPerEnvironment { get; set; } = 1;
+
+    /// <summary>Return weighting.</summary>
+    [Hyperparameter("returns", "weighting of log π: total (the episode's whole return) or future (reward-to-go)")]
+    public ReinforceReturns Returns { get; set; } = ReinforceReturns.Future;
+
+    /// <summary>Baseline.</summary>
+    [Hyperparameter("baseline", "baseline subtracted from the returns: none, mean (batch mean) or value (learned V(s))")]
+    public ReinforceBaseline Baseline { get; set; } = ReinforceBaseline.Value;
+
+    /// <summary>Normalize the weights.</summary>
+    [Hyperparameter("normalize_returns", "scale the weights (after the baseline) to zero mean and unit std over the batch")]
+    public bool NormalizeReturns { get; set; } = true;
+
+    /// <summary>Value learning rate.</summary>
+    [Hyperparameter("vf_learning_rate", "Adam learning rate of the value baseline (baseline=value)")]
+    public Schedule ValueLearningRate { get; set; } = Schedule.Constant(1e-3f);
+
+    /// <summary>Value steps per update.</summary>
+    [Hyperparameter("train_v_iters", "full-batch gradient steps on the value baseline per update (baseline=value)")]
+    public int ValueIterations { get; set; } = 20;
+
+    /// <summary>Entropy bonus.</summary>
+    [Hyperparameter("ent_coef", "entropy bonus coefficient (≥ 0)")]
+    public float EntropyCoefficient { get; set; }
+
+    /// <summary>Gradient-norm clip.</summary>
+    [Hyperparameter("max_grad_norm", "global gradient-norm clip of each network (> 0; Infinity: off)")]
+    public float MaxGradNorm { get; set; } = float.PositiveInfinity;
+
+    /// <summary>Actor hidden widths.</summary>
+    [Hyperparameter("policy_layers", "hidden layer widths of the policy network")]
+    public int[] PolicyLayers { get; set; } = [64, 64];
+
+    /// <summary>Critic hidden widths.</summary>
+    [Hyperparameter("value_layers", "hidden layer widths of the value network (baseline=value)")]
+    public int[] ValueLayers { get; set; } = [64, 64];
+
+    /// <summary>Hidden activation.</summary>
+    [Hyperparameter("activation", "hidden activation: tanh or relu")]
+    public Activation Activation { get; set; } = Activation.Tanh;
+
+    /// <summary>Orthogonal initialization.</summary>
+    [Hyperparameter("ortho_init", "orthogonal initialization (gains √2 hidden, 0.01 policy head, 1 value head)")]
+    public bool OrthogonalInit { get; set; } = true;
+
+    /// <summary>Initial log σ of a Gaussian policy.</summary>
+    [Hyperparameter("log_std_init", "initial log standard deviation of a Gaussian policy")]
+    public float LogStdInit { get; set; }
+
+    /// <summary>The network settings these keys describe.</summary>
+    public PolicyNetworkSettings Networks => new(PolicyLayers, ValueLayers, Activation, OrthogonalInit, LogStdInit);
+
+    /// <inheritdoc/>
+    protected override void Validate(List<string> errors)
+    {
+        Require(errors, LearningRate.ValueAt(0) >= 0 && LearningRate.ValueAt(1) >= 0, $"learning_rate must be ≥ 0 (got {Get("learning_rate")})");
+        Require(errors, ValueLearningRate.ValueAt(0) >= 0 && ValueLearningRate.ValueAt(1) >= 0, $"vf_learning_rate must be ≥ 0 (got {Get("vf_learning_rate")})");
+        Require(errors, Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
+        Require(errors, EpisodesPerEnvironment > 0, $"episodes_per_env must be > 0 (got {EpisodesPerEnvironment})");
+        Require(errors, Returns is ReinforceReturns.Total or ReinforceReturns.Future, "returns must be total or future");
+        Require(errors, Baseline is ReinforceBaseline.None or ReinforceBaseline.Mean or ReinforceBaseline.Value, "baseline must be none, mean or value");
+        Require(errors, ValueIterations >= 0, $"train_v_iters must be ≥ 0 (got {ValueIterations})");
+        Require(errors, EntropyCoefficient >= 0, $"ent_coef must be ≥ 0 (got {EntropyCoefficient})");
+        Require(errors, MaxGradNorm > 0, $"max_grad_norm must be > 0 (got {MaxGradNorm})");
+        Require(errors, PolicyLayers.All(w => w > 0) && ValueLayers.All(w => w > 0), "layer widths must be > 0");
+        Require(errors, Activation is Activation.Tanh or Activation.Relu, "activation must be tanh or relu");
+    }
+}
+
+/// <summary>
+/// REINFORCE (Williams 1992): Monte-Carlo policy gradient over whole episodes. Each update minimizes
+///   L = −mean_t(ψ_t · log π(a_t|s_t)) − c_e·mean_t(H)
+/// over every step of the batch, with ψ_t the episode's discounted return G_0 (returns=total) or the
+/// reward-to-go G_t = Σ_{k≥t} γ^{k−t} r_k (returns=future), minus a baseline b (none; the batch mean of the
+/// weights; or a learned V(s_t), trained by train_v_iters full-batch MSE steps on G_t after the policy step),
+/// optionally normalized to zero mean and unit std over the batch (all zeros when every weight is equal).
+/// </summary>
+/// <remarks>
+/// <para><b>Unbiased episode collection.</b> Stopping after a fixed number of steps would keep more short
+/// episodes than long ones (episodes still running at the cut are dropped or cut), biasing the gradient
+/// towards failures. Instead, each update lets every one of the n_envs copies run exactly episodes_per_env
+/// complete episodes; a copy that finished its quota keeps being stepped (the vector environment steps
+/// all copies together) but its data is ignored. An episode is kept exactly when it starts while its copy
+/// is still short of its quota in the current round, a decision taken before the episode starts, so the kept
+/// episodes are fresh independent episodes of the current policy with no preference for short or long ones.
+/// The ignored episode a copy is in when a round ends is finished (still ignored) at the start of the next
+/// round before that copy collects again: a batch never holds the tail of an episode whose start was not
+/// kept. The steps spent on ignored data count against the step budget. An environment whose episodes
+/// never end cannot be trained with REINFORCE.</para>
+/// <para><b>Truncated episodes</b> (time limit, not a terminal state): with baseline=value the last reward
+/// is bootstrapped with γ·V(final observation), as the on-policy collector does; otherwise the episode is
+/// treated as if it had ended there (its return is cut, which under-weights the end of long episodes).</para>
+/// </remarks>
+public sealed class Reinforce : IAlgorithm
+{
+    private readonly IVectorEnvironment _env;
+    private readonly ReinforceSettings _s;
+    private readonly ActorCriticPolicy _policy;
+    private readonly Adam _policyAdam, _valueAdam;
+    private readonly Rng _rng;
+    private readonly Tape _tape = new();
+    private readonly CopyTrace[] _traces;
+    private readonly float[] _actions, _envActions, _finalValue = new float[1];
+    private readonly int[] _episodesDone;
+    private readonly float[] _ignoring;   // 1 while a copy is inside an episode that started after its quota was met
+    private readonly bool[] _fresh;       // the ignored episode has not been stepped yet
+    private int _batchCount;
+    private float[] _obs = [], _act = [], _rewards = [], _ends = [], _rewardToGo = [], _weights = [], _values = [];
+
+    /// <summary>Builds the policy (and value baseline) and optimizers for <paramref name="env"/> (already reset).</summary>
+    public Reinforce(IVectorEnvironment env, ReinforceSettings settings, Rng rng)
+    {
+        settings.ThrowIfInvalid("REINFORCE settings");
+        (_env, _s, _rng) = (env, settings, rng);
+        _policy = new ActorCriticPolicy(env.SingleObservationSpace, env.SingleActionSpace, settings.Networks, rng);
+        int actor = _policy.ActorParameterCount;
+        _policyAdam = new Adam(_policy.Store, settings.LearningRate.ValueAt(0), range: ..actor);
+        _valueAdam = new Adam(_policy.Store, settings.ValueLearningRate.ValueAt(0), range: actor..);
+        _traces = new CopyTrace[env.Count];
+        for (int i = 0; i < _traces.Length; i++) _traces[i] = new CopyTrace(_policy.ObservationSize, _policy.ActionSize);
+        _actions = new float[env.Count * _policy.ActionSize];
+        _envActions = new float[env.Count * env.ActionSize];
+        _episodesDone = new int[env.Count];
+        _ignoring = new float[env.Count];
+        _fresh = new bool[env.Count];
+    }
+
+    /// <inheritdoc/>
+    public Hyperparameters Settings => _s;
+
+    /// <inheritdoc/>
+    public ParameterStore Parameters => _policy.Store;
+
+    /// <summary>The policy being trained (its critic is the value baseline).</summary>
+    public ActorCriticPolicy Policy => _policy;
+
+    /// <inheritdoc/>
+    public void Iterate(double progress, UpdateDiagnostics diagnostics)
+    {
+        int n = Collect();
+        int obsSize = _policy.ObservationSize;
+        ComputeReturns(_rewards.AsSpan(0, n), _ends.AsSpan(0, n), _s.Gamma, _s.Returns, _rewardToGo.AsSpan(0, n), _weights.AsSpan(0, n));
+        Span<float> values = _values.AsSpan(0, n);
+        if (_s.Baseline == ReinforceBaseline.Value) _policy.PredictValues(_obs.AsSpan(0, n * obsSize), n, values);
+        ApplyBaseline(_weights.AsSpan(0, n), _s.Baseline, values, _s.NormalizeReturns);
+        _policyAdam.LearningRate = _s.LearningRate.ValueAt(progress);
+        _valueAdam.LearningRate = _s.ValueLearningRate.ValueAt(progress);
+
+        // Policy step on −mean(ψ·log π) − c_e·mean(H).
+        Tape t = _tape;
+        t.Reset();
+        _policy.Store.ZeroGradients();
+        Tensor obs = t.Constant(_obs.AsSpan(0, n * obsSize), new Shape(n, obsSize));
+        Tensor actions = _policy.IsDiscrete ? t.Constant(_act.AsSpan(0, n)) : t.Constant(_act.AsSpan(0, n * _policy.ActionSize), new Shape(n, _policy.ActionSize));
+        (Tensor logp, Tensor entropy) = _policy.Evaluate(t, obs, actions);
+        Tensor policyLoss = -(logp * t.Constant(_weights.AsSpan(0, n))).Mean();
+        Tensor entropyMean = entropy.Mean();
+        Tensor loss = policyLoss - _s.EntropyCoefficient * entropyMean;
+        NonFiniteValueException.ThrowIfNotFinite("REINFORCE loss", loss.Item());
+        t.Backward(loss);
+        float norm = GradientClipping.ClipGlobalNorm(_policy.Store.Gradients[.._policy.ActorParameterCount], _s.MaxGradNorm);
+        NonFiniteValueException.ThrowIfNotFinite("policy gradient norm", norm);
+        _policyAdam.Step();
+        diagnostics.Set("policy_loss", policyLoss.Item());
+        diagnostics.Set("entropy", entropyMean.Item());
+        diagnostics.Set("policy_grad_norm", norm);
+        diagnostics.Set("batch_steps", n);
+
+        // Value baseline: full-batch MSE steps on the reward-to-go.
+        if (_s.Baseline == ReinforceBaseline.Value && _s.ValueIterations > 0)
+        {
+            double first = 0, last = 0;
+            for (int k = 0; k < _s.ValueIterations; k++)
+            {
+                t.Reset();
+                _policy.Store.ZeroGradients();
+                Tensor o = t.Constant(_obs.AsSpan(0, n * obsSize), new Shape(n, obsSize));
+                Tensor valueLoss = (_policy.Value(t, o) - t.Constant(_rewardToGo.AsSpan(0, n))).Square().Mean();
+                last = valueLoss.Item();
+                NonFiniteValueException.ThrowIfNotFinite("REINFORCE value loss", last);
+                if (k == 0) first = last;
+                t.Backward(valueLoss);
+                NonFiniteValueException.ThrowIfNotFinite("value gradient norm",
+                    GradientClipping.ClipGlobalNorm(_policy.Store.Gradients[_policy.ActorParameterCount..], _s.MaxGradNorm));
+                _valueAdam.Step();
+            }
+            diagnostics.Set("value_loss", first);
+            diagnostics.Set("value_loss_after", last);
+        }
+        diagnostics.Set("learning_rate", _policyAdam.LearningRate);
+        if (_policy.LogStd is { } logStd) diagnostics.Set("std", Math.Exp(logStd.Value.ToArray().Average()));
+    }
+
+    /// <summary>
+    /// Discounted returns of a batch of complete episodes laid end to end (<paramref name="episodeEnds"/>[t] = 1
+    /// on each episode's last step, which the last step must be): <paramref name="rewardToGo"/>[t] = G_t, and
+    /// <paramref name="weights"/>[t] = G_t (future) or the return G_0 of t's episode (total).
+    /// </summary>
+    public static void ComputeReturns(ReadOnlySpan<float> rewards, ReadOnlySpan<float> episodeEnds, float gamma, ReinforceReturns mode,
+        Span<float> rewardToGo, Span<float> weights)
+    {
+        int n = rewards.Length;
+        float g = 0f;
+        for (int t = n - 1; t >= 0; t--)
+        {
+            g = rewards[t] + gamma * (1f - episodeEnds[t]) * g;   // G_t = r_t + γ·G_{t+1}, cut at episode ends
+            rewardToGo[t] = g;
+        }
+        if (mode == ReinforceReturns.Future)
+        {
+            rewardToGo.CopyTo(weights);
+            return;
+        }
+        int start = 0;
+        for (int t = 0; t < n; t++)
+        {
+            if (episodeEnds[t] == 0f && t < n - 1) continue;
+            weights[start..(t + 1)].Fill(rewardToGo[start]);     // G_0 of the episode [start, t]
+            start = t + 1;
+        }
+    }
+
+    /// <summary>
+    /// Subtracts the baseline from <paramref name="weights"/> in place (the batch mean, or
+    /// <paramref name="values"/> for a learned baseline), then normalizes to zero mean and unit (population)
+    /// standard deviation when asked; equal weights become all zeros.
+    /// </summary>
+    public static void ApplyBaseline(Span<float> weights, ReinforceBaseline baseline, ReadOnlySpan<float> values, bool normalize)
+    {
+        int n = weights.Length;
+        if (n == 0) return;
+        if (baseline == ReinforceBaseline.Mean)
+        {
+            float mean = (float)Mean(weights);
+            for (int i = 0; i < n; i++) weights[i] -= mean;
+        }
+        else if (baseline == ReinforceBaseline.Value)
+        {
+            for (int i = 0; i < n; i++) weights[i] -= values[i];
+        }
+        if (!normalize) return;
+        double m = Mean(weights), ss = 0;
+        for (int i = 0; i < n; i++) ss += (weights[i] - m) * (weights[i] - m);
+        double std = Math.Sqrt(ss / n);
+        if (std < 1e-8 * Math.Max(1.0, Math.Abs(m)))
+        {
+            weights.Clear();
+            return;
+        }
+        for (int i = 0; i < n; i++) weights[i] = (float)((weights[i] - m) / std);
+    }
+
+    private static double Mean(ReadOnlySpan<float> values)
+    {
+        double sum = 0;
+        foreach (float v in values) sum += v;
+        return sum / values.Length;
+    }
+
+    /// <summary>Runs every copy for exactly episodes_per_env complete episodes and lays them end to end
+    /// (copy 0's episodes, then copy 1's, …) in the batch arrays; returns the number of steps kept.</summary>
+    private int Collect()
+    {
+        int copies = _env.Count, obsSize = _policy.ObservationSize, act = _policy.ActionSize;
+        int quota = _s.EpisodesPerEnvironment;
+        bool bootstrap = _s.Baseline == ReinforceBaseline.Value;
+        foreach (CopyTrace trace in _traces) trace.Count = 0;
+        Array.Clear(_episodesDone);
+        int active = copies;
+        while (active > 0)
+        {
+            ReadOnlySpan<float> observations = _env.Observations;
+            _policy.Act(observations, copies, _rng, deterministic: false, _actions, default);
+            for (int i = 0; i < copies; i++)
+                if (_ignoring[i] == 0f && _episodesDone[i] < quota)
+                    _traces[i].Add(observations.Slice(i * obsSize, obsSize), _actions.AsSpan(i * act, act));
+            _policy.ToEnvironmentActions(_actions, copies, _envActions);
+            _env.Step(_envActions);
+            double[] rewards = _env.Rewards;
+            bool[] terminated = _env.Terminated, truncated = _env.Truncated;
+            for (int i = 0; i < copies; i++)
+            {
+                bool done = terminated[i] || truncated[i];
+                if (_ignoring[i] != 0f || _episodesDone[i] >= quota)
+                {
+                    _fresh[i] = false;
+                    // An ignored episode ended: the next one is kept only if the copy still needs episodes.
+                    if (done) (_ignoring[i], _fresh[i]) = _episodesDone[i] >= quota ? (1f, true) : (0f, false);
+                    continue;
+                }
+                float r = (float)rewards[i];
+                if (bootstrap && truncated[i] && !terminated[i])
+                {
+                    _policy.PredictValues(_env.FinalObservations.AsSpan(i * obsSize, obsSize), 1, _finalValue);
+                    r += _s.Gamma * _finalValue[0];
+                }
+                _traces[i].SetOutcome(r, done);
+                if (done && ++_episodesDone[i] == quota)
+                {
+                    active--;
+                    _ignoring[i] = 1f;   // the episode the automatic reset just started begins after the quota
+                    _fresh[i] = true;
+                }
+            }
+        }
+        // A copy whose ignored episode has not taken a step yet stands at an episode start: keep its next one.
+        for (int i = 0; i < copies; i++)
+            if (_fresh[i]) (_ignoring[i], _fresh[i]) = (0f, false);
+
+        int total = 0;
+        foreach (CopyTrace trace in _traces) total += trace.Count;
+        if (_rewards.Length < total)
+        {
+            int capacity = Math.Max(total, _rewards.Length * 2);
+            _obs = new float[capacity * obsSize];
+            _act = new float[capacity * act];
+            _rewards = new float[capacity];
+            _ends = new float[capacity];
+            _rewardToGo = new float[capacity];
+            _weights = new float[capacity];
+            _values = new float[capacity];
+        }
+        int row = 0;
+        foreach (CopyTrace trace in _traces)
+        {
+            int c = trace.Count;
+            trace.Observations.AsSpan(0, c * obsSize).CopyTo(_obs.AsSpan(row * obsSize));
+            trace.Actions.AsSpan(0, c * act).CopyTo(_act.AsSpan(row * act));
+            trace.Rewards.AsSpan(0, c).CopyTo(_rewards.AsSpan(row));
+            trace.Ends.AsSpan(0, c).CopyTo(_ends.AsSpan(row));
+            row += c;
+        }
+        _batchCount = total;
+        return total;
+    }
+
+    /// <summary>Observations of the last batch, [steps, obs] (for tests).</summary>
+    internal ReadOnlySpan<float> BatchObservations => _obs.AsSpan(0, _batchCount * _policy.ObservationSize);
+
+    /// <summary>The steps one copy contributes to the current batch (grown as needed, reused across updates).</summary>
+    private sealed class CopyTrace(int observationSize, int actionSize)
+    {
+        public float[] Observations = new float[256 * observationSize];
+        public float[] Actions = new float[256 * actionSize];
+        public float[] Rewards = new float[256];
+        public float[] Ends = new float[256];
+        public int Count;
+
+        public void Add(ReadOnlySpan<float> observation, ReadOnlySpan<float> action)
+        {
+            if (Count == Rewards.Length)
+            {
+                int capacity = Count * 2;
+                Array.Resize(ref Observations, capacity * observationSize);
+                Array.Resize(ref Actions, capacity * actionSize);
+                Array.Resize(ref Rewards, capacity);
+                Array.Resize(ref Ends, capacity);
+            }
+            observation.CopyTo(Observations.AsSpan(Count * observationSize));
+            action.CopyTo(Actions.AsSpan(Count * actionSize));
+            Count++;
+        }
+
+        public void SetOutcome(float reward, bool episodeEnded)
+        {
+            Rewards[Count - 1] = reward;
+            Ends[Count - 1] = episodeEnded ? 1f : 0f;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
+    {
+        Span<float> actions = stackalloc float[batch * _policy.ActionSize];
+        _policy.Act(observations, batch, rng, deterministic, actions, default);
+        _policy.ToEnvironmentActions(actions, batch, environmentActions);
+    }
+
+    /// <inheritdoc/>
+    public void SaveState(StateDictionary state)
+    {
+        state.SetParameters("policy", _policy.Store);
+        state.SetOptimizer("policy_optimizer", _policyAdam);
+        state.SetOptimizer("value_optimizer", _valueAdam);
+        state.SetRng("rng", _rng);
+        state.Set("ignoring", _ignoring);
+    }
+
+    /// <inheritdoc/>
+    public void LoadState(StateDictionary state)
+    {
+        state.ReadParameters("policy", _policy.Store);
+        state.ReadOptimizer("policy_optimizer", _policyAdam);
+        state.ReadOptimizer("value_optimizer", _valueAdam);
+        state.ReadRng("rng", _rng);
+        state.Read("ignoring", _ignoring);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() { }
+}
