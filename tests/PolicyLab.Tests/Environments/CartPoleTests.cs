@@ -82,6 +82,22 @@ public class CartPoleTests
         Near.Observation(expected, obs);
     }
 
+    [Theory]
+    [InlineData(-2.39, -1.0, 0.0, 0.0, 0)]  // cart leaves on the left
+    [InlineData(0.0, 0.0, 0.205, 0.5, 1)]   // pole falls right
+    public void Terminates_on_the_other_two_sides(double x, double xDot, double theta, double thetaDot, int action)
+    {
+        using var env = new CartPole();
+        double[] state = [x, xDot, theta, thetaDot];
+        env.State = state;
+        (double[] expected, bool done) = ReferenceStep(state, action);
+        Assert.True(done);
+        (float[] obs, StepResult r) = env.Step(action);
+        Assert.True(r.Terminated);
+        Assert.Equal(1.0, r.Reward);
+        Near.Observation(expected, obs);
+    }
+
     [Fact]
     public void Sutton_barto_reward_is_zero_then_minus_one()
     {

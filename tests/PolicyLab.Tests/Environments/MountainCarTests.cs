@@ -54,10 +54,30 @@ public class MountainCarTests
         Assert.Equal(-0.07, v);
         Near.Equal([p, v], env.State);
 
-        env.State = [0.2, 0.0699];
-        (p, v, _) = ReferenceStep(0.2, 0.0699, 1, 0.001, 0.5, false);
+        env.State = [-0.8, 0.0699]; // downhill to the right: the speed limit engages at +0.07
+        (p, v, _) = ReferenceStep(-0.8, 0.0699, 1, 0.001, 0.5, false);
         env.Step(2);
+        Assert.Equal(0.07, v);
         Near.Equal([p, v], env.State);
+
+        using var noGoal = new MountainCar(goalVelocity: 1.0); // never terminates, so the right edge can be hit
+        noGoal.State = [0.59, 0.05];
+        (p, v, _) = ReferenceStep(0.59, 0.05, 0, 0.001, 0.5, false);
+        noGoal.Step(1);
+        Assert.Equal(0.6, p);
+        Near.Equal([p, v], noGoal.State);
+    }
+
+    [Fact]
+    public void Continuous_left_wall_stops_the_car()
+    {
+        using var env = new MountainCarContinuous();
+        env.State = [-1.19, -0.065];
+        (double p, double v, _) = ReferenceStep(-1.19, -0.065, -1.0, 0.0015, 0.45, true);
+        env.Step(-1f);
+        Assert.Equal((float)-1.2, (float)p);
+        Assert.Equal(0.0, v);
+        Assert.Equal(new[] { p, v }, env.State);
     }
 
     [Fact]

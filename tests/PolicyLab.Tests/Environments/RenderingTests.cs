@@ -73,6 +73,36 @@ public class RenderingTests
     }
 
     [Fact]
+    public void Mountain_car_is_drawn_above_the_track_at_its_position()
+    {
+        using var env = new MountainCar();
+        foreach (double position in new[] { -1.0, -0.5, 0.3 })
+        {
+            env.State = [position, 0.0];
+            RgbFrame frame = env.Render();
+            double scale = 600 / 1.8;
+            int px = (int)((position + 1.2) * scale);
+            int py = (int)(400 - ((0.45 * Math.Sin(3 * position) + 0.55) * scale + 10 + 12));
+            Assert.Equal(RgbColor.Black, frame[px, py]);
+            Assert.Equal(RgbColor.White, frame[px, py - 40]);
+        }
+    }
+
+    [Fact]
+    public void Acrobot_links_follow_the_angles()
+    {
+        using var env = new Acrobot();
+        var link = new RgbColor(0, 204, 204);
+        env.State = [0, 0, 0, 0]; // hanging straight down
+        RgbFrame down = env.Render();
+        Assert.Equal(link, down[250, 250 + (int)(1.5 * Acrobot.RenderScale)]);
+        Assert.Equal(RgbColor.White, down[250, 250 - (int)(1.5 * Acrobot.RenderScale)]);
+        env.State = [Math.PI / 2, 0, 0, 0]; // both links horizontal to the right
+        RgbFrame side = env.Render();
+        Assert.Equal(link, side[250 + (int)(1.5 * Acrobot.RenderScale), 250]);
+    }
+
+    [Fact]
     public void Canvas_primitives_cover_the_expected_pixels()
     {
         var canvas = new Canvas(20, 10);

@@ -3,35 +3,36 @@ using System.Runtime.ExceptionServices;
 namespace PolicyLab.Environments.Vector;
 
 /// <summary>
-/// Steps its copies on several threads. The copies are cut into contiguous chunks; at every step the calling thread
-/// and persistent worker threads claim chunks from a shared counter until none are left, so a worker that is slow to
-/// wake (or descheduled on a busy machine) never holds up the step by more than one chunk. Results are bit-identical
-/// to <see cref="SyncVectorEnvironment"/>: every copy is stepped by exactly one thread and copies share no state.
+/// Steps its copies on several threads. The copies are cut into one contiguous block per thread; the calling thread
+/// and persistent worker threads each claim their own block first (so a copy normally stays on the same core from
+/// step to step), then any block whose owner has not started yet, so a worker that is slow to wake (or descheduled on
+/// a busy machine) does not hold up the step. Results are bit-identical to <see cref="SyncVectorEnvironment"/>: every
+/// copy is stepped by exactly one thread and copies share no state.
 /// </summary>
 /// <remarks>
 /// Workers wait for work by spinning briefly (a cheap hand-off for fast environments) and then blocking on a monitor,
 /// so an idle vector environment does not burn CPU. No tasks or delegates are allocated per step. An exception in any
-/// copy is re-thrown on the calling thread once the step's chunks are finished. Dispose to stop the workers.
+/// copy is re-thrown on the calling thread once the step's blocks are finished. Dispose to stop the workers.
 /// </remarks>
 public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
 {
     /// <summary>Iterations of <see cref="Thread.SpinWait(int)"/> a worker spins before blocking (about 0.1 ms).</summary>
     private const int WorkerSpinIterations = 2_000;
 
-    /// <summary>Iterations the caller spins waiting for claimed chunks before yielding its time slice.</summary>
+    /// <summary>Iterations the caller spins waiting for claimed blocks before yielding its time slice.</summary>
     private const int CallerSpinIterations = 400;
 
-    private const int ChunksPerThread = 2;
+    /// <summary>Distance between block-claim flags, in ints, so that each flag has its own cache line.</summary>
+    private const int FlagStride = 16;
 
     private readonly Thread[] _workers;
-    private readonly int _chunkSize;
-    private readonly int _chunkCount;
+    private readonly int[] _blockStarts;
+    private readonly int[] _claims;
     private readonly float[] _actions;
     private readonly object _gate = new();
     private long _generation;
     private int _sleepers;
-    private int _nextChunk;
-    private int _completedChunks;
+    private int _completedBlocks;
     private Exception? _error;
     private volatile bool _stopping;
     private bool _resetOperation;
@@ -46,15 +47,16 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
             throw new PolicyLabException($"A threaded vector environment needs at least one thread; got {threadCount}.");
         int threads = Math.Clamp(threadCount ?? Environment.ProcessorCount, 1, Count);
         ThreadCount = threads;
-        // Two chunks per thread: enough to rebalance when a thread is late, few enough that claiming stays cheap
-        // (every claim moves a cache line between cores).
-        _chunkSize = Math.Max(1, (Count + ChunksPerThread * threads - 1) / (ChunksPerThread * threads));
-        _chunkCount = (Count + _chunkSize - 1) / _chunkSize;
+        _blockStarts = new int[threads + 1];
+        for (int t = 0; t <= threads; t++)
+            _blockStarts[t] = (int)((long)Count * t / threads);
+        _claims = new int[threads * FlagStride];
         _actions = new float[Count * ActionSize];
         _workers = new Thread[threads - 1];
         for (int w = 0; w < _workers.Length; w++)
         {
-            _workers[w] = new Thread(WorkerLoop)
+            int block = w + 1;
+            _workers[w] = new Thread(() => WorkerLoop(block))
             {
                 IsBackground = true,
                 Name = $"PolicyLab vector worker {w + 1}",
@@ -93,10 +95,11 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     private void Dispatch()
     {
         _error = null;
-        // Order matters: a late worker may claim a chunk as soon as the chunk counter is reset, so the completion
-        // counter (and the inputs above) must be in place before it.
-        Volatile.Write(ref _completedChunks, 0);
-        Volatile.Write(ref _nextChunk, 0);
+        // Order matters: a late worker may claim a block as soon as its flag is cleared, so the completion counter
+        // (and the inputs written above) must be in place before the flags.
+        Volatile.Write(ref _completedBlocks, 0);
+        for (int t = 0; t < ThreadCount; t++)
+            Volatile.Write(ref _claims[t * FlagStride], 0);
         if (_workers.Length > 0)
         {
             Interlocked.Increment(ref _generation);
@@ -106,9 +109,9 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
                     Monitor.PulseAll(_gate);
             }
         }
-        RunChunks();
+        RunBlocks(0);
         int spins = 0;
-        while (Volatile.Read(ref _completedChunks) != _chunkCount)
+        while (Volatile.Read(ref _completedBlocks) != ThreadCount)
         {
             if (++spins < CallerSpinIterations)
                 Thread.SpinWait(1);
@@ -119,12 +122,17 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
             ExceptionDispatchInfo.Capture(error).Throw();
     }
 
-    private void RunChunks()
+    /// <summary>Runs this thread's own block if still unclaimed, then every other unclaimed block.</summary>
+    private void RunBlocks(int own)
     {
-        int chunk, done = 0;
-        while ((chunk = Interlocked.Increment(ref _nextChunk) - 1) < _chunkCount)
+        int done = 0;
+        for (int k = 0; k < ThreadCount; k++)
         {
-            int start = chunk * _chunkSize, end = Math.Min(start + _chunkSize, Count);
+            int block = (own + k) % ThreadCount;
+            ref int claim = ref _claims[block * FlagStride];
+            if (Volatile.Read(ref claim) != 0 || Interlocked.Exchange(ref claim, 1) != 0)
+                continue;
+            int start = _blockStarts[block], end = _blockStarts[block + 1];
             try
             {
                 if (_resetOperation)
@@ -141,10 +149,10 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
             done++;
         }
         if (done > 0)
-            Interlocked.Add(ref _completedChunks, done);
+            Interlocked.Add(ref _completedBlocks, done);
     }
 
-    private void WorkerLoop()
+    private void WorkerLoop(int block)
     {
         long seen = 0;
         while (true)
@@ -168,7 +176,7 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
             seen = Volatile.Read(ref _generation);
             if (_stopping)
                 return;
-            RunChunks();
+            RunBlocks(block);
         }
     }
 
