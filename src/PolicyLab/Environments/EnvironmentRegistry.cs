@@ -129,44 +129,8 @@ public static class EnvironmentRegistry
         return limit is int steps ? new TimeLimit(environment, steps, effective) : environment;
     }
 
-    /// <summary>Registered ids within a small edit distance of <paramref name="id"/> (case-insensitive), closest first.</summary>
-    public static IReadOnlyList<string> CloseMatches(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        string lowered = id.ToLowerInvariant();
-        int tolerance = Math.Max(2, lowered.Length / 3);
-        return Ids
-            .Select(candidate => (candidate, distance: EditDistance(lowered, candidate.ToLowerInvariant())))
-            .Where(pair => pair.distance <= tolerance
-                || pair.candidate.StartsWith(id.Split('-')[0], StringComparison.OrdinalIgnoreCase))
-            .OrderBy(pair => pair.distance)
-            .ThenBy(pair => pair.candidate, StringComparer.Ordinal)
-            .Select(pair => pair.candidate)
-            .Take(5)
-            .ToList();
-    }
-
-    /// <summary>The Levenshtein distance (insertions, deletions and substitutions each cost 1).</summary>
-    public static int EditDistance(string a, string b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-            previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
-    }
+    /// <summary>Registered ids close to <paramref name="id"/> (case-insensitive edit distance or containment), closest first.</summary>
+    public static IReadOnlyList<string> CloseMatches(string id) => NameSuggestions.CloseMatches(id, Ids);
 
     private static (EnvironmentSpec Spec, Func<IReadOnlyDictionary<string, object>, IEnvironment> Factory) Lookup(string id)
     {

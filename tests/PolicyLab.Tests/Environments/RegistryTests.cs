@@ -1,3 +1,4 @@
+using PolicyLab;
 using PolicyLab.Environments;
 using PolicyLab.Environments.Bandits;
 using PolicyLab.Environments.ClassicControl;
@@ -85,10 +86,10 @@ public class RegistryTests
     [Fact]
     public void Edit_distance()
     {
-        Assert.Equal(0, EnvironmentRegistry.EditDistance("abc", "abc"));
-        Assert.Equal(1, EnvironmentRegistry.EditDistance("abc", "abd"));
-        Assert.Equal(3, EnvironmentRegistry.EditDistance("kitten", "sitting"));
-        Assert.Equal(3, EnvironmentRegistry.EditDistance("", "abc"));
+        Assert.Equal(0, NameSuggestions.EditDistance("abc", "abc"));
+        Assert.Equal(1, NameSuggestions.EditDistance("abc", "abd"));
+        Assert.Equal(3, NameSuggestions.EditDistance("kitten", "sitting"));
+        Assert.Equal(3, NameSuggestions.EditDistance("", "abc"));
     }
 
     [Fact]
