@@ -144,6 +144,15 @@ public sealed class ActorCriticPolicy
         }
     }
 
+    /// <summary>Environment actions for <paramref name="batch"/> observations: <see cref="Act"/> followed by
+    /// <see cref="ToEnvironmentActions"/> (what every actor-critic algorithm's <c>IAlgorithm.Act</c> does).</summary>
+    public void ActInEnvironment(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
+    {
+        Span<float> actions = batch * ActionSize <= 1024 ? stackalloc float[batch * ActionSize] : new float[batch * ActionSize];
+        Act(observations, batch, rng, deterministic, actions, default);
+        ToEnvironmentActions(actions, batch, environmentActions);
+    }
+
     /// <summary>The actor outputs (logits or means) computed by the last <see cref="Act"/> call, [batch, head].</summary>
     public ReadOnlySpan<float> LastHeads(int batch) => _head.AsSpan(0, batch * HeadSize);
 

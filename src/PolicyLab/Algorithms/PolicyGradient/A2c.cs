@@ -92,19 +92,15 @@ public sealed class A2c : IAlgorithm
         diagnostics.Set("value_loss", r.ValueLoss);
         diagnostics.Set("entropy", r.Entropy);
         diagnostics.Set("grad_norm", r.GradientNorm);
-        // Undefined (NaN) when every return is equal; the loop treats a NaN diagnostic as a failure, so skip it then.
+        // Undefined (NaN) when every return is equal: then it is left out.
         if (_buffer.ExplainedVariance() is var explained && double.IsFinite(explained)) diagnostics.Set("explained_variance", explained);
         diagnostics.Set("learning_rate", _optimizer.LearningRate);
         if (_policy.LogStd is { } logStd) diagnostics.Set("std", Math.Exp(logStd.Value.ToArray().Average()));
     }
 
     /// <inheritdoc/>
-    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
-    {
-        Span<float> actions = stackalloc float[batch * _policy.ActionSize];
-        _policy.Act(observations, batch, rng, deterministic, actions, default);
-        _policy.ToEnvironmentActions(actions, batch, environmentActions);
-    }
+    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions) =>
+        _policy.ActInEnvironment(observations, batch, deterministic, rng, environmentActions);
 
     /// <inheritdoc/>
     public void SaveState(StateDictionary state)

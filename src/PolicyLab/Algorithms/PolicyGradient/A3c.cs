@@ -219,12 +219,8 @@ public sealed class A3c : IAlgorithm
     }
 
     /// <inheritdoc/>
-    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
-    {
-        Span<float> actions = stackalloc float[batch * _shared.ActionSize];
-        _shared.Act(observations, batch, rng, deterministic, actions, default);
-        _shared.ToEnvironmentActions(actions, batch, environmentActions);
-    }
+    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions) =>
+        _shared.ActInEnvironment(observations, batch, deterministic, rng, environmentActions);
 
     /// <inheritdoc/>
     public void SaveState(StateDictionary state)

@@ -263,12 +263,8 @@ public abstract class NaturalGradientAlgorithm : IAlgorithm
     }
 
     /// <inheritdoc/>
-    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
-    {
-        Span<float> actions = stackalloc float[batch * _policy.ActionSize];
-        _policy.Act(observations, batch, rng, deterministic, actions, default);
-        _policy.ToEnvironmentActions(actions, batch, environmentActions);
-    }
+    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions) =>
+        _policy.ActInEnvironment(observations, batch, deterministic, rng, environmentActions);
 
     /// <inheritdoc/>
     public void SaveState(StateDictionary state)
