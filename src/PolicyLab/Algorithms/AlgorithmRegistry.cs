@@ -48,6 +48,9 @@ public static class AlgorithmRegistry
         Register(new AlgorithmInfo("a3c", "Asynchronous advantage actor-critic (worker threads; not bit-reproducible with > 1 worker)",
             () => new PolicyGradient.A3cSettings(),
             (ctx, s, rng) => new PolicyGradient.A3c(ctx, (PolicyGradient.A3cSettings)s, rng), true, true));
+        Register(new AlgorithmInfo("annealing", "Policy annealing: trajectory probabilities ∝ exp(return / T) (grouped or value-function loss)",
+            () => new Annealing.PolicyAnnealingSettings(),
+            (ctx, s, rng) => new Annealing.PolicyAnnealing(ctx, (Annealing.PolicyAnnealingSettings)s, rng), true, false));
     }
 
     /// <summary>Registered names, sorted.</summary>

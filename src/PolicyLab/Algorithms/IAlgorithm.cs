@@ -37,4 +37,8 @@ public interface IAlgorithm : IDisposable
 
     /// <summary>The parameters to export as the model's weights.</summary>
     ParameterStore Parameters { get; }
+
+    /// <summary>True once the algorithm has done all the iterations it was configured for (e.g. a fixed
+    /// number of episode batches); the training loop then stops even if steps remain.</summary>
+    bool IsFinished => false;
 }

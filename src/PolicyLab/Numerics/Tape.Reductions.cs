@@ -66,6 +66,30 @@ public sealed partial class Tape
         return (outer, s[axis], inner);
     }
 
+    /// <summary>
+    /// Reverse discounted cumulative sum along the last axis: y_t = x_t + γ·y_{t+1} (y past the end is 0),
+    /// computed by a backward recursion, so long horizons never form γ^t (which underflows in float32).
+    /// Its gradient is the forward recursion g_x,t = g_t + γ·g_x,t−1.
+    /// </summary>
+    public Tensor DiscountedCumulativeSum(Tensor x, float gamma)
+    {
+        CheckOwner(x);
+        Tensor o = NewTensor(x.Shape, x.RequiresGrad);
+        int n = x.Shape.Last, rows = x.Length / n;
+        ReadOnlySpan<float> v = x.Data;
+        Span<float> y = o.Data;
+        for (int r = 0; r < rows; r++)
+        {
+            float acc = 0f;
+            for (int t = n - 1; t >= 0; t--)
+            {
+                acc = v[r * n + t] + gamma * acc;
+                y[r * n + t] = acc;
+            }
+        }
+        return Record(OpKind.DiscountedSum, o, x, s0: gamma);
+    }
+
     /// <summary>log softmax over the last axis (numerically stable).</summary>
     public Tensor LogSoftmax(Tensor logits)
     {
@@ -184,6 +208,20 @@ public sealed partial class Tape
                 int k = x.Shape.Last;
                 ReadOnlySpan<float> idx = op.B!.Data;
                 for (int r = 0; r < idx.Length; r++) gx[r * k + (int)idx[r]] += g[r];
+                break;
+            }
+            case OpKind.DiscountedSum:
+            {
+                int n = x.Shape.Last, rows = x.Length / n;
+                for (int r = 0; r < rows; r++)
+                {
+                    float acc = 0f;
+                    for (int t = 0; t < n; t++)
+                    {
+                        acc = g[r * n + t] + op.S0 * acc;
+                        gx[r * n + t] += acc;
+                    }
+                }
                 break;
             }
             default: throw new InvalidOperationException($"Not a reduction: {op.Kind}.");

@@ -174,7 +174,7 @@ public sealed partial class Tape
             case OpKind.Where:
                 BackwardWhere(ref op); break;
             case OpKind.SumAll: case OpKind.MeanAll: case OpKind.SumAxis:
-            case OpKind.LogSoftmax: case OpKind.Softmax: case OpKind.Gather:
+            case OpKind.LogSoftmax: case OpKind.Softmax: case OpKind.Gather: case OpKind.DiscountedSum:
                 BackwardReduction(ref op); break;
             case OpKind.Concat: case OpKind.Slice: case OpKind.Reshape:
                 BackwardStructure(ref op); break;

@@ -269,5 +269,5 @@ internal enum OpKind
     Add, Sub, Mul, Div, Minimum, Maximum, Where,
     Affine, Neg, Exp, Log, Pow, Square, Sqrt, Abs, Tanh, Relu, Sigmoid, Softplus, Clamp,
     SumAll, MeanAll, SumAxis, LogSoftmax, Softmax, Gather,
-    Concat, Slice, Reshape, MatMul, Linear,
+    Concat, Slice, Reshape, MatMul, Linear, DiscountedSum,
 }

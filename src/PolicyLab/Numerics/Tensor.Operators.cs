@@ -90,6 +90,9 @@ public sealed partial class Tensor
     /// <summary>Mean over an axis.</summary>
     public Tensor Mean(int axis, bool keepDims = false) => Owner.Mean(this, axis, keepDims);
 
+    /// <summary>Reverse discounted cumulative sum along the last axis (y_t = x_t + γ·y_{t+1}).</summary>
+    public Tensor DiscountedCumulativeSum(float gamma) => Owner.DiscountedCumulativeSum(this, gamma);
+
     /// <summary>log softmax over the last axis.</summary>
     public Tensor LogSoftmax() => Owner.LogSoftmax(this);
 

@@ -154,7 +154,7 @@ public sealed class Trainer : IDisposable
 
         try
         {
-            while (_sink.TotalSteps < _run.TotalSteps && endReason is null)
+            while (_sink.TotalSteps < _run.TotalSteps && endReason is null && !_algorithm.IsFinished)
             {
                 cancellation.ThrowIfCancellationRequested();
                 diagnostics.Clear();
@@ -180,7 +180,7 @@ public sealed class Trainer : IDisposable
                     SaveCheckpoint();
                 }
             }
-            endReason ??= "step budget spent";
+            endReason ??= _algorithm.IsFinished ? "all iterations done" : "step budget spent";
         }
         catch (NonFiniteValueException e)
         {

@@ -62,6 +62,17 @@ public class GradientCheckTests
     [Fact] public void Sum_axis0() => Check((t, x) => x[0].Sum(0), (V(6, 30), M23));
     [Fact] public void Sum_axis1_keepdims() => Check((t, x) => x[0].Sum(1, keepDims: true), (V(6, 31), M23));
     [Fact] public void Mean_axis_of_rank3() => Check((t, x) => x[0].Mean(1), (V(24, 32), new Shape(2, 3, 4)));
+    [Fact] public void Discounted_cumulative_sum() => Check((t, x) => x[0].DiscountedCumulativeSum(0.9f), (V(12, 52), new Shape(3, 4)));
+
+    [Fact]
+    public void Discounted_cumulative_sum_values()
+    {
+        var tape = new Tape();
+        Assert.Equal([2.75f, 3.5f, 3f], tape.Constant([1f, 2f, 3f]).DiscountedCumulativeSum(0.5f).ToArray());
+        // 2-D: along the last axis of each row.
+        Assert.Equal([2.75f, 3.5f, 3f, 1.5f, 1f, 0f], tape.Constant([1f, 2f, 3f, 1f, 1f, 0f], new Shape(2, 3)).DiscountedCumulativeSum(0.5f).ToArray());
+    }
+
     [Fact] public void Log_softmax() => Check((t, x) => x[0].LogSoftmax(), (V(12, 33), new Shape(3, 4)));
     [Fact] public void Softmax() => Check((t, x) => x[0].Softmax(), (V(12, 34), new Shape(3, 4)));
 

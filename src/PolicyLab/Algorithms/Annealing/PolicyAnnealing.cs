@@ -1,0 +1,297 @@
+using PolicyLab.Configuration;
+using PolicyLab.Environments.Spaces;
+using PolicyLab.Environments.Vector;
+using PolicyLab.Environments.Wrappers;
+using PolicyLab.Numerics;
+using PolicyLab.Numerics.Distributions;
+using PolicyLab.Numerics.Kernels;
+using PolicyLab.Numerics.Modules;
+using PolicyLab.Numerics.Optimizers;
+using PolicyLab.Numerics.Serialization;
+
+namespace PolicyLab.Algorithms.Annealing;
+
+/// <summary>Which policy-annealing loss to use.</summary>
+public enum AnnealingVariant
+{
+    /// <summary>Grouped: trajectories from one start state are compared within their group.</summary>
+    Grouped,
+    /// <summary>Value-function ("direct"): a value network and the policy fit one residual together.</summary>
+    Direct,
+}
+
+/// <summary>Policy-annealing settings, named and defaulted as in the reference tool.</summary>
+public sealed class PolicyAnnealingSettings : Hyperparameters
+{
+    /// <summary>The loss.</summary>
+    [Hyperparameter("value_function", "grouped or direct (value-function annealing)")]
+    public AnnealingVariant Variant { get; set; } = AnnealingVariant.Grouped;
+
+    /// <summary>Episodes per batch.</summary>
+    [Hyperparameter("batch_size", "episodes per batch (groups × group size)")]
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Episodes per group.</summary>
+    [Hyperparameter("group_size", "episodes per group sharing a start state (grouped only; direct uses 1)")]
+    public int GroupSize { get; set; } = 8;
+
+    /// <summary>Episode batches to train for.</summary>
+    [Hyperparameter("num_episode_batches", "episode batches (outer iterations)")]
+    public int EpisodeBatches { get; set; } = 100;
+
+    /// <summary>Full-batch optimizer steps per episode batch.</summary>
+    [Hyperparameter("num_optim_steps", "full-batch gradient steps per episode batch")]
+    public int OptimizationSteps { get; set; } = 30;
+
+    /// <summary>Initial temperature.</summary>
+    [Hyperparameter("temp_start", "temperature T of the first batch (> 0)")]
+    public float TemperatureStart { get; set; } = 2f;
+
+    /// <summary>Final temperature.</summary>
+    [Hyperparameter("temp_end", "temperature T of the last batch (> 0; reached exactly)")]
+    public float TemperatureEnd { get; set; } = 2f;
+
+    /// <summary>Adam learning rate.</summary>
+    [Hyperparameter("learning_rate", "Adam learning rate (betas 0.5, 0.99)")]
+    public float LearningRate { get; set; } = 1e-3f;
+
+    /// <summary>Discount γ of the value-function variant.</summary>
+    [Hyperparameter("discount_factor", "γ of the value-function variant, in [0, 1)")]
+    public float DiscountFactor { get; set; } = 0.985f;
+
+    /// <summary>Trust region on each trajectory's total log-probability (grouped only).</summary>
+    [Hyperparameter("clip_eps", "clip each centred target within ±clip_eps of the current centred log-probability (grouped only; 1e5 = off)")]
+    public float ClipEpsilon { get; set; } = 1e5f;
+
+    /// <summary>Give every episode its own start state.</summary>
+    [Hyperparameter("disable_group_initialization", "give every episode its own reset seed instead of one per group (the grouped loss then compares trajectories from different start states)")]
+    public bool DisableGroupInitialization { get; set; }
+
+    /// <summary>Hidden widths of the policy and value networks.</summary>
+    [Hyperparameter("hidden_layers", "hidden layer widths of the policy and value networks (ReLU)")]
+    public int[] HiddenLayers { get; set; } = [32, 32];
+
+    /// <summary>Scale CartPole observations as the reference does (ignored for other environments).</summary>
+    [Hyperparameter("scale_observations", "scale CartPole observations by (2.4, 24, 0.418, 4.18)")]
+    public bool ScaleObservations { get; set; } = true;
+
+    /// <summary>Validation mode: act by argmax, no updates.</summary>
+    [Hyperparameter("validate", "run episodes with argmax actions and no updates")]
+    public bool ValidationMode { get; set; }
+
+    /// <inheritdoc/>
+    protected override void Validate(List<string> errors)
+    {
+        Require(errors, BatchSize > 0 && GroupSize > 0, "batch_size and group_size must be > 0");
+        Require(errors, Variant == AnnealingVariant.Direct || BatchSize % GroupSize == 0, $"batch_size {BatchSize} must be a multiple of group_size {GroupSize}");
+        Require(errors, Variant == AnnealingVariant.Direct || GroupSize >= 2, "the grouped loss needs group_size ≥ 2 (with 1 every centred residual is 0)");
+        Require(errors, EpisodeBatches > 0 && OptimizationSteps > 0, "num_episode_batches and num_optim_steps must be > 0");
+        Require(errors, TemperatureStart > 0 && TemperatureEnd > 0, $"temperatures must be > 0 (got {TemperatureStart}, {TemperatureEnd})");
+        Require(errors, LearningRate >= 0, $"learning_rate must be ≥ 0 (got {LearningRate})");
+        Require(errors, DiscountFactor is >= 0 and < 1, $"discount_factor must lie in [0, 1) (got {DiscountFactor})");
+        Require(errors, ClipEpsilon > 0, $"clip_eps must be > 0 (got {ClipEpsilon})");
+    }
+}
+
+/// <summary>
+/// Policy annealing: trains a policy so that the probability of a trajectory is proportional to
+/// exp(return / T), by the grouped loss or the value-function loss (<see cref="AnnealingLosses"/>),
+/// with full-batch Adam steps (betas 0.5, 0.99) on each batch of complete episodes and a geometric
+/// temperature schedule. Output layers start at zero (a uniform policy and V ≡ 0).
+/// </summary>
+public sealed class PolicyAnnealing : IAlgorithm
+{
+    private readonly PolicyAnnealingSettings _s;
+    private readonly ParameterStore _store = new();
+    private readonly Mlp _policy;
+    private readonly Mlp? _value;
+    private readonly Adam _adam;
+    private readonly Rng _rng;
+    private readonly EpisodeBatch _batch;
+    private readonly IVectorEnvironment[] _envs;
+    private readonly Action<Span<float>>? _transform;
+    private readonly int _actions;
+    private readonly Tape _tape = new();
+    private readonly float[] _scaled;
+    private int _batchIndex;
+
+    /// <summary>Builds the networks and one single-copy environment per episode slot.</summary>
+    public PolicyAnnealing(AlgorithmContext context, PolicyAnnealingSettings settings, Rng rng)
+    {
+        settings.ThrowIfInvalid("policy annealing settings");
+        IVectorEnvironment env = context.Environment;
+        if (env.SingleActionSpace is not Discrete discrete)
+            throw new PolicyLabException($"Policy annealing needs a Discrete action space; {env.Spec?.Id} has {env.SingleActionSpace}.");
+        (_s, _rng, _actions) = (settings, rng, discrete.Count);
+        int obs = env.ObservationSize;
+        _policy = new Mlp(_store, "pi", obs, settings.HiddenLayers, _actions, Activation.Relu);
+        _policy.InitializeUniform(rng);
+        _policy.Head.InitializeZero();
+        if (settings.Variant == AnnealingVariant.Direct)
+        {
+            _value = new Mlp(_store, "vf", obs, settings.HiddenLayers, 1, Activation.Relu);
+            _value.InitializeUniform(rng);
+            _value.Head.InitializeZero();
+        }
+        _adam = new Adam(_store, settings.LearningRate, beta1: 0.5f, beta2: 0.99f);
+        if (settings.ScaleObservations && env.Spec?.Id is "CartPole-v1" or "CartPole-v0")
+            _transform = CartPoleObservationScaling.Apply;
+        _envs = new IVectorEnvironment[settings.BatchSize];
+        for (int i = 0; i < _envs.Length; i++) _envs[i] = context.CreateEnvironments(1, Rng.DeriveSeed(rng.NextUInt64(), (ulong)i));
+        _batch = new EpisodeBatch(_envs, _transform);
+        _scaled = new float[obs * 64];
+    }
+
+    /// <inheritdoc/>
+    public Hyperparameters Settings => _s;
+
+    /// <inheritdoc/>
+    public ParameterStore Parameters => _store;
+
+    /// <inheritdoc/>
+    public bool IsFinished => _batchIndex >= (_s.ValidationMode ? 1 : _s.EpisodeBatches);
+
+    /// <summary>The policy network (observation → logits).</summary>
+    public Mlp Policy => _policy;
+
+    /// <summary>The value network of the direct variant.</summary>
+    public Mlp? Value => _value;
+
+    /// <summary>The latest batch of episodes.</summary>
+    public EpisodeBatch LastBatch => _batch;
+
+    /// <inheritdoc/>
+    public void Iterate(double progress, UpdateDiagnostics diagnostics)
+    {
+        float temperature = AnnealingLosses.Temperature(_batchIndex, _s.EpisodeBatches, _s.TemperatureStart, _s.TemperatureEnd);
+        int groupSize = _s.Variant == AnnealingVariant.Grouped && !_s.DisableGroupInitialization ? _s.GroupSize : 1;
+        var seeds = new ulong[_s.BatchSize];
+        for (int i = 0; i < seeds.Length; i++) seeds[i] = i % groupSize == 0 ? _rng.NextUInt64() : seeds[i - 1];
+        _batch.Collect(_policy, seeds, _s.ValidationMode, _rng);
+
+        double firstLoss = double.NaN, lastLoss = double.NaN;
+        if (!_s.ValidationMode)
+        {
+            float[]? targets = _s.Variant == AnnealingVariant.Grouped ? GroupedTargets(temperature) : null;
+            for (int step = 0; step < _s.OptimizationSteps; step++)
+            {
+                double loss = OptimizationStep(temperature, targets);
+                if (step == 0) firstLoss = loss;
+                lastLoss = loss;
+            }
+        }
+        _batchIndex++;
+        diagnostics.Set("mean_return", _batch.Returns.Average());
+        diagnostics.Set("mean_length", _batch.Lengths.Average());
+        diagnostics.Set("loss", firstLoss);
+        diagnostics.Set("avg_diff", Math.Sqrt(firstLoss));
+        diagnostics.Set("final_loss", lastLoss);
+        diagnostics.Set("temperature", temperature);
+        diagnostics.Set("episodes", _s.BatchSize);
+    }
+
+    /// <summary>Y_j = G_j/T, or with clip_eps the centred target clipped to ±eps around the current centred S_j.</summary>
+    private float[] GroupedTargets(float temperature)
+    {
+        int b = _batch.Count, g = _s.GroupSize;
+        var y = new float[b];
+        for (int j = 0; j < b; j++) y[j] = (float)(_batch.Returns[j] / temperature);
+        if (_s.ClipEpsilon >= 1e5f) return y;
+        _tape.Reset();
+        float[] s0 = TrajectoryLogProbs(_tape).Sum(1).ToArray();
+        for (int start = 0; start < b; start += g)
+        {
+            float meanS = 0, meanY = 0;
+            for (int j = start; j < start + g; j++) { meanS += s0[j] / g; meanY += y[j] / g; }
+            for (int j = start; j < start + g; j++)
+                y[j] = Math.Clamp(y[j] - meanY, s0[j] - meanS - _s.ClipEpsilon, s0[j] - meanS + _s.ClipEpsilon);
+        }
+        return y;
+    }
+
+    /// <summary>log π(a_t|s_t) over the padded batch, [B, L], with invalid cells filled with log 1/A.</summary>
+    private Tensor TrajectoryLogProbs(Tape t)
+    {
+        int b = _batch.Count, l = _batch.Width, obs = _batch.ObservationSize;
+        Tensor observations = t.Constant(_batch.PaddedObservations, new Shape(b * l, obs));
+        Tensor logp = new Categorical(_policy.Forward(t, observations)).LogProb(t.Constant(_batch.PaddedActions)).Reshape(new Shape(b, l));
+        Tensor valid = t.Constant(_batch.Valid, new Shape(b, l));
+        return logp * valid + (1f - valid) * -MathF.Log(_actions);
+    }
+
+    private double OptimizationStep(float temperature, float[]? targets)
+    {
+        Tape t = _tape;
+        t.Reset();
+        _adam.ZeroGradients();
+        int b = _batch.Count, l = _batch.Width, obs = _batch.ObservationSize;
+        Tensor observations = t.Constant(_batch.PaddedObservations, new Shape(b * l, obs));
+        Tensor logp = new Categorical(_policy.Forward(t, observations)).LogProb(t.Constant(_batch.PaddedActions)).Reshape(new Shape(b, l));
+        Tensor valid = t.Constant(_batch.Valid, new Shape(b, l));
+        Tensor loss;
+        if (targets is not null)
+        {
+            loss = AnnealingLosses.Grouped(logp, valid, t.Constant(targets), _s.GroupSize, _actions);
+        }
+        else
+        {
+            float gamma = _s.DiscountFactor;
+            var tail = new float[b * l];
+            var bootstrap = new float[b * l];
+            for (int j = 0; j < b; j++)
+            {
+                int end = j * l + _batch.Lengths[j];
+                if (_batch.Terminated[j]) tail[end] = MathF.Log(_actions) / (1f - gamma);
+                else if (_batch.Truncated[j]) bootstrap[end] = 1f;
+            }
+            Tensor values = _value!.Forward(t, observations).Reshape(new Shape(b, l));
+            Tensor finalValues = _value.Forward(t, t.Constant(_batch.FinalObservations, new Shape(b, obs))).Reshape(new Shape(b));
+            loss = AnnealingLosses.Direct(logp, values, finalValues, t.Constant(_batch.PaddedRewards, new Shape(b, l)), valid,
+                t.Constant(tail, new Shape(b, l)), t.Constant(bootstrap, new Shape(b, l)), temperature, gamma, _batch.TotalSteps);
+        }
+        double value = loss.Item();
+        NonFiniteValueException.ThrowIfNotFinite("policy-annealing loss", value);
+        t.Backward(loss);
+        _adam.Step();
+        return value;
+    }
+
+    /// <inheritdoc/>
+    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
+    {
+        int obs = _policy.Inputs;
+        Span<float> row = _scaled.AsSpan(0, obs);
+        Span<float> logits = stackalloc float[_actions];
+        for (int i = 0; i < batch; i++)
+        {
+            observations.Slice(i * obs, obs).CopyTo(row);
+            _transform?.Invoke(row);
+            _policy.Forward(row, 1, logits);
+            environmentActions[i] = deterministic ? Categorical.Mode(logits) : Categorical.Sample(logits, rng);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void SaveState(StateDictionary state)
+    {
+        state.SetParameters("networks", _store);
+        state.SetOptimizer("optimizer", _adam);
+        state.SetRng("rng", _rng);
+        state.SetScalar("batch_index", _batchIndex);
+    }
+
+    /// <inheritdoc/>
+    public void LoadState(StateDictionary state)
+    {
+        state.ReadParameters("networks", _store);
+        state.ReadOptimizer("optimizer", _adam);
+        state.ReadRng("rng", _rng);
+        _batchIndex = (int)state.ReadScalarInt64("batch_index");
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (IVectorEnvironment env in _envs) env.Dispose();
+    }
+}
