@@ -6,7 +6,7 @@ using PolicyLab.Numerics.Optimizers;
 namespace PolicyLab.Algorithms.OnPolicy;
 
 /// <summary>Settings shared by the policy-gradient family: rollout, discounting, loss weights and networks.</summary>
-public abstract class OnPolicySettings : Hyperparameters
+public abstract class OnPolicySettings : RegularizedPolicySettings
 {
     /// <summary>Learning rate (schedule over training progress).</summary>
     [Hyperparameter("learning_rate", "optimizer learning rate; a number, lin_X or linear(X, Y)")]
@@ -27,10 +27,6 @@ public abstract class OnPolicySettings : Hyperparameters
     /// <summary>Normalize advantages per minibatch.</summary>
     [Hyperparameter("normalize_advantage", "normalize advantages to zero mean and unit std per minibatch")]
     public bool NormalizeAdvantage { get; set; } = true;
-
-    /// <summary>Entropy bonus coefficient.</summary>
-    [Hyperparameter("ent_coef", "entropy bonus coefficient (≥ 0)")]
-    public float EntropyCoefficient { get; set; }
 
     /// <summary>Value loss coefficient.</summary>
     [Hyperparameter("vf_coef", "value loss coefficient (≥ 0)")]
@@ -66,11 +62,11 @@ public abstract class OnPolicySettings : Hyperparameters
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)
     {
+        base.Validate(errors);
         Require(errors, LearningRate.ValueAt(0) >= 0 && LearningRate.ValueAt(1) >= 0, $"learning_rate must be ≥ 0 (got {Get("learning_rate")})");
         Require(errors, Steps > 0, $"n_steps must be > 0 (got {Steps})");
         Require(errors, Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
         Require(errors, GaeLambda is >= 0 and <= 1, $"gae_lambda must lie in [0, 1] (got {GaeLambda})");
-        Require(errors, EntropyCoefficient >= 0, $"ent_coef must be ≥ 0 (got {EntropyCoefficient})");
         Require(errors, ValueCoefficient >= 0, $"vf_coef must be ≥ 0 (got {ValueCoefficient})");
         Require(errors, MaxGradNorm > 0, $"max_grad_norm must be > 0 (got {MaxGradNorm})");
         Require(errors, PolicyLayers.All(w => w > 0) && ValueLayers.All(w => w > 0), "layer widths must be > 0");

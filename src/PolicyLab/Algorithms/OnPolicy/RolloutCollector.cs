@@ -27,8 +27,9 @@ public sealed class RolloutCollector
         _values = new float[n];
     }
 
-    /// <summary>Collects <see cref="RolloutBuffer.Steps"/> steps from every copy, then the bootstrap values.</summary>
-    public void Collect(RolloutBuffer buffer, float gamma, Rng rng)
+    /// <summary>Collects <see cref="RolloutBuffer.Steps"/> steps from every copy, then the bootstrap values.
+    /// With <paramref name="rewardTemperature"/> T &gt; 0 every reward becomes R′ = R − T·log π(a|s) (the annealing regularization).</summary>
+    public void Collect(RolloutBuffer buffer, float gamma, Rng rng, float rewardTemperature = 0f)
     {
         int n = _env.Count, obs = _policy.ObservationSize, act = _policy.ActionSize;
         for (int t = 0; t < buffer.Steps; t++)
@@ -50,7 +51,7 @@ public sealed class RolloutCollector
             bool[] terminated = _env.Terminated, truncated = _env.Truncated;
             for (int i = 0; i < n; i++)
             {
-                float r = (float)rewards[i];
+                float r = (float)rewards[i] - rewardTemperature * _logProbs[i];
                 bool done = terminated[i] || truncated[i];
                 if (truncated[i] && !terminated[i])
                 {

@@ -83,10 +83,10 @@ public sealed class A2c : IAlgorithm
     /// <inheritdoc/>
     public void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
-        _collector.Collect(_buffer, _s.Gamma, _rng);
+        _collector.Collect(_buffer, _s.Gamma, _rng, _s.RewardTemperature);
         _buffer.ComputeAdvantages(_s.Gamma, _s.GaeLambda);
         _optimizer.LearningRate = _s.LearningRate.ValueAt(progress);
-        ActorCriticStep.Result r = _step.ComputeGradients(_buffer, _s.NormalizeAdvantage, _s.ValueCoefficient, _s.EntropyCoefficient, _s.MaxGradNorm, "A2C");
+        ActorCriticStep.Result r = _step.ComputeGradients(_buffer, _s.NormalizeAdvantage, _s.ValueCoefficient, _s.EffectiveEntropyCoefficient, _s.MaxGradNorm, "A2C");
         _optimizer.Step();
         diagnostics.Set("policy_loss", r.PolicyLoss);
         diagnostics.Set("value_loss", r.ValueLoss);

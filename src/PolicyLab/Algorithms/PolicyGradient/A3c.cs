@@ -203,9 +203,9 @@ public sealed class A3c : IAlgorithm
             {
                 while (!_owner.ShouldStop())
                 {
-                    _collector.Collect(_buffer, s.Gamma, Rng);
+                    _collector.Collect(_buffer, s.Gamma, Rng, s.RewardTemperature);
                     _buffer.ComputeAdvantages(s.Gamma, s.GaeLambda);
-                    ActorCriticStep.Result r = _step.ComputeGradients(_buffer, s.NormalizeAdvantage, s.ValueCoefficient, s.EntropyCoefficient, s.MaxGradNorm, "A3C");
+                    ActorCriticStep.Result r = _step.ComputeGradients(_buffer, s.NormalizeAdvantage, s.ValueCoefficient, s.EffectiveEntropyCoefficient, s.MaxGradNorm, "A3C");
                     _owner.Apply(this, r, _buffer.Count);
                 }
             }

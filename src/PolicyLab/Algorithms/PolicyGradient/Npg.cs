@@ -125,7 +125,7 @@ public abstract class NaturalGradientAlgorithm : IAlgorithm
     public void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
-        _collector.Collect(_buffer, _s.Gamma, _rng);
+        _collector.Collect(_buffer, _s.Gamma, _rng, _s.RewardTemperature);
         _policy.LogStd?.Value.CopyTo(_oldLogStd);
         _buffer.ComputeAdvantages(_s.Gamma, _s.GaeLambda);
         _buffer.Advantages.CopyTo(_advantages, 0);
@@ -201,7 +201,7 @@ public abstract class NaturalGradientAlgorithm : IAlgorithm
         Tensor ratio = (logp - t.Constant(_buffer.LogProbs)).Exp();
         entropyMean = entropy.Mean();
         Tensor surrogate = (ratio * t.Constant(_advantages)).Mean();
-        return _s.EntropyCoefficient > 0 ? surrogate + _s.EntropyCoefficient * entropyMean : surrogate;
+        return _s.EffectiveEntropyCoefficient > 0 ? surrogate + _s.EffectiveEntropyCoefficient * entropyMean : surrogate;
     }
 
     private (double Surrogate, double Entropy) SurrogateGradient(Span<float> gradient)

@@ -124,7 +124,7 @@ public sealed class Ppo : IAlgorithm
     /// <inheritdoc/>
     public void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
-        _collector.Collect(_buffer, _s.Gamma, _rng);
+        _collector.Collect(_buffer, _s.Gamma, _rng, _s.RewardTemperature);
         _policy.LogStd?.Value.CopyTo(_oldLogStd);
         _buffer.ComputeAdvantages(_s.Gamma, _s.GaeLambda);
 
@@ -208,7 +208,7 @@ public sealed class Ppo : IAlgorithm
         }
         Tensor valueLoss = (values - t.Constant(b.Returns.AsSpan(0, size))).Square().Mean();
         Tensor entropyMean = entropy.Mean();
-        Tensor loss = policyLoss + _s.ValueCoefficient * valueLoss - _s.EntropyCoefficient * entropyMean;
+        Tensor loss = policyLoss + _s.ValueCoefficient * valueLoss - _s.EffectiveEntropyCoefficient * entropyMean;
 
         NonFiniteValueException.ThrowIfNotFinite("PPO loss", loss.Item());
         // approx. KL(π_old ‖ π) = E[(r − 1) − log r], from the log-ratio in float64 so it stays finite when r underflows.

@@ -1,3 +1,4 @@
+using PolicyLab.Algorithms.OnPolicy;
 using PolicyLab.Algorithms.Policies;
 using PolicyLab.Configuration;
 using PolicyLab.Environments.Vector;
@@ -29,7 +30,7 @@ public enum ReinforceBaseline
 }
 
 /// <summary>REINFORCE hyperparameters.</summary>
-public sealed class ReinforceSettings : Hyperparameters
+public sealed class ReinforceSettings : RegularizedPolicySettings
 {
     /// <summary>Policy learning rate.</summary>
     [Hyperparameter("learning_rate", "Adam learning rate of the policy; a number, lin_X or linear(X, Y)")]
@@ -62,10 +63,6 @@ public sealed class ReinforceSettings : Hyperparameters
     /// <summary>Value steps per update.</summary>
     [Hyperparameter("train_v_iters", "full-batch gradient steps on the value baseline per update (baseline=value)")]
     public int ValueIterations { get; set; } = 20;
-
-    /// <summary>Entropy bonus.</summary>
-    [Hyperparameter("ent_coef", "entropy bonus coefficient (≥ 0)")]
-    public float EntropyCoefficient { get; set; }
 
     /// <summary>Gradient-norm clip.</summary>
     [Hyperparameter("max_grad_norm", "global gradient-norm clip of each network (> 0; Infinity: off)")]
@@ -104,7 +101,6 @@ public sealed class ReinforceSettings : Hyperparameters
         Require(errors, Returns is ReinforceReturns.Total or ReinforceReturns.Future, "returns must be total or future");
         Require(errors, Baseline is ReinforceBaseline.None or ReinforceBaseline.Mean or ReinforceBaseline.Value, "baseline must be none, mean or value");
         Require(errors, ValueIterations >= 0, $"train_v_iters must be ≥ 0 (got {ValueIterations})");
-        Require(errors, EntropyCoefficient >= 0, $"ent_coef must be ≥ 0 (got {EntropyCoefficient})");
         Require(errors, MaxGradNorm > 0, $"max_grad_norm must be > 0 (got {MaxGradNorm})");
         Require(errors, PolicyLayers.All(w => w > 0) && ValueLayers.All(w => w > 0), "layer widths must be > 0");
         Require(errors, Activation is Activation.Tanh or Activation.Relu, "activation must be tanh or relu");
@@ -144,7 +140,7 @@ public sealed class Reinforce : IAlgorithm
     private readonly Rng _rng;
     private readonly Tape _tape = new();
     private readonly CopyTrace[] _traces;
-    private readonly float[] _actions, _envActions, _finalValue = new float[1];
+    private readonly float[] _actions, _envActions, _logProbs, _finalValue = new float[1];
     private readonly int[] _episodesDone;
     private readonly float[] _ignoring;   // 1 while a copy is inside an episode that started after its quota was met
     private readonly bool[] _fresh;       // the ignored episode has not been stepped yet
@@ -164,6 +160,7 @@ public sealed class Reinforce : IAlgorithm
         for (int i = 0; i < _traces.Length; i++) _traces[i] = new CopyTrace(_policy.ObservationSize, _policy.ActionSize);
         _actions = new float[env.Count * _policy.ActionSize];
         _envActions = new float[env.Count * env.ActionSize];
+        _logProbs = new float[env.Count];
         _episodesDone = new int[env.Count];
         _ignoring = new float[env.Count];
         _fresh = new bool[env.Count];
@@ -199,7 +196,7 @@ public sealed class Reinforce : IAlgorithm
         (Tensor logp, Tensor entropy) = _policy.Evaluate(t, obs, actions);
         Tensor policyLoss = -(logp * t.Constant(_weights.AsSpan(0, n))).Mean();
         Tensor entropyMean = entropy.Mean();
-        Tensor loss = policyLoss - _s.EntropyCoefficient * entropyMean;
+        Tensor loss = policyLoss - _s.EffectiveEntropyCoefficient * entropyMean;
         NonFiniteValueException.ThrowIfNotFinite("REINFORCE loss", loss.Item());
         t.Backward(loss);
         float norm = GradientClipping.ClipGlobalNorm(_policy.Store.Gradients[.._policy.ActorParameterCount], _s.MaxGradNorm);
@@ -314,7 +311,7 @@ public sealed class Reinforce : IAlgorithm
         while (active > 0)
         {
             ReadOnlySpan<float> observations = _env.Observations;
-            _policy.Act(observations, copies, _rng, deterministic: false, _actions, default);
+            _policy.Act(observations, copies, _rng, deterministic: false, _actions, _logProbs);
             for (int i = 0; i < copies; i++)
                 if (_ignoring[i] == 0f && _episodesDone[i] < quota)
                     _traces[i].Add(observations.Slice(i * obsSize, obsSize), _actions.AsSpan(i * act, act));
@@ -332,7 +329,7 @@ public sealed class Reinforce : IAlgorithm
                     if (done) (_ignoring[i], _fresh[i]) = _episodesDone[i] >= quota ? (1f, true) : (0f, false);
                     continue;
                 }
-                float r = (float)rewards[i];
+                float r = (float)rewards[i] - _s.RewardTemperature * _logProbs[i];   // R′ = R − T·log π(a|s) (0 unless annealing)
                 if (bootstrap && truncated[i] && !terminated[i])
                 {
                     _policy.PredictValues(_env.FinalObservations.AsSpan(i * obsSize, obsSize), 1, _finalValue);

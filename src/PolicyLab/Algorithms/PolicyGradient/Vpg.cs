@@ -86,7 +86,7 @@ public sealed class Vpg : IAlgorithm
     /// <inheritdoc/>
     public void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
-        _collector.Collect(_buffer, _s.Gamma, _rng);
+        _collector.Collect(_buffer, _s.Gamma, _rng, _s.RewardTemperature);
         _buffer.ComputeAdvantages(_s.Gamma, _s.GaeLambda);
         _policyAdam.LearningRate = _s.LearningRate.ValueAt(progress);
         _valueAdam.LearningRate = _s.ValueLearningRate.ValueAt(progress);
@@ -104,7 +104,7 @@ public sealed class Vpg : IAlgorithm
         (Tensor logp, Tensor entropy) = _policy.Evaluate(t, obs, actions);
         Tensor policyLoss = -(logp * t.Constant(_advantages)).Mean();
         Tensor entropyMean = entropy.Mean();
-        Tensor loss = policyLoss - _s.EntropyCoefficient * entropyMean;
+        Tensor loss = policyLoss - _s.EffectiveEntropyCoefficient * entropyMean;
         NonFiniteValueException.ThrowIfNotFinite("VPG policy loss", loss.Item());
         t.Backward(loss);
         float policyNorm = GradientClipping.ClipGlobalNorm(_policy.Store.Gradients[.._policy.ActorParameterCount], _s.MaxGradNorm);
