@@ -14,6 +14,8 @@ internal static class CommandLine
             EvalCommand.Create(),
             ListCommand.Create(),
             BenchCommand.Create(),
+            AnnealCommand.Create(),
+            DemoCommand.Create(),
         };
         try
         {

@@ -46,7 +46,12 @@ public sealed class ExperimentLog
         Episodes.Count == 0 ? double.NaN : Episodes.Skip(Math.Max(0, Episodes.Count - count)).Average(e => e.Return);
 
     /// <summary>The JSON document (indented, deterministic).</summary>
-    public byte[] ToJson(IReadOnlyDictionary<string, string>? provenance = null)
+    /// <param name="provenance">Top-level text fields (e.g. the PolicyLab version).</param>
+    /// <param name="gitInfo">The git state, written as the <c>git_info</c> object when known.</param>
+    /// <param name="perIterationRewards">When given, written as <c>rewards</c>: one list per run of the given
+    /// diagnostic (e.g. mean_return per episode batch), as the policy-annealing reference tool records it.</param>
+    public byte[] ToJson(IReadOnlyDictionary<string, string>? provenance = null, IReadOnlyDictionary<string, string>? gitInfo = null,
+        string? perIterationRewards = null)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -57,6 +62,22 @@ public sealed class ExperimentLog
             w.WriteNumber("seed", Seed);
             if (provenance is not null)
                 foreach (KeyValuePair<string, string> kv in provenance) w.WriteString(kv.Key, kv.Value);
+            if (gitInfo is not null)
+            {
+                w.WriteStartObject("git_info");
+                foreach (KeyValuePair<string, string> kv in gitInfo) w.WriteString(kv.Key, kv.Value);
+                w.WriteEndObject();
+            }
+            if (perIterationRewards is not null)
+            {
+                w.WriteStartArray("rewards");
+                w.WriteStartArray();
+                foreach (UpdateRecord u in Updates)
+                    foreach (KeyValuePair<string, double> kv in u.Values)
+                        if (kv.Key == perIterationRewards) WriteNumberValue(w, kv.Value);
+                w.WriteEndArray();
+                w.WriteEndArray();
+            }
             w.WriteStartObject("parameters");
             foreach (KeyValuePair<string, string> kv in Parameters) w.WriteString(kv.Key, kv.Value);
             w.WriteEndObject();

@@ -110,6 +110,25 @@ public sealed class Trainer : IDisposable
         return trainer;
     }
 
+    /// <summary>Loads exported weights (a checkpoint's model.safetensors, or a run or checkpoint folder holding one) into the algorithm.</summary>
+    /// <exception cref="PolicyLabException">No weights file there, or one saved for another architecture.</exception>
+    public void LoadWeights(string path)
+    {
+        string file = path;
+        if (Directory.Exists(path))
+        {
+            file = Path.Combine(path, Checkpoint.ModelFileName);
+            if (!File.Exists(file) && File.Exists(Path.Combine(path, RunFolder.ConfigFileName)))
+            {
+                IReadOnlyList<long> steps = RunFolder.Open(path).CheckpointSteps();
+                if (steps.Count > 0) file = Path.Combine(RunFolder.Open(path).CheckpointPath(steps[^1]), Checkpoint.ModelFileName);
+            }
+        }
+        if (!File.Exists(file))
+            throw new PolicyLabException($"No weights found at '{path}': pass a run folder, a checkpoint folder or a {Checkpoint.ModelFileName} file.");
+        Numerics.Serialization.ParameterFile.Load(file, _algorithm.Parameters);
+    }
+
     /// <summary>Reopens a run from its latest (or the given) checkpoint.</summary>
     /// <exception cref="PolicyLabException">The folder or checkpoint is missing or damaged.</exception>
     public static Trainer Resume(RunFolder folder, long? checkpointStep = null, ITrainingObserver? observer = null)
@@ -258,7 +277,9 @@ public sealed class Trainer : IDisposable
     private void WriteLogFiles(Stopwatch clock)
     {
         var provenance = new Dictionary<string, string> { ["version"] = _version };
-        _folder.WriteBytes("experiment.json", _log.ToJson(provenance));
+        // Policy annealing records mean return per episode batch under `rewards`, as its reference tool does.
+        string? rewards = _log.Algorithm == "annealing" ? "mean_return" : null;
+        _folder.WriteBytes("experiment.json", _log.ToJson(provenance, GitInfo.Read(Environment.CurrentDirectory), rewards));
         _folder.WriteText("metrics.csv", _log.ToCsv());
         _folder.WriteText("timing.json",
             $"{{\n  \"wall_seconds\": {clock.Elapsed.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)},\n  \"steps\": {_sink.TotalSteps},\n  \"finished_utc\": \"{DateTime.UtcNow:O}\"\n}}\n");
