@@ -60,7 +60,6 @@ internal static class AnnealCommand
                 $"disable_group_initialization={(parse.GetValue(noGroups) || isValidation ? "true" : "false")}",
                 $"validate={(isValidation ? "true" : "false")}",
             };
-            if (isValidation && variant == "grouped") sets[0] = "value_function=direct"; // one argmax batch; no loss is used
             string env = parse.GetValue(envName)!;
             long firstSeed = parse.GetValue(seed);
             bool quiet = parse.GetValue(json);
