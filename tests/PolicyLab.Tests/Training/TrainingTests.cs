@@ -26,6 +26,16 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void Stops_when_an_evaluation_reaches_the_reward_threshold()
+    {
+        TrainingResult result = Train(Path.Combine(_dir, "threshold"), "ppo", "CartPole-v1", 0, 100_000,
+            "eval_freq=5000", "eval_episodes=5", "stop_at_threshold=true", "reward_threshold=200");
+        Assert.StartsWith("reward threshold 200 reached", result.EndReason, StringComparison.Ordinal);
+        Assert.True(result.Steps < 100_000);
+        Assert.True(result.FinalEvaluation!.MeanReturn >= 200);
+    }
+
+    [Fact]
     public void Same_seed_gives_identical_experiment_files()
     {
         string a = Path.Combine(_dir, "a"), b = Path.Combine(_dir, "b");
