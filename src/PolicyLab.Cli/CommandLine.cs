@@ -14,6 +14,7 @@ internal static class CommandLine
             EvalCommand.Create(),
             ListCommand.Create(),
             BenchCommand.Create(),
+            PlotCommand.Create(),
         };
         try
         {

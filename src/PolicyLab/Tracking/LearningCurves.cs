@@ -133,9 +133,10 @@ public static class LearningCurves
         var groups = runs.GroupBy(r => Key(r.Log), StringComparer.Ordinal).Select(g => g.ToList()).ToList();
         List<string> differing = DifferingParameters(groups.Select(g => g[0].Log).ToList());
         string[] environments = runs.Select(r => r.Log.Environment).Distinct().ToArray();
-        string smoothed = options.Smooth > 1 ? $" (mean of last {options.Smooth} episodes)" : "";
-        string band = percentiles.Length > 1
-            ? $"; line: {Pct(percentiles[percentiles.Length / 2])} percentile, band: {Pct(percentiles[0])}–{Pct(percentiles[^1])}" : "";
+        var notes = new List<string>();
+        if (options.Smooth > 1) notes.Add($"each run: mean return of its last {options.Smooth} episodes");
+        if (percentiles.Length > 1 && groups.Any(g => g.Count > 1))
+            notes.Add($"across seeds: line {Pct(percentiles[percentiles.Length / 2])} percentile, band {Pct(percentiles[0])}–{Pct(percentiles[^1])}");
         var chart = new LineChart
         {
             Title = title ?? $"Episodic return — {string.Join(", ", environments)}",
@@ -146,7 +147,8 @@ public static class LearningCurves
                 CurveAxis.Updates => "updates",
                 _ => "wall-clock seconds (approx.)",
             },
-            YLabel = $"episodic return{smoothed}",
+            YLabel = "episodic return",
+            Note = notes.Count > 0 ? string.Join("; ", notes) : null,
         };
         for (int g = 0; g < groups.Count; g++)
         {
@@ -155,7 +157,7 @@ public static class LearningCurves
             string label = differing.Count > 0
                 ? string.Join(", ", differing.Select(k => $"{k}={Parameter(first, k)}"))
                 : $"{first.Algorithm} on {first.Environment}";
-            label += group.Count == 1 ? $" (seed {first.Seed})" : $" ({group.Count} seeds{band})";
+            label += group.Count == 1 ? $" (seed {first.Seed})" : $" ({group.Count} seeds)";
             chart.Series.Add(GroupSeries(group, options, percentiles, label, LineChart.Palette[g % LineChart.Palette.Count]));
         }
         return chart;
@@ -167,7 +169,9 @@ public static class LearningCurves
         if (curves.Count == 0) return new ChartSeries(label, color, [], []);
         if (group.Count == 1)
             return new ChartSeries(label, color, curves[0].X, curves[0].Y);
-        double lo = curves.Min(c => c.X[0]), hi = curves.Max(c => c.X[^1]);
+        // Only where every run of the group has data, so the band never narrows to the runs that lasted longest.
+        double lo = curves.Max(c => c.X[0]), hi = curves.Min(c => c.X[^1]);
+        if (hi <= lo) hi = lo + 1;
         const int points = 160;
         var x = new double[points];
         var line = new double[points];

@@ -173,6 +173,7 @@ public sealed class Trainer : IDisposable
             Spec = _recorder.Spec,
             RewardThreshold = threshold,
             Environments = _recorder,
+            Notify = observer.OnNotice,
         });
 
         try

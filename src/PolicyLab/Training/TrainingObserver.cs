@@ -35,6 +35,9 @@ public sealed class TrainingRunContext
     /// <summary>The return at which an episode counts as solved (the setting, else the environment's; +∞ when none).</summary>
     public double RewardThreshold { get; init; }
 
+    /// <summary>Shows a notice to the user (through every observer's <see cref="ITrainingObserver.OnNotice"/>).</summary>
+    public Action<string> Notify { get; init; } = _ => { };
+
     /// <summary>The training environments (raw rewards), to which a step listener can be attached for rendering.</summary>
     public required EpisodeRecorder Environments { get; init; }
 }

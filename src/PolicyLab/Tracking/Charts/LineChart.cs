@@ -19,6 +19,9 @@ public sealed class LineChart
     /// <summary>Title above the plot.</summary>
     public required string Title { get; init; }
 
+    /// <summary>A smaller line under the title (e.g. what the line and band show), or null.</summary>
+    public string? Note { get; init; }
+
     /// <summary>X-axis label.</summary>
     public required string XLabel { get; init; }
 
@@ -27,6 +30,9 @@ public sealed class LineChart
 
     /// <summary>The series, drawn in order (legend in the same order).</summary>
     public List<ChartSeries> Series { get; } = [];
+
+    /// <summary>Whether to draw the legend.</summary>
+    public bool ShowLegend { get; init; } = true;
 
     /// <summary>Width in pixels.</summary>
     public int Width { get; init; } = 900;
@@ -49,7 +55,7 @@ public sealed class ChartLayout
     public ChartLayout(LineChart chart)
     {
         Chart = chart;
-        (Left, Top, Right, Bottom) = (78, 48, chart.Width - 24, chart.Height - 62);
+        (Left, Top, Right, Bottom) = (78, chart.Note is null ? 48 : 64, chart.Width - 24, chart.Height - 62);
         double x0 = double.PositiveInfinity, x1 = double.NegativeInfinity, y0 = double.PositiveInfinity, y1 = double.NegativeInfinity;
         foreach (ChartSeries s in chart.Series)
         {
@@ -67,10 +73,10 @@ public sealed class ChartLayout
         if (!double.IsFinite(x0)) (x0, x1, y0, y1) = (0, 1, 0, 1);
         if (x1 <= x0) x1 = x0 + 1;
         if (y1 <= y0) (y0, y1) = (y0 - 1, y1 + 1);
-        XTicks = NiceTicks(x0, x1, 7);
-        YTicks = NiceTicks(y0, y1, 6);
-        (XMin, XMax) = (Math.Min(x0, XTicks[0]), Math.Max(x1, XTicks[^1]));
-        (YMin, YMax) = (Math.Min(y0, YTicks[0]), Math.Max(y1, YTicks[^1]));
+        double pad = (y1 - y0) * 0.04; // so lines on the extremes stay visible inside the frame
+        (XMin, XMax, YMin, YMax) = (x0, x1, y0 - pad, y1 + pad);
+        XTicks = NiceTicks(x0, x1, 7).Where(t => t >= XMin - 1e-9 * Math.Abs(XMax - XMin) && t <= XMax + 1e-9 * Math.Abs(XMax - XMin)).ToArray();
+        YTicks = NiceTicks(y0, y1, 6).Where(t => t >= YMin && t <= YMax).ToArray();
     }
 
     /// <summary>The chart.</summary>
@@ -110,7 +116,7 @@ public sealed class ChartLayout
     {
         double a = Math.Abs(v);
         if (a >= 1e6) return (v / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "M";
-        if (a >= 1e4) return (v / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + "k";
+        if (a >= 1e3) return (v / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + "k";
         return v.ToString(a >= 100 || a == 0 ? "0" : "0.###", CultureInfo.InvariantCulture);
     }
 
@@ -124,6 +130,34 @@ public sealed class ChartLayout
         var ticks = new List<double>();
         for (double t = start; t <= end + step * 1e-6; t += step) ticks.Add(Math.Round(t / step) * step);
         return [.. ticks];
+    }
+
+    /// <summary>The top-left corner of a legend box of the given size: the plot corner that hides the fewest data points.</summary>
+    public (double X, double Y) LegendOrigin(double width, double height)
+    {
+        (double X, double Y)[] corners =
+        [
+            (Left + 10, Top + 10), (Right - 10 - width, Top + 10), (Right - 10 - width, Bottom - 10 - height), (Left + 10, Bottom - 10 - height),
+        ];
+        (double X, double Y) best = corners[0];
+        int fewest = int.MaxValue;
+        foreach ((double X, double Y) c in corners)
+        {
+            int hidden = 0;
+            foreach (ChartSeries s in Chart.Series)
+            {
+                for (int i = 0; i < s.X.Length; i++)
+                {
+                    foreach (double y in new[] { s.Y[i], s.Lower?[i] ?? double.NaN, s.Upper?[i] ?? double.NaN })
+                    {
+                        double px = PixelX(s.X[i]), py = PixelY(y);
+                        if (px >= c.X && px <= c.X + width && py >= c.Y && py <= c.Y + height) hidden++;
+                    }
+                }
+            }
+            if (hidden < fewest) (best, fewest) = (c, hidden);
+        }
+        return best;
     }
 
     /// <summary>Splits a series into runs of consecutive finite points (gaps at NaN).</summary>

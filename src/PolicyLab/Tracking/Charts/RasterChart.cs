@@ -68,12 +68,14 @@ public static class RasterChart
         }
         canvas.DrawPolyline([l.Left, l.Top, l.Right, l.Top, l.Right, l.Bottom, l.Left, l.Bottom, l.Left, l.Top], 1, Axis);
         BitmapFont.Draw(canvas, (chart.Width - BitmapFont.Measure(chart.Title, 3)) / 2, 12, chart.Title, 3, RgbColor.Black);
+        if (chart.Note is not null)
+            BitmapFont.Draw(canvas, (chart.Width - BitmapFont.Measure(chart.Note, 1)) / 2, 42, chart.Note, 1, Text);
         BitmapFont.Draw(canvas, (int)((l.Left + l.Right - BitmapFont.Measure(chart.XLabel, 2)) / 2), chart.Height - 26, chart.XLabel, 2, RgbColor.Black);
         BitmapFont.DrawVertical(canvas, 10, (int)((l.Top + l.Bottom + BitmapFont.Measure(chart.YLabel, 2)) / 2), chart.YLabel, 2, RgbColor.Black);
-        if (chart.Series.Count > 0)
+        if (chart.Series.Count > 0 && chart.ShowLegend)
         {
             int width = 52 + chart.Series.Max(s => BitmapFont.Measure(s.Label, 2)), height = 12 + chart.Series.Count * 22;
-            double x0 = l.Left + 10, y0 = l.Top + 10;
+            (double x0, double y0) = l.LegendOrigin(width, height);
             canvas.FillRectangle(x0, y0, x0 + width, y0 + height, RgbColor.White);
             canvas.DrawPolyline([x0, y0, x0 + width, y0, x0 + width, y0 + height, x0, y0 + height, x0, y0], 1, new RgbColor(187, 187, 187));
             for (int k = 0; k < chart.Series.Count; k++)

@@ -16,6 +16,8 @@ public static class SvgChart
         sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{chart.Width}\" height=\"{chart.Height}\" viewBox=\"0 0 {chart.Width} {chart.Height}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">\n");
         sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{chart.Width}\" height=\"{chart.Height}\" fill=\"white\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{chart.Width / 2.0:0.#}\" y=\"28\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">{Escape(chart.Title)}</text>\n");
+        if (chart.Note is not null)
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{chart.Width / 2.0:0.#}\" y=\"48\" text-anchor=\"middle\" fill=\"#555\">{Escape(chart.Note)}</text>\n");
         // Grid and ticks.
         foreach (double t in l.XTicks)
         {
@@ -56,16 +58,17 @@ public static class SvgChart
         }
         sb.Append("</g>\n");
         // Legend, top-left inside the plot area.
-        if (chart.Series.Count > 0)
+        if (chart.Series.Count > 0 && chart.ShowLegend)
         {
-            double width = 44 + chart.Series.Max(s => s.Label.Length) * 7.2, height = 10 + chart.Series.Count * 20;
-            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{l.Left + 10:0.##}\" y=\"{l.Top + 10:0.##}\" width=\"{width:0.##}\" height=\"{height}\" fill=\"white\" fill-opacity=\"0.88\" stroke=\"#bbb\"/>\n");
+            double width = 44 + chart.Series.Max(s => s.Label.Length) * 6.6, height = 10 + chart.Series.Count * 20;
+            (double lx, double ly) = l.LegendOrigin(width, height);
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx:0.##}\" y=\"{ly:0.##}\" width=\"{width:0.##}\" height=\"{height}\" fill=\"white\" fill-opacity=\"0.88\" stroke=\"#bbb\"/>\n");
             for (int k = 0; k < chart.Series.Count; k++)
             {
                 ChartSeries s = chart.Series[k];
-                double y = l.Top + 25 + k * 20;
-                sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{l.Left + 18:0.##}\" y=\"{y - 7:0.##}\" width=\"20\" height=\"10\" fill=\"{Hex(s.Color)}\" fill-opacity=\"{(s.Lower is null ? 1 : 0.35)}\" stroke=\"{Hex(s.Color)}\" stroke-width=\"2\"/>");
-                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{l.Left + 46:0.##}\" y=\"{y + 3:0.##}\">{Escape(s.Label)}</text>\n");
+                double y = ly + 15 + k * 20;
+                sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx + 8:0.##}\" y=\"{y - 7:0.##}\" width=\"20\" height=\"10\" fill=\"{Hex(s.Color)}\" fill-opacity=\"{(s.Lower is null ? 1 : 0.35)}\" stroke=\"{Hex(s.Color)}\" stroke-width=\"2\"/>");
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx + 36:0.##}\" y=\"{y + 3:0.##}\">{Escape(s.Label)}</text>\n");
             }
         }
         sb.Append("</svg>\n");
