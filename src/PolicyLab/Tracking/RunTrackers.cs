@@ -12,6 +12,7 @@ public static class RunTrackers
         ArgumentNullException.ThrowIfNull(settings);
         var trackers = new List<ITrainingObserver>();
         if (settings.TensorBoard) trackers.Add(new TensorBoardTracker());
+        if (settings.Render != RenderMode.None) trackers.Add(new ValuePlotTracker());
         if (settings.Render == RenderMode.Full) trackers.Add(new Video.TrainingVideoTracker());
         trackers.Add(new RunReportTracker()); // last: links to the files the others wrote
         return trackers;

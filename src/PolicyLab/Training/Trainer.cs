@@ -131,14 +131,23 @@ public sealed class Trainer : IDisposable
     /// Evaluates the policy of a run's checkpoint (the latest by default) on <paramref name="episodes"/>
     /// fresh episodes, with the observation statistics saved in the checkpoint.
     /// </summary>
-    public static EvaluationResult EvaluateRun(RunFolder folder, long? checkpointStep, int episodes, bool deterministic, long? seed = null)
+    /// <param name="folder">The run folder.</param>
+    /// <param name="checkpointStep">The checkpoint (the latest when null).</param>
+    /// <param name="episodes">Episodes to run.</param>
+    /// <param name="deterministic">Act with the policy's mode.</param>
+    /// <param name="seed">Seed of the evaluation episodes (the run's evaluation seed when null).</param>
+    /// <param name="film">When set, the episodes run one after another on a single environment copy, each frame
+    /// drawn before its step is passed here (so the returns can differ from an unfilmed evaluation, which spreads
+    /// the episodes over up to 8 copies).</param>
+    public static EvaluationResult EvaluateRun(RunFolder folder, long? checkpointStep, int episodes, bool deterministic, long? seed = null,
+        Action<Environments.Rendering.RgbFrame>? film = null)
     {
         using Trainer trainer = Resume(folder, checkpointStep);
         ulong evalSeed = seed is long s ? (ulong)s : Rng.DeriveSeed((ulong)trainer._run.Seed, 3);
-        using var evaluator = new Evaluator(MakeEnvironments(trainer._run.Environment, Math.Min(episodes, 8), VectorMode.Sync),
+        using var evaluator = new Evaluator(MakeEnvironments(trainer._run.Environment, film is null ? Math.Min(episodes, 8) : 1, VectorMode.Sync),
             episodes, evalSeed, trainer._run.NormalizeObservations);
         return evaluator.Evaluate(trainer._algorithm, trainer._sink.TotalSteps, trainer._normalizer?.Export(), deterministic,
-            new Rng(Rng.DeriveSeed(evalSeed, 1)));
+            new Rng(Rng.DeriveSeed(evalSeed, 1)), film: film);
     }
 
     /// <summary>Trains until the budget is spent, the reward threshold is reached (if asked) or cancellation.</summary>
