@@ -16,6 +16,7 @@ internal static class CommandLine
             BenchCommand.Create(),
             AnnealCommand.Create(),
             DemoCommand.Create(),
+            PlotCommand.Create(),
         };
         try
         {

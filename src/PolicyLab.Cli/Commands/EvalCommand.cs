@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using PolicyLab.Tracking.Video;
 using PolicyLab.Training;
 
 namespace PolicyLab.Cli.Commands;
@@ -15,10 +16,11 @@ internal static class EvalCommand
         var deterministic = new Option<bool>("--deterministic") { Description = "act with the policy's mode (the default)" };
         var stochastic = new Option<bool>("--stochastic") { Description = "sample actions from the policy" };
         var seed = new Option<long?>("--seed") { Description = "seed of the evaluation episodes" };
+        var render = new Option<bool>("--render") { Description = "film the episodes (one after another) into eval.mp4 (ffmpeg) or eval.gif in the run folder" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
         var command = new Command("eval", "Evaluate a trained agent from its run folder.")
         {
-            run, checkpoint, episodes, deterministic, stochastic, seed, json,
+            run, checkpoint, episodes, deterministic, stochastic, seed, json, render,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -28,7 +30,11 @@ internal static class EvalCommand
             if (n <= 0) return CommandLine.UserError($"--episodes must be positive; got {n}.");
             bool isDeterministic = !parse.GetValue(stochastic);
             var folder = RunFolder.Open(parse.GetValue(run)!);
-            EvaluationResult result = Trainer.EvaluateRun(folder, parse.GetValue(checkpoint), n, isDeterministic, parse.GetValue(seed));
+            using var film = parse.GetValue(render) ? new EvaluationFilm(folder) : null;
+            EvaluationResult result = Trainer.EvaluateRun(folder, parse.GetValue(checkpoint), n, isDeterministic, parse.GetValue(seed), film is null ? null : film.AddFrame);
+            string? video = film?.Finish();
+            if (film is not null && !parse.GetValue(json))
+                Console.WriteLine(video is null ? "no frames were filmed" : $"{film.Notice}: {video} ({film.Frames} frames)");
             if (parse.GetValue(json))
             {
                 JsonOutput.Print(new Dictionary<string, object?>
@@ -42,6 +48,7 @@ internal static class EvalCommand
                     ["mean_length"] = JsonOutput.Number(result.MeanLength),
                     ["episodes"] = result.Returns.Length,
                     ["returns"] = result.Returns,
+                    ["video"] = video,
                 });
             }
             else

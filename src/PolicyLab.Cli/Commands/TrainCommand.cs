@@ -20,18 +20,21 @@ internal static class TrainCommand
         var outDir = new Option<string?>("--out") { Description = "run folder to create (default runs/<timestamp>-<algo>-<env>-s<seed>)" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
+        var render = new Option<string?>("--render") { Description = "plots: value-function page (actor-critic); full: also training.mp4/.gif of all environments tiled, every render_every-th update" };
         var listSettings = new Option<bool>("--list-settings") { Description = "print every setting with its resolved value and exit" };
         var command = new Command("train", "Train an agent and write a run folder.")
         {
-            algo, env, seed, steps, config, set, outDir, resume, json, listSettings,
+            algo, env, seed, steps, config, set, outDir, resume, json, listSettings, render,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             bool asJson = parse.GetValue(json);
             if (parse.GetValue(resume) is string resumeDir)
                 return Train(Trainer.Resume(RunFolder.Open(resumeDir), observer: new ProgressReporter(asJson)), asJson);
+            string[] overrides = parse.GetValue(set) ?? [];
+            if (parse.GetValue(render) is string mode) overrides = [.. overrides, $"render={mode}"];
             var request = new SettingsRequest(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config),
-                parse.GetValue(set) ?? [], parse.GetValue(seed), parse.GetValue(steps));
+                overrides, parse.GetValue(seed), parse.GetValue(steps));
             (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(request);
             if (parse.GetValue(listSettings))
             {

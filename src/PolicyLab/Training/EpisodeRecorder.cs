@@ -51,14 +51,26 @@ public sealed class EpisodeSink
     }
 }
 
+/// <summary>Watches every step of an <see cref="EpisodeRecorder"/> (to film the parallel environments).</summary>
+public interface IStepListener
+{
+    /// <summary>Before the copies are stepped (their current states are the ones the actions are taken in).</summary>
+    void BeforeStep(EpisodeRecorder environments);
+
+    /// <summary>After the step: <paramref name="returns"/>[i] is copy i's episode return including this step
+    /// (for a copy whose episode ended in this step, the finished episode's return).</summary>
+    void AfterStep(EpisodeRecorder environments, ReadOnlySpan<double> returns);
+}
+
 /// <summary>
 /// Counts environment steps and records every finished episode with the raw rewards into an
 /// <see cref="EpisodeSink"/>. Sits directly on the environments, below any normalization, so
 /// returns are in the task's own units.
 /// </summary>
-public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
+public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, IRenderableVectorEnvironment
 {
     private readonly double[] _running;
+    private readonly double[] _returnsAfterStep;
     private readonly int[] _lengths;
 
     /// <summary>Wraps <paramref name="inner"/> (takes ownership), reporting into <paramref name="sink"/>.</summary>
@@ -67,6 +79,7 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
         Inner = inner;
         Sink = sink;
         _running = new double[inner.Count];
+        _returnsAfterStep = new double[inner.Count];
         _lengths = new int[inner.Count];
     }
 
@@ -75,6 +88,20 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
 
     /// <summary>Where steps and episodes are counted.</summary>
     public EpisodeSink Sink { get; }
+
+    /// <summary>Called around every step when set (e.g. by a training-video tracker).</summary>
+    public IStepListener? Listener { get; set; }
+
+    /// <summary>Whether the wrapped environments can draw their copies.</summary>
+    public bool CanRender => Inner is IRenderableVectorEnvironment;
+
+    /// <summary>The running (unfinished) episode return of each copy.</summary>
+    public ReadOnlySpan<double> RunningReturns => _running;
+
+    /// <inheritdoc/>
+    public Environments.Rendering.RgbFrame Render(int copy) => Inner is IRenderableVectorEnvironment r
+        ? r.Render(copy)
+        : throw new PolicyLabException($"The environments of {Spec?.Id ?? "this run"} cannot be drawn, so they cannot be filmed.");
 
     /// <inheritdoc/>
     public int Count => Inner.Count;
@@ -110,6 +137,8 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
     /// <inheritdoc/>
     public void Step(ReadOnlySpan<float> actions)
     {
+        IStepListener? listener = Listener;
+        listener?.BeforeStep(this);
         Inner.Step(actions);
         Sink.AddSteps(Count);
         double[] rewards = Inner.Rewards;
@@ -118,6 +147,7 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
         {
             _running[i] += rewards[i];
             _lengths[i]++;
+            _returnsAfterStep[i] = _running[i];
             if (terminated[i] || truncated[i])
             {
                 Sink.AddEpisode(_running[i], _lengths[i]);
@@ -125,6 +155,7 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment
                 _lengths[i] = 0;
             }
         }
+        listener?.AfterStep(this, _returnsAfterStep);
     }
 
     /// <summary>Whether the wrapped environments can save their state (needed for bit-identical resume).</summary>

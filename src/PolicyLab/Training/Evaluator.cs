@@ -64,9 +64,18 @@ public sealed class Evaluator : IDisposable
     }
 
     /// <summary>Evaluates <paramref name="algorithm"/>; <paramref name="statistics"/> are the training normalizer's.</summary>
+    /// <param name="algorithm">The policy.</param>
+    /// <param name="step">Training steps (recorded in the result).</param>
+    /// <param name="statistics">Observation statistics of training, if normalized.</param>
+    /// <param name="deterministic">Act with the policy's mode.</param>
+    /// <param name="rng">Sampling stream (stochastic evaluation).</param>
+    /// <param name="onStep">Called after every step with the number of copies stepped.</param>
+    /// <param name="film">When set, receives a drawing of copy 0 before each of its steps while it still has episodes to run.</param>
     public EvaluationResult Evaluate(IAlgorithm algorithm, long step, NormalizationState? statistics, bool deterministic, Rng rng,
-        Action<int>? onStep = null)
+        Action<int>? onStep = null, Action<Environments.Rendering.RgbFrame>? film = null)
     {
+        if (film is not null && _raw is not Environments.Vector.IRenderableVectorEnvironment)
+            throw new PolicyLabException("These evaluation environments cannot be drawn, so the evaluation cannot be filmed.");
         if (_normalizer is not null && statistics is not null) _normalizer.Import(statistics);
         int n = _top.Count;
         var targets = new int[n];
@@ -81,6 +90,7 @@ public sealed class Evaluator : IDisposable
         int remaining = _episodes;
         while (remaining > 0)
         {
+            if (film is not null && done[0] < targets[0]) film(((Environments.Vector.IRenderableVectorEnvironment)_raw).Render(0));
             algorithm.Act(_top.Observations, n, deterministic, rng, _actions);
             _top.Step(_actions);
             onStep?.Invoke(n);

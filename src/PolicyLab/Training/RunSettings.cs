@@ -11,6 +11,17 @@ public enum VectorMode
     Threaded,
 }
 
+/// <summary>What a training run renders besides its logs.</summary>
+public enum RenderMode
+{
+    /// <summary>Nothing (TensorBoard events, metrics.csv and report.html are always written).</summary>
+    None,
+    /// <summary>Value-function plots (first_observation_value.html) for actor-critic runs.</summary>
+    Plots,
+    /// <summary>The plots and training.mp4 (or .gif): every parallel environment tiled, every render_every-th update.</summary>
+    Full,
+}
+
 /// <summary>Settings of a training run that every algorithm shares (environment, budget, evaluation, checkpoints).</summary>
 public sealed class RunSettings : Hyperparameters
 {
@@ -66,6 +77,18 @@ public sealed class RunSettings : Hyperparameters
     [Hyperparameter("reward_threshold", "reward threshold for stop_at_threshold (null: the environment's)")]
     public double? RewardThreshold { get; set; }
 
+    /// <summary>What to render while training.</summary>
+    [Hyperparameter("render", "none, plots (value-function page) or full (plots and a tiled training video)")]
+    public RenderMode Render { get; set; } = RenderMode.None;
+
+    /// <summary>Render every this many updates (bounds the cost of render=full).</summary>
+    [Hyperparameter("render_every", "with render=full, film the rollout of every this many updates (1: all)")]
+    public int RenderEvery { get; set; } = 10;
+
+    /// <summary>Write TensorBoard event files.</summary>
+    [Hyperparameter("tensorboard", "write TensorBoard event files to tb/ in the run folder")]
+    public bool TensorBoard { get; set; } = true;
+
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)
     {
@@ -74,6 +97,7 @@ public sealed class RunSettings : Hyperparameters
         Require(errors, EvaluationFrequency >= 0, $"eval_freq must be ≥ 0 (got {EvaluationFrequency})");
         Require(errors, EvaluationEpisodes > 0, $"eval_episodes must be > 0 (got {EvaluationEpisodes})");
         Require(errors, CheckpointFrequency >= 0, $"checkpoint_freq must be ≥ 0 (got {CheckpointFrequency})");
+        Require(errors, RenderEvery > 0, $"render_every must be > 0 (got {RenderEvery})");
         Require(errors, Seed >= 0, $"seed must be ≥ 0 (got {Seed})");
     }
 }

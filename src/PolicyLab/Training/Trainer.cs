@@ -150,18 +150,40 @@ public sealed class Trainer : IDisposable
     /// Evaluates the policy of a run's checkpoint (the latest by default) on <paramref name="episodes"/>
     /// fresh episodes, with the observation statistics saved in the checkpoint.
     /// </summary>
-    public static EvaluationResult EvaluateRun(RunFolder folder, long? checkpointStep, int episodes, bool deterministic, long? seed = null)
+    /// <param name="folder">The run folder.</param>
+    /// <param name="checkpointStep">The checkpoint (the latest when null).</param>
+    /// <param name="episodes">Episodes to run.</param>
+    /// <param name="deterministic">Act with the policy's mode.</param>
+    /// <param name="seed">Seed of the evaluation episodes (the run's evaluation seed when null).</param>
+    /// <param name="film">When set, the episodes run one after another on a single environment copy, each frame
+    /// drawn before its step is passed here (so the returns can differ from an unfilmed evaluation, which spreads
+    /// the episodes over up to 8 copies).</param>
+    public static EvaluationResult EvaluateRun(RunFolder folder, long? checkpointStep, int episodes, bool deterministic, long? seed = null,
+        Action<Environments.Rendering.RgbFrame>? film = null)
     {
         using Trainer trainer = Resume(folder, checkpointStep);
         ulong evalSeed = seed is long s ? (ulong)s : Rng.DeriveSeed((ulong)trainer._run.Seed, 3);
-        using var evaluator = new Evaluator(MakeEnvironments(trainer._run.Environment, Math.Min(episodes, 8), VectorMode.Sync),
+        using var evaluator = new Evaluator(MakeEnvironments(trainer._run.Environment, film is null ? Math.Min(episodes, 8) : 1, VectorMode.Sync),
             episodes, evalSeed, trainer._run.NormalizeObservations);
         return evaluator.Evaluate(trainer._algorithm, trainer._sink.TotalSteps, trainer._normalizer?.Export(), deterministic,
-            new Rng(Rng.DeriveSeed(evalSeed, 1)));
+            new Rng(Rng.DeriveSeed(evalSeed, 1)), film: film);
     }
 
     /// <summary>Trains until the budget is spent, the reward threshold is reached (if asked) or cancellation.</summary>
     public TrainingResult Run(ITrainingObserver? observer = null, CancellationToken cancellation = default)
+    {
+        List<ITrainingObserver> trackers = Tracking.RunTrackers.Create(_run);
+        try
+        {
+            return Run(new CompositeObserver([.. trackers, .. observer is null ? Array.Empty<ITrainingObserver>() : [observer]]), cancellation);
+        }
+        finally
+        {
+            foreach (IDisposable tracker in trackers.OfType<IDisposable>()) tracker.Dispose();
+        }
+    }
+
+    private TrainingResult Run(CompositeObserver observer, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         long startSteps = _sink.TotalSteps;
@@ -170,6 +192,17 @@ public sealed class Trainer : IDisposable
         double threshold = _run.RewardThreshold ?? _recorder.Spec?.RewardThreshold ?? double.PositiveInfinity;
         TrainingStatus Status() => new(_sink.TotalSteps, _run.TotalSteps, _iteration, _log.Episodes.Count, _log.RecentMeanReturn(),
             (_sink.TotalSteps - startSteps) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed);
+        observer.OnRunStarted(new TrainingRunContext
+        {
+            Folder = _folder,
+            Settings = _run,
+            Log = _log,
+            Algorithm = _algorithm,
+            Spec = _recorder.Spec,
+            RewardThreshold = threshold,
+            Environments = _recorder,
+            Notify = observer.OnNotice,
+        });
 
         try
         {
@@ -180,16 +213,20 @@ public sealed class Trainer : IDisposable
                 double progress = (double)_sink.TotalSteps / _run.TotalSteps;
                 _algorithm.Iterate(progress, diagnostics);
                 _iteration++;
+                int episodesBefore = _log.Episodes.Count;
                 _sink.Drain(_log.Episodes);
-                _log.Updates.Add(new UpdateRecord(_iteration, _sink.TotalSteps,
-                    diagnostics.Names.Select(n => new KeyValuePair<string, double>(n, diagnostics[n])).ToList()));
-                observer?.OnUpdate(Status());
+                var update = new UpdateRecord(_iteration, _sink.TotalSteps,
+                    diagnostics.Names.Select(n => new KeyValuePair<string, double>(n, diagnostics[n])).ToList());
+                _log.Updates.Add(update);
+                TrainingStatus status = Status();
+                observer.OnIteration(status, update, _log.Episodes.GetRange(episodesBefore, _log.Episodes.Count - episodesBefore));
+                observer.OnUpdate(status);
 
                 if (_sink.TotalSteps >= _nextEvaluation)
                 {
                     while (_nextEvaluation <= _sink.TotalSteps) _nextEvaluation += _run.EvaluationFrequency;
                     EvaluationResult result = Evaluate();
-                    observer?.OnEvaluation(Status(), result);
+                    observer.OnEvaluation(Status(), result);
                     if (_run.StopAtThreshold && result.MeanReturn >= threshold)
                         endReason = $"reward threshold {threshold.ToString(CultureInfo.InvariantCulture)} reached";
                 }
@@ -211,11 +248,13 @@ public sealed class Trainer : IDisposable
 
         EvaluationResult final = _log.Evaluations.Count > 0 && _log.Evaluations[^1].Step == _sink.TotalSteps
             ? _log.Evaluations[^1] : Evaluate();
-        if (final != (_log.Evaluations.Count > 0 ? _log.Evaluations[^1] : null)) observer?.OnEvaluation(Status(), final);
+        if (final != (_log.Evaluations.Count > 0 ? _log.Evaluations[^1] : null)) observer.OnEvaluation(Status(), final);
         _log.EndReason = endReason;
         SaveCheckpoint();
         WriteLogFiles(clock);
-        return new TrainingResult(_folder.Path, _sink.TotalSteps, _log.Episodes.Count, final, clock.Elapsed.TotalSeconds, endReason);
+        var outcome = new TrainingResult(_folder.Path, _sink.TotalSteps, _log.Episodes.Count, final, clock.Elapsed.TotalSeconds, endReason);
+        observer.OnRunFinished(Status(), outcome);
+        return outcome;
     }
 
     /// <summary>Evaluates the current policy deterministically and records the result.</summary>

@@ -140,4 +140,31 @@ public sealed class RolloutBuffer
         }
         return varR == 0 ? double.NaN : 1 - varD / varR;
     }
+
+    /// <summary>Copy 0's steps from the start of the rollout to the end of its first episode (or of the rollout).</summary>
+    public ValueTrace FirstEpisodeTrace(bool continuous)
+    {
+        int n = Environments, length = Steps;
+        bool ended = false;
+        for (int t = 0; t < Steps; t++)
+        {
+            if (Dones[t * n] != 0)
+            {
+                (length, ended) = (t + 1, true);
+                break;
+            }
+        }
+        var values = new float[length];
+        var targets = new float[length];
+        var rewards = new float[length];
+        var probabilities = new float[length];
+        for (int t = 0; t < length; t++)
+        {
+            values[t] = Values[t * n];
+            targets[t] = Returns[t * n];
+            rewards[t] = Rewards[t * n];
+            probabilities[t] = MathF.Exp(LogProbs[t * n]);
+        }
+        return new ValueTrace(values, targets, rewards, probabilities, continuous, ended);
+    }
 }

@@ -49,13 +49,14 @@ public sealed class A2cSettings : OnPolicySettings
 ///   L^VF = E[(V(s_t) − R_t)²]              (R_t: n-step or GAE returns)
 ///   H    = E[entropy of π(·|s_t)].
 /// </summary>
-public sealed class A2c : IAlgorithm
+public sealed class A2c : IAlgorithm, IValueProbe
 {
     private readonly A2cSettings _s;
     private readonly ActorCriticPolicy _policy;
     private readonly Optimizer _optimizer;
     private readonly Rng _rng;
     private readonly RolloutBuffer _buffer;
+    private bool _iterated;
     private readonly RolloutCollector _collector;
     private readonly ActorCriticStep _step;
 
@@ -84,6 +85,7 @@ public sealed class A2c : IAlgorithm
     public void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
         _collector.Collect(_buffer, _s.Gamma, _rng, _s.RewardTemperature);
+        _iterated = true;
         _buffer.ComputeAdvantages(_s.Gamma, _s.GaeLambda);
         _optimizer.LearningRate = _s.LearningRate.ValueAt(progress);
         ActorCriticStep.Result r = _step.ComputeGradients(_buffer, _s.NormalizeAdvantage, _s.ValueCoefficient, _s.EffectiveEntropyCoefficient, _s.MaxGradNorm, "A2C");
@@ -117,6 +119,9 @@ public sealed class A2c : IAlgorithm
         state.ReadOptimizer("optimizer", _optimizer);
         state.ReadRng("rng", _rng);
     }
+
+    /// <inheritdoc/>
+    public ValueTrace? LatestTrace() => _iterated ? _buffer.FirstEpisodeTrace(!_policy.IsDiscrete) : null;
 
     /// <inheritdoc/>
     public void Dispose() { }

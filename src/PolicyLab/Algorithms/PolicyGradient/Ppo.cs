@@ -78,7 +78,7 @@ public sealed class PpoSettings : OnPolicySettings
 ///   L^KLPEN = E[r_t·Â_t − β·KL(π_old ‖ π)], β halved/doubled around d_targ      (paper eq. 8)
 ///   L^VF = E[(V(s_t) − R_t)²]
 /// </summary>
-public sealed class Ppo : IAlgorithm
+public sealed class Ppo : IAlgorithm, IValueProbe
 {
     private readonly IVectorEnvironment _env;
     private readonly PpoSettings _s;
@@ -86,6 +86,7 @@ public sealed class Ppo : IAlgorithm
     private readonly Adam _adam;
     private readonly Rng _rng;
     private readonly RolloutBuffer _buffer;
+    private bool _iterated;
     private readonly RolloutCollector _collector;
     private readonly Minibatch _minibatch;
     private readonly int[] _indices;
@@ -125,6 +126,7 @@ public sealed class Ppo : IAlgorithm
     public void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
         _collector.Collect(_buffer, _s.Gamma, _rng, _s.RewardTemperature);
+        _iterated = true;
         _policy.LogStd?.Value.CopyTo(_oldLogStd);
         _buffer.ComputeAdvantages(_s.Gamma, _s.GaeLambda);
 
@@ -251,6 +253,9 @@ public sealed class Ppo : IAlgorithm
         state.ReadRng("rng", _rng);
         _klCoefficient = (float)state.ReadScalarDouble("kl_coef");
     }
+
+    /// <inheritdoc/>
+    public ValueTrace? LatestTrace() => _iterated ? _buffer.FirstEpisodeTrace(!_policy.IsDiscrete) : null;
 
     /// <inheritdoc/>
     public void Dispose() { }

@@ -8,7 +8,7 @@ namespace PolicyLab.Environments.Vector;
 /// Shared storage and per-copy stepping for vector environments built from independent <see cref="IEnvironment"/>
 /// copies. Subclasses decide which thread steps which range of copies.
 /// </summary>
-public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvironment
+public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvironment, IRenderableVectorEnvironment
 {
     private readonly IEnvironment[] _environments;
     private bool _everReset;
@@ -77,6 +77,13 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvir
     /// <summary>The copies (e.g. to reach a wrapper of copy i, or its <see cref="IEnvironment.Info"/>; note that an
     /// autoreset clears the info of the finished copy).</summary>
     public IReadOnlyList<IEnvironment> Environments => _environments;
+
+    /// <inheritdoc />
+    public Rendering.RgbFrame Render(int copy)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _environments[copy].Render();
+    }
 
     /// <inheritdoc />
     public void Reset(ulong? seed = null)

@@ -1,0 +1,178 @@
+using System.Globalization;
+using PolicyLab.Environments.Rendering;
+
+namespace PolicyLab.Tracking.Charts;
+
+/// <summary>One curve of a <see cref="LineChart"/>: a line and, optionally, a shaded band around it.</summary>
+/// <param name="Label">Legend text.</param>
+/// <param name="Color">Line colour (the band uses it translucent).</param>
+/// <param name="X">X coordinates, ascending.</param>
+/// <param name="Y">Y coordinates of the line (NaN: gap).</param>
+/// <param name="Lower">Lower edge of the band (same length as X), or null.</param>
+/// <param name="Upper">Upper edge of the band, or null.</param>
+/// <param name="Markers">Draw a dot at every point (for sparse series such as evaluations).</param>
+public sealed record ChartSeries(string Label, RgbColor Color, double[] X, double[] Y, double[]? Lower = null, double[]? Upper = null, bool Markers = false);
+
+/// <summary>A line chart (title, axis labels, series with bands), drawn by <see cref="SvgChart"/> or <see cref="RasterChart"/>.</summary>
+public sealed class LineChart
+{
+    /// <summary>Title above the plot.</summary>
+    public required string Title { get; init; }
+
+    /// <summary>A smaller line under the title (e.g. what the line and band show), or null.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>X-axis label.</summary>
+    public required string XLabel { get; init; }
+
+    /// <summary>Y-axis label.</summary>
+    public required string YLabel { get; init; }
+
+    /// <summary>The series, drawn in order (legend in the same order).</summary>
+    public List<ChartSeries> Series { get; } = [];
+
+    /// <summary>Whether to draw the legend.</summary>
+    public bool ShowLegend { get; init; } = true;
+
+    /// <summary>Width in pixels.</summary>
+    public int Width { get; init; } = 900;
+
+    /// <summary>Height in pixels.</summary>
+    public int Height { get; init; } = 520;
+
+    /// <summary>A qualitative palette of ten distinguishable colours.</summary>
+    public static IReadOnlyList<RgbColor> Palette { get; } =
+    [
+        new(31, 119, 180), new(255, 127, 14), new(44, 160, 44), new(214, 39, 40), new(148, 103, 189),
+        new(140, 86, 75), new(227, 119, 194), new(127, 127, 127), new(188, 189, 34), new(23, 190, 207),
+    ];
+}
+
+/// <summary>Where everything of a <see cref="LineChart"/> goes: plot area, axis ranges, ticks and the data → pixel mapping.</summary>
+public sealed class ChartLayout
+{
+    /// <summary>Computes the layout of <paramref name="chart"/>.</summary>
+    public ChartLayout(LineChart chart)
+    {
+        Chart = chart;
+        (Left, Top, Right, Bottom) = (78, chart.Note is null ? 48 : 64, chart.Width - 24, chart.Height - 62);
+        double x0 = double.PositiveInfinity, x1 = double.NegativeInfinity, y0 = double.PositiveInfinity, y1 = double.NegativeInfinity;
+        foreach (ChartSeries s in chart.Series)
+        {
+            for (int i = 0; i < s.X.Length; i++)
+            {
+                if (!double.IsFinite(s.X[i])) continue;
+                foreach (double y in new[] { s.Y[i], s.Lower?[i] ?? double.NaN, s.Upper?[i] ?? double.NaN })
+                {
+                    if (!double.IsFinite(y)) continue;
+                    (x0, x1) = (Math.Min(x0, s.X[i]), Math.Max(x1, s.X[i]));
+                    (y0, y1) = (Math.Min(y0, y), Math.Max(y1, y));
+                }
+            }
+        }
+        if (!double.IsFinite(x0)) (x0, x1, y0, y1) = (0, 1, 0, 1);
+        if (x1 <= x0) x1 = x0 + 1;
+        if (y1 <= y0) (y0, y1) = (y0 - 1, y1 + 1);
+        double pad = (y1 - y0) * 0.04; // so lines on the extremes stay visible inside the frame
+        (XMin, XMax, YMin, YMax) = (x0, x1, y0 - pad, y1 + pad);
+        XTicks = NiceTicks(x0, x1, 7).Where(t => t >= XMin - 1e-9 * Math.Abs(XMax - XMin) && t <= XMax + 1e-9 * Math.Abs(XMax - XMin)).ToArray();
+        YTicks = NiceTicks(y0, y1, 6).Where(t => t >= YMin && t <= YMax).ToArray();
+    }
+
+    /// <summary>The chart.</summary>
+    public LineChart Chart { get; }
+
+    /// <summary>Plot area edges in pixels.</summary>
+    public double Left { get; }
+    /// <summary>Plot area top.</summary>
+    public double Top { get; }
+    /// <summary>Plot area right edge.</summary>
+    public double Right { get; }
+    /// <summary>Plot area bottom.</summary>
+    public double Bottom { get; }
+
+    /// <summary>Axis ranges.</summary>
+    public double XMin { get; }
+    /// <summary>Upper end of the x axis.</summary>
+    public double XMax { get; }
+    /// <summary>Lower end of the y axis.</summary>
+    public double YMin { get; }
+    /// <summary>Upper end of the y axis.</summary>
+    public double YMax { get; }
+
+    /// <summary>Tick positions (data units).</summary>
+    public double[] XTicks { get; }
+    /// <summary>Y tick positions.</summary>
+    public double[] YTicks { get; }
+
+    /// <summary>Data x → pixel x.</summary>
+    public double PixelX(double x) => Left + (x - XMin) / (XMax - XMin) * (Right - Left);
+
+    /// <summary>Data y → pixel y.</summary>
+    public double PixelY(double y) => Bottom - (y - YMin) / (YMax - YMin) * (Bottom - Top);
+
+    /// <summary>Short tick label: 12.5, 100k, 1.2M.</summary>
+    public static string FormatTick(double v)
+    {
+        double a = Math.Abs(v);
+        if (a >= 1e6) return (v / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "M";
+        if (a >= 1e3) return (v / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + "k";
+        return v.ToString(a >= 100 || a == 0 ? "0" : "0.###", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Ticks at 1, 2 or 5 × 10^k spacing covering [lo, hi] with about <paramref name="count"/> intervals.</summary>
+    public static double[] NiceTicks(double lo, double hi, int count)
+    {
+        double raw = (hi - lo) / count;
+        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = new[] { 1.0, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw * 0.999);
+        double start = Math.Floor(lo / step) * step, end = Math.Ceiling(hi / step) * step;
+        var ticks = new List<double>();
+        for (double t = start; t <= end + step * 1e-6; t += step) ticks.Add(Math.Round(t / step) * step);
+        return [.. ticks];
+    }
+
+    /// <summary>The top-left corner of a legend box of the given size: the plot corner that hides the fewest data points.</summary>
+    public (double X, double Y) LegendOrigin(double width, double height)
+    {
+        (double X, double Y)[] corners =
+        [
+            (Left + 10, Top + 10), (Right - 10 - width, Top + 10), (Right - 10 - width, Bottom - 10 - height), (Left + 10, Bottom - 10 - height),
+        ];
+        (double X, double Y) best = corners[0];
+        int fewest = int.MaxValue;
+        foreach ((double X, double Y) c in corners)
+        {
+            int hidden = 0;
+            foreach (ChartSeries s in Chart.Series)
+            {
+                for (int i = 0; i < s.X.Length; i++)
+                {
+                    foreach (double y in new[] { s.Y[i], s.Lower?[i] ?? double.NaN, s.Upper?[i] ?? double.NaN })
+                    {
+                        double px = PixelX(s.X[i]), py = PixelY(y);
+                        if (px >= c.X && px <= c.X + width && py >= c.Y && py <= c.Y + height) hidden++;
+                    }
+                }
+            }
+            if (hidden < fewest) (best, fewest) = (c, hidden);
+        }
+        return best;
+    }
+
+    /// <summary>Splits a series into runs of consecutive finite points (gaps at NaN).</summary>
+    public static IEnumerable<List<int>> Segments(double[] x, double[] y)
+    {
+        var current = new List<int>();
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (double.IsFinite(x[i]) && double.IsFinite(y[i])) current.Add(i);
+            else if (current.Count > 0)
+            {
+                yield return current;
+                current = [];
+            }
+        }
+        if (current.Count > 0) yield return current;
+    }
+}
