@@ -28,13 +28,14 @@ internal static class AnnealCommand
         var runs = new Option<int>("--num-runs") { Description = "independent runs (seeds seed, seed+1, …) in subfolders 000, 001, …", DefaultValueFactory = _ => 1 };
         var validate = new Option<bool>("--validate") { Description = "one batch with argmax actions and no updates (use with --load-models)" };
         var loadModels = new Option<string?>("--load-models") { Description = "start from the weights of a run folder, checkpoint folder or model.safetensors" };
+        var render = new Option<string?>("--render") { Description = "plots (value-function page) or full (plots and a tiled training video)" };
         var seed = new Option<long>("--seed") { Description = "random seed", DefaultValueFactory = _ => 0 };
         var outDir = new Option<string?>("--out") { Description = "run folder (default runs/<timestamp>-annealing-<env>-s<seed>)" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
         var command = new Command("anneal", "Policy annealing with the reference tool's options.")
         {
             envName, valueFunction, batchSize, groupSize, batches, optimSteps, tempStart, tempEnd, learningRate, discount,
-            clipEps, noGroups, runs, validate, loadModels, seed, outDir, json,
+            clipEps, noGroups, runs, validate, loadModels, render, seed, outDir, json,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -60,6 +61,11 @@ internal static class AnnealCommand
                 $"disable_group_initialization={(parse.GetValue(noGroups) || isValidation ? "true" : "false")}",
                 $"validate={(isValidation ? "true" : "false")}",
             };
+            if (parse.GetValue(render) is string renderMode)
+            {
+                sets.Add($"render={renderMode}");
+                sets.Add("render_every=1"); // film every episode batch, as the reference tool does
+            }
             string env = parse.GetValue(envName)!;
             long firstSeed = parse.GetValue(seed);
             bool quiet = parse.GetValue(json);

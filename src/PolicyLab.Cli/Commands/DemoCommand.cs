@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using PolicyLab.Algorithms.Annealing;
 using PolicyLab.IO;
+using PolicyLab.Tracking.Charts;
 
 namespace PolicyLab.Cli.Commands;
 
@@ -44,6 +45,10 @@ internal static class DemoCommand
                 ["probabilities"] = traces.ToDictionary(t => Name(t.Method), t => t.Probabilities),
             };
             AtomicFile.WriteAllBytes(Path.Combine(folder, "experiment.json"), JsonSerializer.SerializeToUtf8Bytes(document));
+            LineChart chart = ProbabilityChart(traces, target[2]);
+            ChartFiles.Save(chart, Path.Combine(folder, "probabilities.svg"));
+            ChartFiles.Save(chart, Path.Combine(folder, "probabilities.html"));
+            ChartFiles.Save(chart, Path.Combine(folder, "probabilities.png"));
             if (parse.GetValue(json))
             {
                 JsonOutput.Print(new Dictionary<string, object?>
@@ -62,10 +67,29 @@ internal static class DemoCommand
             foreach (BanditTrace t in traces)
                 Console.WriteLine(string.Create(inv,
                     $"{Name(t.Method),-24} final p = [{t.Final[0]:F4}, {t.Final[1]:F4}, {t.Final[2]:F4}]  std p(C) over steps 200–300 = {t.StdOfBest(200, 300):F5}  max step change = {t.MaxStepChange(200, 300):G3}"));
-            Console.WriteLine($"probabilities over time: {Path.GetFullPath(Path.Combine(folder, "experiment.json"))}");
+            Console.WriteLine($"probabilities over time: {Path.GetFullPath(Path.Combine(folder, "probabilities.svg"))} (data in experiment.json)");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>p(C) over the steps for each method, with the Boltzmann value as a reference line.</summary>
+    private static LineChart ProbabilityChart(BanditTrace[] traces, double boltzmann)
+    {
+        var chart = new LineChart
+        {
+            Title = "p(best arm), bandit [0, 0, 1], T = 0.5",
+            Note = "entropy bonus keeps fluctuating; the annealing regularizer settles exactly on softmax(R/T)",
+            XLabel = "step",
+            YLabel = "p(C)",
+        };
+        double[] steps = Enumerable.Range(0, BanditDemonstration.Steps + 1).Select(i => (double)i).ToArray();
+        // The reference line first, so the annealing curve that settles on it stays visible on top.
+        chart.Series.Add(new ChartSeries("softmax(R/T) = 0.787", LineChart.Palette[7], [0, BanditDemonstration.Steps], [boltzmann, boltzmann]));
+        for (int m = 0; m < traces.Length; m++)
+            chart.Series.Add(new ChartSeries(Name(traces[m].Method).Replace('_', ' '), LineChart.Palette[m], steps,
+                traces[m].Probabilities.Select(p => p[2]).ToArray()));
+        return chart;
     }
 
     private static string Name(BanditMethod m) => m switch

@@ -67,9 +67,10 @@ public interface IStepListener
 /// <see cref="EpisodeSink"/>. Sits directly on the environments, below any normalization, so
 /// returns are in the task's own units.
 /// </summary>
-public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, IRenderableVectorEnvironment
+public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, IRenderableVectorEnvironment, ISeededCopies
 {
     private readonly double[] _running;
+    private bool[]? _uncounted; // after ResetCopies: copies whose one episode of the batch is over
     private readonly double[] _returnsAfterStep;
     private readonly int[] _lengths;
 
@@ -130,8 +131,26 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, 
     public void Reset(ulong? seed = null)
     {
         Inner.Reset(seed);
+        _uncounted = null;
         Array.Clear(_running);
         Array.Clear(_lengths);
+    }
+
+    /// <summary>
+    /// Resets each copy with its own seed (when the wrapped environments support it) for a batch of one
+    /// episode per copy: until the next call, only each copy's first episode is counted (its steps and its
+    /// record); a copy that has finished it keeps being stepped with the others, uncounted.
+    /// </summary>
+    /// <exception cref="PolicyLabException">The wrapped environments cannot reset copies individually.</exception>
+    public void ResetCopies(ReadOnlySpan<ulong> seeds)
+    {
+        if (Inner is not ISeededCopies copies)
+            throw new PolicyLabException($"The environments of {Spec?.Id ?? "this run"} cannot reset copies with individual seeds.");
+        copies.ResetCopies(seeds);
+        Array.Clear(_running);
+        Array.Clear(_lengths);
+        _uncounted ??= new bool[Count];
+        Array.Clear(_uncounted);
     }
 
     /// <inheritdoc/>
@@ -140,19 +159,28 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, 
         IStepListener? listener = Listener;
         listener?.BeforeStep(this);
         Inner.Step(actions);
-        Sink.AddSteps(Count);
         double[] rewards = Inner.Rewards;
         bool[] terminated = Inner.Terminated, truncated = Inner.Truncated;
+        bool[]? uncounted = _uncounted;
+        int counted = Count;
+        if (uncounted is not null)
+            foreach (bool u in uncounted) if (u) counted--;
+        Sink.AddSteps(counted);
         for (int i = 0; i < _running.Length; i++)
         {
+            if (uncounted is not null && uncounted[i]) { _returnsAfterStep[i] = _running[i]; continue; }
             _running[i] += rewards[i];
             _lengths[i]++;
             _returnsAfterStep[i] = _running[i];
             if (terminated[i] || truncated[i])
             {
                 Sink.AddEpisode(_running[i], _lengths[i]);
-                _running[i] = 0;
-                _lengths[i] = 0;
+                if (uncounted is not null) uncounted[i] = true;
+                else
+                {
+                    _running[i] = 0;
+                    _lengths[i] = 0;
+                }
             }
         }
         listener?.AfterStep(this, _returnsAfterStep);

@@ -58,6 +58,14 @@ public static class SettingsResolver
             overrides.Add(new(s[..eq].Trim(), s[(eq + 1)..].Trim()));
         }
         Apply(run, algorithm, overrides, "--set");
+        if (algorithm is IFixesEnvironmentCount fixedCount)
+        {
+            bool explicitlySet = overrides.Any(kv => kv.Key == "n_envs")
+                || (fileText is not null && ConfigFile.Read(fileText, run.Environment, request.ConfigPath!).Any(kv => kv.Key == "n_envs"));
+            if (explicitlySet && run.EnvironmentCount != fixedCount.EnvironmentCount)
+                throw new PolicyLabException($"{info.Name} needs n_envs = {fixedCount.EnvironmentCount} (one environment per episode of a batch); got n_envs = {run.EnvironmentCount}. Leave n_envs unset.");
+            run.EnvironmentCount = fixedCount.EnvironmentCount;
+        }
         if (request.Seed is long seed) run.Seed = seed;
         if (request.Steps is long steps) run.TotalSteps = steps;
         run.ThrowIfInvalid("run settings");

@@ -6,25 +6,31 @@ using PolicyLab.Numerics.Modules;
 namespace PolicyLab.Algorithms.Annealing;
 
 /// <summary>
-/// One batch of complete episodes, B = groups × group size, run side by side until every episode has
-/// ended. Episodes of a group start from the same state (the same reset seed). Steps are stored padded
-/// to [B, L] with L = the longest episode + 1 (one trailing invalid column, so every episode has a
-/// first step "after its end").
+/// One batch of complete episodes, B = groups × group size, one per copy of a vector environment, run
+/// side by side until every episode has ended (copies that finished early keep stepping, their data
+/// ignored). Episodes of a group start from the same state (the same reset seed). Steps are stored padded
+/// to [B, L] with L = the longest episode + 1 (one trailing invalid column, so every episode has a first
+/// step "after its end").
 /// </summary>
 public sealed class EpisodeBatch
 {
-    private readonly IVectorEnvironment[] _envs;
+    private readonly IVectorEnvironment _env;
+    private readonly ISeededCopies _seeded;
     private readonly Action<Span<float>>? _observationTransform;
     private readonly int _obs;
-    private float[][] _obsSteps, _actionSteps, _rewardSteps;
+    private readonly float[][] _obsSteps, _actionSteps, _rewardSteps;
+    private readonly float[] _observations, _logits, _actions;
 
-    /// <summary>Uses <paramref name="environments"/>: one single-copy vector environment per episode slot.</summary>
-    public EpisodeBatch(IVectorEnvironment[] environments, Action<Span<float>>? observationTransform)
+    /// <summary>Uses <paramref name="environment"/>, whose copies can be reset with individual seeds.</summary>
+    /// <exception cref="PolicyLabException">The environment cannot reset copies individually.</exception>
+    public EpisodeBatch(IVectorEnvironment environment, int actionCount, Action<Span<float>>? observationTransform)
     {
-        _envs = environments;
+        _env = environment;
+        _seeded = environment as ISeededCopies ?? throw new PolicyLabException(
+            "Policy annealing needs environments whose copies can be reset with individual seeds; turn off observation/reward normalization for it.");
         _observationTransform = observationTransform;
-        _obs = environments[0].ObservationSize;
-        int b = environments.Length;
+        _obs = environment.ObservationSize;
+        int b = environment.Count;
         _obsSteps = new float[b][];
         _actionSteps = new float[b][];
         _rewardSteps = new float[b][];
@@ -34,11 +40,13 @@ public sealed class EpisodeBatch
         Truncated = new bool[b];
         FinalObservations = new float[b * _obs];
         Returns = new double[b];
+        _observations = new float[b * _obs];
+        _logits = new float[b * actionCount];
+        _actions = new float[b];
     }
 
     /// <summary>Episodes in the batch (B).</summary>
-    public int Count => _envs.Length;
-
+    public int Count => _env.Count;
     /// <summary>Floats per observation.</summary>
     public int ObservationSize => _obs;
 
@@ -75,48 +83,47 @@ public sealed class EpisodeBatch
     /// <summary>1 for valid steps, 0 after the end, [B·L].</summary>
     public float[] Valid { get; private set; } = [];
 
-    /// <summary>Runs B episodes with <paramref name="policy"/>, resetting slot i with <paramref name="seeds"/>[i].</summary>
+    /// <summary>Runs B episodes with <paramref name="policy"/>, resetting copy i with <paramref name="seeds"/>[i].</summary>
     public void Collect(Mlp policy, ReadOnlySpan<ulong> seeds, bool deterministic, Rng rng)
     {
-        int b = Count, actions = policy.Outputs;
+        int b = Count, k = policy.Outputs;
         var active = new bool[b];
-        var logits = new float[actions];
-        var observation = new float[_obs];
+        _seeded.ResetCopies(seeds);
         for (int i = 0; i < b; i++)
         {
-            _envs[i].Reset(seeds[i]);
             active[i] = true;
             Lengths[i] = 0;
             Returns[i] = 0;
             Terminated[i] = Truncated[i] = false;
         }
         int remaining = b;
-        var envAction = new float[1];
         while (remaining > 0)
         {
+            _env.Observations.AsSpan(0, b * _obs).CopyTo(_observations);
+            _observationTransform?.Invoke(_observations);
+            policy.Forward(_observations, b, _logits);
+            for (int i = 0; i < b; i++)
+            {
+                ReadOnlySpan<float> row = _logits.AsSpan(i * k, k);
+                _actions[i] = deterministic ? Categorical.Mode(row) : Categorical.Sample(row, rng);
+            }
+            _env.Step(_actions);
             for (int i = 0; i < b; i++)
             {
                 if (!active[i]) continue;
-                IVectorEnvironment env = _envs[i];
                 int t = Lengths[i];
                 EnsureCapacity(i, t + 1);
-                env.Observations.AsSpan(0, _obs).CopyTo(observation);
-                _observationTransform?.Invoke(observation);
-                observation.CopyTo(_obsSteps[i].AsSpan(t * _obs, _obs));
-                policy.Forward(observation, 1, logits);
-                int a = deterministic ? Categorical.Mode(logits) : Categorical.Sample(logits, rng);
-                envAction[0] = a;
-                env.Step(envAction);
-                _actionSteps[i][t] = a;
-                _rewardSteps[i][t] = (float)env.Rewards[0];
-                Returns[i] += env.Rewards[0];
+                _observations.AsSpan(i * _obs, _obs).CopyTo(_obsSteps[i].AsSpan(t * _obs, _obs));
+                _actionSteps[i][t] = _actions[i];
+                _rewardSteps[i][t] = (float)_env.Rewards[i];
+                Returns[i] += _env.Rewards[i];
                 Lengths[i] = t + 1;
-                if (env.Terminated[0] || env.Truncated[0])
+                if (_env.Terminated[i] || _env.Truncated[i])
                 {
-                    Terminated[i] = env.Terminated[0];
-                    Truncated[i] = env.Truncated[0] && !env.Terminated[0];
+                    Terminated[i] = _env.Terminated[i];
+                    Truncated[i] = _env.Truncated[i] && !_env.Terminated[i];
                     Span<float> final = FinalObservations.AsSpan(i * _obs, _obs);
-                    env.FinalObservations.AsSpan(0, _obs).CopyTo(final);
+                    _env.FinalObservations.AsSpan(i * _obs, _obs).CopyTo(final);
                     _observationTransform?.Invoke(final);
                     active[i] = false;
                     remaining--;

@@ -21,8 +21,11 @@ public enum AnnealingVariant
 }
 
 /// <summary>Policy-annealing settings, named and defaulted as in the reference tool.</summary>
-public sealed class PolicyAnnealingSettings : Hyperparameters
+public sealed class PolicyAnnealingSettings : Hyperparameters, IFixesEnvironmentCount
 {
+    /// <summary>One environment copy per episode of a batch.</summary>
+    public int EnvironmentCount => BatchSize;
+
     /// <summary>The loss.</summary>
     [Hyperparameter("value_function", "grouped or direct (value-function annealing)")]
     public AnnealingVariant Variant { get; set; } = AnnealingVariant.Grouped;
@@ -108,14 +111,13 @@ public sealed class PolicyAnnealing : IAlgorithm
     private readonly Adam _adam;
     private readonly Rng _rng;
     private readonly EpisodeBatch _batch;
-    private readonly IVectorEnvironment[] _envs;
     private readonly Action<Span<float>>? _transform;
     private readonly int _actions;
     private readonly Tape _tape = new();
     private readonly float[] _scaled;
     private int _batchIndex;
 
-    /// <summary>Builds the networks and one single-copy environment per episode slot.</summary>
+    /// <summary>Builds the networks; the context's environment must have batch_size copies.</summary>
     public PolicyAnnealing(AlgorithmContext context, PolicyAnnealingSettings settings, Rng rng)
     {
         settings.ThrowIfInvalid("policy annealing settings");
@@ -136,9 +138,9 @@ public sealed class PolicyAnnealing : IAlgorithm
         _adam = new Adam(_store, settings.LearningRate, beta1: 0.5f, beta2: 0.99f);
         if (settings.ScaleObservations && env.Spec?.Id is "CartPole-v1" or "CartPole-v0")
             _transform = CartPoleObservationScaling.Apply;
-        _envs = new IVectorEnvironment[settings.BatchSize];
-        for (int i = 0; i < _envs.Length; i++) _envs[i] = context.CreateEnvironments(1, Rng.DeriveSeed(rng.NextUInt64(), (ulong)i));
-        _batch = new EpisodeBatch(_envs, _transform);
+        if (env.Count != settings.BatchSize)
+            throw new PolicyLabException($"Policy annealing runs one environment copy per episode of a batch: n_envs ({env.Count}) must equal batch_size ({settings.BatchSize}).");
+        _batch = new EpisodeBatch(env, _actions, _transform);
         _scaled = new float[obs * 64];
     }
 
@@ -290,8 +292,5 @@ public sealed class PolicyAnnealing : IAlgorithm
     }
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        foreach (IVectorEnvironment env in _envs) env.Dispose();
-    }
+    public void Dispose() { }
 }

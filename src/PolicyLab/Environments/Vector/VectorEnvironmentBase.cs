@@ -8,7 +8,7 @@ namespace PolicyLab.Environments.Vector;
 /// Shared storage and per-copy stepping for vector environments built from independent <see cref="IEnvironment"/>
 /// copies. Subclasses decide which thread steps which range of copies.
 /// </summary>
-public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvironment, IRenderableVectorEnvironment
+public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvironment, ISeededCopies, IRenderableVectorEnvironment
 {
     private readonly IEnvironment[] _environments;
     private bool _everReset;
@@ -139,7 +139,18 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvir
     /// <summary>Steps every copy (must call <see cref="StepRange"/> over all copies).</summary>
     protected abstract void RunStep(ReadOnlySpan<float> actions);
 
-    /// <summary>Resets copies [start, end).</summary>
+    /// <inheritdoc/>
+    public void ResetCopies(ReadOnlySpan<ulong> seeds)
+    {
+        if (seeds.Length != Count)
+            throw new ArgumentException($"ResetCopies needs one seed per copy ({Count}); got {seeds.Length}.", nameof(seeds));
+        int od = ObservationSize;
+        for (int i = 0; i < Count; i++)
+            _environments[i].Reset(Observations.AsSpan(i * od, od), seeds[i]);
+        _everReset = true;
+    }
+
+    /// <summary>Resets copies [start, end) with seed + i (or their own streams when no seed is given).</summary>
     protected void ResetRange(int start, int end, ulong? seed)
     {
         int od = ObservationSize;
