@@ -51,12 +51,19 @@ public static class AnnealingLosses
     public static Tensor Direct(Tensor logProbs, Tensor values, Tensor finalValues, Tensor rewards, Tensor valid,
         Tensor terminalTail, Tensor bootstrapMask, float temperature, float gamma, int validCount)
     {
+        Tensor target = DirectTarget(logProbs, finalValues, rewards, valid, terminalTail, bootstrapMask, temperature, gamma);
+        return ((values - target).Square() * valid).Sum() / validCount;
+    }
+
+    /// <summary>The value target V̂_t = (1 − γ)·Σ_k γ^k c_{t+k} of <see cref="Direct"/>, [B, L].</summary>
+    public static Tensor DirectTarget(Tensor logProbs, Tensor finalValues, Tensor rewards, Tensor valid,
+        Tensor terminalTail, Tensor bootstrapMask, float temperature, float gamma)
+    {
         int b = logProbs.Shape[0];
         Tensor c = (rewards / temperature - logProbs) * valid                          // r/T − log π on valid steps
                    + terminalTail                                                       // uniform random forever
                    + bootstrapMask * finalValues.Reshape(new Shape(b, 1)) / (1f - gamma); // V(s_final)/(1 − γ)
-        Tensor target = c.DiscountedCumulativeSum(gamma) * (1f - gamma);                // V̂_t
-        return ((values - target).Square() * valid).Sum() / validCount;
+        return c.DiscountedCumulativeSum(gamma) * (1f - gamma);                         // V̂_t
     }
 
     /// <summary>The temperature of episode batch <paramref name="batch"/> of <paramref name="batches"/>:

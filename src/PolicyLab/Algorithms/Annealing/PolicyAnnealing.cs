@@ -102,7 +102,7 @@ public sealed class PolicyAnnealingSettings : Hyperparameters, IFixesEnvironment
 /// with full-batch Adam steps (betas 0.5, 0.99) on each batch of complete episodes and a geometric
 /// temperature schedule. Output layers start at zero (a uniform policy and V ≡ 0).
 /// </summary>
-public sealed class PolicyAnnealing : IAlgorithm
+public sealed class PolicyAnnealing : IAlgorithm, IValueProbe
 {
     private readonly PolicyAnnealingSettings _s;
     private readonly ParameterStore _store = new();
@@ -116,6 +116,7 @@ public sealed class PolicyAnnealing : IAlgorithm
     private readonly Tape _tape = new();
     private readonly float[] _scaled;
     private int _batchIndex;
+    private ValueTrace? _trace;
 
     /// <summary>Builds the networks; the context's environment must have batch_size copies.</summary>
     public PolicyAnnealing(AlgorithmContext context, PolicyAnnealingSettings settings, Rng rng)
@@ -171,6 +172,7 @@ public sealed class PolicyAnnealing : IAlgorithm
         for (int i = 0; i < seeds.Length; i++) seeds[i] = i % groupSize == 0 ? _rng.NextUInt64() : seeds[i - 1];
         _batch.Collect(_policy, seeds, _s.ValidationMode, _rng);
 
+        if (_value is not null) _trace = FirstEpisodeTrace(temperature);
         double firstLoss = double.NaN, lastLoss = double.NaN;
         if (!_s.ValidationMode)
         {
@@ -237,19 +239,11 @@ public sealed class PolicyAnnealing : IAlgorithm
         }
         else
         {
-            float gamma = _s.DiscountFactor;
-            var tail = new float[b * l];
-            var bootstrap = new float[b * l];
-            for (int j = 0; j < b; j++)
-            {
-                int end = j * l + _batch.Lengths[j];
-                if (_batch.Terminated[j]) tail[end] = MathF.Log(_actions) / (1f - gamma);
-                else if (_batch.Truncated[j]) bootstrap[end] = 1f;
-            }
+            (Tensor tail, Tensor bootstrap) = EpisodeEnds(t);
             Tensor values = _value!.Forward(t, observations).Reshape(new Shape(b, l));
             Tensor finalValues = _value.Forward(t, t.Constant(_batch.FinalObservations, new Shape(b, obs))).Reshape(new Shape(b));
             loss = AnnealingLosses.Direct(logp, values, finalValues, t.Constant(_batch.PaddedRewards, new Shape(b, l)), valid,
-                t.Constant(tail, new Shape(b, l)), t.Constant(bootstrap, new Shape(b, l)), temperature, gamma, _batch.TotalSteps);
+                tail, bootstrap, temperature, _s.DiscountFactor, _batch.TotalSteps);
         }
         double value = loss.Item();
         NonFiniteValueException.ThrowIfNotFinite("policy-annealing loss", value);
@@ -257,6 +251,42 @@ public sealed class PolicyAnnealing : IAlgorithm
         _adam.Step();
         return value;
     }
+
+    /// <summary>The terminal-tail and bootstrap masks of the direct loss: log A / (1 − γ) at each terminated
+    /// episode's first cell after its end, 1 at each truncated episode's, [B, L].</summary>
+    private (Tensor Tail, Tensor Bootstrap) EpisodeEnds(Tape t)
+    {
+        int b = _batch.Count, l = _batch.Width;
+        Tensor tail = t.Full(new Shape(b, l), 0f), bootstrap = t.Full(new Shape(b, l), 0f);
+        for (int j = 0; j < b; j++)
+        {
+            int end = j * l + _batch.Lengths[j];
+            if (_batch.Terminated[j]) tail.Data[end] = MathF.Log(_actions) / (1f - _s.DiscountFactor);
+            else if (_batch.Truncated[j]) bootstrap.Data[end] = 1f;
+        }
+        return (tail, bootstrap);
+    }
+
+    /// <summary>Episode 0 of the batch as the critic saw it before this batch's updates (for value plots).</summary>
+    private ValueTrace FirstEpisodeTrace(float temperature)
+    {
+        Tape t = _tape;
+        t.Reset();
+        int b = _batch.Count, l = _batch.Width, obs = _batch.ObservationSize, n = _batch.Lengths[0];
+        Tensor observations = t.Constant(_batch.PaddedObservations, new Shape(b * l, obs));
+        Tensor logp = new Categorical(_policy.Forward(t, observations)).LogProb(t.Constant(_batch.PaddedActions)).Reshape(new Shape(b, l));
+        Tensor valid = t.Constant(_batch.Valid, new Shape(b, l));
+        (Tensor tail, Tensor bootstrap) = EpisodeEnds(t);
+        Tensor values = _value!.Forward(t, observations);
+        Tensor finalValues = _value.Forward(t, t.Constant(_batch.FinalObservations, new Shape(b, obs))).Reshape(new Shape(b));
+        Tensor target = AnnealingLosses.DirectTarget(logp, finalValues, t.Constant(_batch.PaddedRewards, new Shape(b, l)), valid,
+            tail, bootstrap, temperature, _s.DiscountFactor);
+        return new ValueTrace(values.Data[..n].ToArray(), target.Data[..n].ToArray(), _batch.PaddedRewards.AsSpan(0, n).ToArray(),
+            logp.Data[..n].ToArray().Select(MathF.Exp).ToArray(), Continuous: false, EpisodeEnded: true);
+    }
+
+    /// <inheritdoc/>
+    public ValueTrace? LatestTrace() => _trace;
 
     /// <inheritdoc/>
     public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
