@@ -65,4 +65,20 @@ public sealed class TrainingOutputTests
         Assert.Equal(3 * 160 + 22, parts[1]); // 3 rows of 160-px tiles and the header
         Assert.True(parts[2] > 32, $"only {parts[2]} frames");
     }
+
+    [Fact]
+    public void Report_depends_only_on_the_seed()
+    {
+        string a = VisualizationRuns.Train($"same-seed-a-{Guid.NewGuid():N}", "ppo", 7, ["eval_freq=1024"], 2048);
+        string b = VisualizationRuns.Train($"same-seed-b-{Guid.NewGuid():N}", "ppo", 7, ["eval_freq=1024"], 2048);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a, "report.html")), File.ReadAllBytes(Path.Combine(b, "report.html")));
+    }
+
+    [Fact]
+    public void Value_page_is_not_written_for_algorithms_without_a_value_function()
+    {
+        string run = VisualizationRuns.Train($"reinforce-plots-{Guid.NewGuid():N}", "reinforce", 0, ["render=plots", "eval_freq=0"], 1000);
+        Assert.False(File.Exists(Path.Combine(run, "first_observation_value.html")));
+        Assert.True(File.Exists(Path.Combine(run, "report.html")));
+    }
 }
