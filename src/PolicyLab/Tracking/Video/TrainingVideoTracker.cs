@@ -10,7 +10,7 @@ namespace PolicyLab.Tracking.Video;
 /// <c>render_every</c>-th update (by default spaced so that about <see cref="AutomaticBatches"/> batches are filmed
 /// over the step budget) and shows all parallel environments tiled in a grid of ⌈√N⌉ columns, each tile
 /// labelled with its episode return so far. A tile whose episode ends freezes on its last frame, greyed and
-/// tinted green when the return reached the reward threshold, red otherwise. The batch goes on (across updates)
+/// tinted green when the return reached the reward threshold, red otherwise (plain grey when the task has no threshold). The batch goes on (across updates)
 /// until every tile is frozen or it has <see cref="MaxBatchFrames"/> frames; the grid then holds still for half a
 /// second. Cost: one render of every copy per filmed step (about 1 ms per CartPole copy, plus encoding).
 /// </summary>
@@ -58,7 +58,17 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
         int n = run.Environments.Count;
         _columns = (int)Math.Ceiling(Math.Sqrt(n));
         int rows = (n + _columns - 1) / _columns;
-        RgbFrame sample = run.Environments.Render(0);
+        RgbFrame sample;
+        try
+        {
+            sample = run.Environments.Render(0);
+        }
+        catch (NotSupportedException e)
+        {
+            run.Notify($"render=full: {run.Settings.Environment} cannot be drawn ({e.Message}), so no training video is made.");
+            _run = null;
+            return;
+        }
         double scale = Math.Min(1.0, (VideoFile.FindFfmpeg() is null ? 160.0 : 240.0) / sample.Width); // smaller tiles for GIFs
         _tileWidth = Math.Max(2, (int)Math.Round(sample.Width * scale / 2) * 2);
         _tileHeight = Math.Max(2, (int)Math.Round(sample.Height * scale / 2) * 2);
@@ -66,7 +76,7 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
         _frozen = new RgbFrame?[n];
         _returns = new double[n];
         _video = VideoFile.Create(Path.Combine(run.Folder.Path, "training"), _frame.Width, _frame.Height, FramesPerSecond, out string notice);
-        run.Notify($"render=full: {notice}; filming {(_every > 0 ? $"from every {_every}th update" : $"about {AutomaticBatches} batches")} ({n} environments tiled).");
+        run.Notify($"render=full: {notice}; filming {(_every > 0 ? $"a batch every {_every} update(s)" : $"about {AutomaticBatches} batches")} ({n} environments tiled).");
         run.Environments.Listener = this;
     }
 
@@ -107,8 +117,10 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
             if (!environments.Terminated[i] && !environments.Truncated[i]) continue;
             var tile = new RgbFrame(_tileWidth, _tileHeight);
             Copy(i, tile);
-            bool solved = returns[i] >= _run!.RewardThreshold;
-            FrameOps.GreyAndTint(tile, solved ? new RgbColor(0, 190, 0) : new RgbColor(230, 0, 0), 0.25);
+            // Green when the return reached the reward threshold, red when not; plain grey when the task has none.
+            double threshold = _run!.RewardThreshold;
+            bool solved = returns[i] >= threshold;
+            FrameOps.GreyAndTint(tile, solved ? new RgbColor(0, 190, 0) : new RgbColor(230, 0, 0), double.IsFinite(threshold) ? 0.25 : 0);
             _frozen[i] = tile;
             Place(i, tile);
         }
