@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using PolicyLab.Environments.Rendering;
@@ -7,7 +8,7 @@ using PolicyLab.Tracking.Video;
 namespace PolicyLab.Tests.Visualization;
 
 /// <summary>PNG and GIF encoders, checked by decoders written here (chunk CRCs, inflate, LZW).</summary>
-public sealed class ImageEncodingTests
+public sealed class ImageEncodingTests(ITestOutputHelper log)
 {
     private static RgbFrame Sample(int width, int height, int seed)
     {
@@ -81,7 +82,7 @@ public sealed class ImageEncodingTests
     {
         if (!Tools.Has("ffmpeg"))
         {
-            Console.WriteLine("SKIPPED Gif_decodes_with_ffmpeg_when_present: ffmpeg is not installed.");
+            Tools.Skip(log, "SKIPPED Gif_decodes_with_ffmpeg_when_present: ffmpeg is not installed.");
             return;
         }
         string dir = Directory.CreateTempSubdirectory("policylab-gif-").FullName;

@@ -124,7 +124,7 @@ public sealed partial class PlotTests : IDisposable
         Assert.True(code == 0, error);
         string video = File.Exists(Path.Combine(run, "eval.mp4")) ? "eval.mp4" : "eval.gif";
         Assert.True(File.Exists(Path.Combine(run, video)));
-        Assert.Contains(video == "eval.mp4" ? "with ffmpeg" : "GIF encoder", output, StringComparison.Ordinal);
+        Assert.Contains(video == "eval.mp4" ? "with ffmpeg" : "own GIF encoder", output, StringComparison.Ordinal);
         Assert.Contains($"href=\"{video}\"", File.ReadAllText(Path.Combine(run, "report.html")), StringComparison.Ordinal);
     }
 

@@ -1,9 +1,10 @@
+using Xunit.Abstractions;
 using System.Text.Json;
 
 namespace PolicyLab.Tests.Visualization;
 
 /// <summary>What a PPO run on CartPole leaves in its folder: TensorBoard events, CSV, report, video, value page.</summary>
-public sealed class TrainingOutputTests
+public sealed class TrainingOutputTests(ITestOutputHelper log)
 {
     [Fact]
     public void Every_run_writes_tensorboard_events_with_returns_sps_learning_rate_and_diagnostics()
@@ -55,7 +56,7 @@ public sealed class TrainingOutputTests
         string mp4 = Path.Combine(VisualizationRuns.Full, "training.mp4");
         if (!File.Exists(mp4) || !Tools.Has("ffprobe"))
         {
-            Console.WriteLine("SKIPPED Training_video_has_the_tiled_grid_size_and_frames_when_ffmpeg_is_present: ffmpeg/ffprobe not installed (the run wrote a GIF).");
+            Tools.Skip(log, "SKIPPED Training_video_has_the_tiled_grid_size_and_frames_when_ffmpeg_is_present: ffmpeg/ffprobe not installed (the run wrote a GIF).");
             return;
         }
         (int code, string output) = Tools.Run("ffprobe", $"-v error -count_frames -show_entries stream=width,height,nb_read_frames -of csv=p=0 \"{mp4}\"", ".");
