@@ -193,7 +193,7 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
         var border = new RgbColor(160, 160, 160); // exact pixel rows inside the tile
         canvas.FillRectangle(x, y, x + _tileWidth, y + 1, border);
         canvas.FillRectangle(x + _tileWidth - 1, y, x + _tileWidth, y + _tileHeight, border);
-        FrameOps.LabelBottomRight(canvas, x, y, _tileWidth, _tileHeight, string.Create(CultureInfo.InvariantCulture, $"R: {_returns[i]:0.0}"), 2);
+        FrameOps.LabelBottomRight(canvas, x, y, _tileWidth, _tileHeight, string.Create(CultureInfo.InvariantCulture, $"R: {_returns[i]:0.0}"), _tileWidth >= 200 ? 2 : 1);
     }
 
     private void Copy(int i, RgbFrame tile)
