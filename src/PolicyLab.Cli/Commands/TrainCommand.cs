@@ -30,7 +30,9 @@ internal static class TrainCommand
         {
             bool asJson = parse.GetValue(json);
             if (parse.GetValue(resume) is string resumeDir)
-                return Train(Trainer.Resume(RunFolder.Open(resumeDir), observer: new ProgressReporter(asJson)), asJson);
+                return parse.GetValue(render) is not null
+                    ? CommandLine.UserError("--render cannot change a run being resumed (it keeps the render setting it started with); start a new run with --render.")
+                    : Train(Trainer.Resume(RunFolder.Open(resumeDir), observer: new ProgressReporter(asJson)), asJson);
             string[] overrides = parse.GetValue(set) ?? [];
             if (parse.GetValue(render) is string mode) overrides = [.. overrides, $"render={mode}"];
             var request = new SettingsRequest(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config),

@@ -112,13 +112,16 @@ public static class RunReport
         sb.Append("</table>\n");
         sb.Append("""
             <script>
-            // Marks the page as loaded (the browser test checks this) and lets a click on a curve's legend toggle it.
+            // Clicking a chart opens it alone in a new tab (as an SVG); the attribute below tells the browser test the script ran.
             document.addEventListener('DOMContentLoaded', function () {
               document.querySelectorAll('svg').forEach(function (svg) {
-                svg.style.cursor = 'default';
+                svg.style.cursor = 'zoom-in';
+                svg.addEventListener('click', function () {
+                  const blob = new Blob([svg.outerHTML], { type: 'image/svg+xml' });
+                  window.open(URL.createObjectURL(blob), '_blank');
+                });
               });
               document.body.setAttribute('data-report-ready', String(document.querySelectorAll('svg').length));
-              document.title = document.title + ' \u2713';
             });
             </script>
             </body></html>

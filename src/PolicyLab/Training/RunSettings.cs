@@ -81,9 +81,9 @@ public sealed class RunSettings : Hyperparameters
     [Hyperparameter("render", "none, plots (value-function page) or full (plots and a tiled training video)")]
     public RenderMode Render { get; set; } = RenderMode.None;
 
-    /// <summary>Render every this many updates (bounds the cost of render=full).</summary>
-    [Hyperparameter("render_every", "with render=full, film the rollout of every this many updates (1: all)")]
-    public int RenderEvery { get; set; } = 10;
+    /// <summary>Start a filmed batch every this many updates (0: automatically, about 8 batches per run).</summary>
+    [Hyperparameter("render_every", "with render=full, start filming every this many updates (0: about 8 times per run)")]
+    public int RenderEvery { get; set; }
 
     /// <summary>Write TensorBoard event files.</summary>
     [Hyperparameter("tensorboard", "write TensorBoard event files to tb/ in the run folder")]
@@ -97,7 +97,7 @@ public sealed class RunSettings : Hyperparameters
         Require(errors, EvaluationFrequency >= 0, $"eval_freq must be ≥ 0 (got {EvaluationFrequency})");
         Require(errors, EvaluationEpisodes > 0, $"eval_episodes must be > 0 (got {EvaluationEpisodes})");
         Require(errors, CheckpointFrequency >= 0, $"checkpoint_freq must be ≥ 0 (got {CheckpointFrequency})");
-        Require(errors, RenderEvery > 0, $"render_every must be > 0 (got {RenderEvery})");
+        Require(errors, RenderEvery >= 0, $"render_every must be ≥ 0 (got {RenderEvery})");
         Require(errors, Seed >= 0, $"seed must be ≥ 0 (got {Seed})");
     }
 }

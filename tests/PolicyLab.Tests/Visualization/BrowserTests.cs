@@ -1,7 +1,8 @@
+using Xunit.Abstractions;
 namespace PolicyLab.Tests.Visualization;
 
 /// <summary>The HTML pages in headless Chromium: they load offline, run their scripts without errors and render.</summary>
-public sealed class BrowserTests : IDisposable
+public sealed class BrowserTests(ITestOutputHelper log) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("policylab-chromium-").FullName;
 
@@ -21,7 +22,7 @@ public sealed class BrowserTests : IDisposable
         string? chromium = Chromium();
         if (chromium is null)
         {
-            Console.WriteLine($"SKIPPED Page_loads_without_script_errors_and_renders({page}): Chromium is not installed (apt-get install chromium).");
+            Tools.Skip(log, $"SKIPPED Page_loads_without_script_errors_and_renders({page}): Chromium is not installed (apt-get install chromium).");
             return;
         }
         string url = new Uri(Path.Combine(VisualizationRuns.Full, page)).AbsoluteUri;

@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using PolicyLab.Environments.Rendering;
@@ -7,19 +8,36 @@ using PolicyLab.Tracking.Video;
 namespace PolicyLab.Tests.Visualization;
 
 /// <summary>PNG and GIF encoders, checked by decoders written here (chunk CRCs, inflate, LZW).</summary>
-public sealed class ImageEncodingTests
+public sealed class ImageEncodingTests(ITestOutputHelper log)
 {
     private static RgbFrame Sample(int width, int height, int seed)
     {
         // Colours on the GIF palette's grid so the GIF round trip is exact.
         var frame = new RgbFrame(width, height);
         var random = new Random(seed);
-        byte[] rb = [0, 51, 102, 153, 204, 255];
-        byte[] g = [0, 42, 85, 127, 170, 212, 255];
+        byte[] levels = [0, 51, 102, 153, 204, 255];
         for (int y = 0; y < height; y++)
+        {
             for (int x = 0; x < width; x++)
-                frame[x, y] = (x / 7 + y / 5) % 3 == 0 ? new RgbColor(rb[random.Next(6)], g[random.Next(7)], rb[random.Next(6)]) : new RgbColor(255, 255, 255);
+            {
+                var c = new RgbColor(levels[random.Next(6)], levels[random.Next(6)], levels[random.Next(6)]);
+                if (c.R == c.G && c.G == c.B) c = new RgbColor(0, 0, 0); // exact greys are black and white only
+                byte grey = (byte)Math.Round((x + y) % 40 * 255 / 39.0);
+                frame[x, y] = ((x / 7 + y / 5) % 3) switch { 0 => c, 1 => new RgbColor(grey, grey, grey), _ => RgbColor.White };
+            }
+        }
         return frame;
+    }
+
+    [Fact]
+    public void Gif_palette_keeps_greys_neutral()
+    {
+        for (int v = 0; v < 256; v++)
+        {
+            (byte r, byte g, byte b) = GifEncoder.PaletteColor(GifEncoder.Quantize((byte)v, (byte)v, (byte)v));
+            Assert.True(r == g && g == b && Math.Abs(r - v) <= 4, $"grey {v} → ({r}, {g}, {b})");
+        }
+        Assert.Equal((255, 0, 0), GifEncoder.PaletteColor(GifEncoder.Quantize(250, 10, 20)));
     }
 
     [Fact]
@@ -81,7 +99,7 @@ public sealed class ImageEncodingTests
     {
         if (!Tools.Has("ffmpeg"))
         {
-            Console.WriteLine("SKIPPED Gif_decodes_with_ffmpeg_when_present: ffmpeg is not installed.");
+            Tools.Skip(log, "SKIPPED Gif_decodes_with_ffmpeg_when_present: ffmpeg is not installed.");
             return;
         }
         string dir = Directory.CreateTempSubdirectory("policylab-gif-").FullName;

@@ -124,10 +124,33 @@ public sealed partial class PlotTests : IDisposable
         Assert.True(code == 0, error);
         string video = File.Exists(Path.Combine(run, "eval.mp4")) ? "eval.mp4" : "eval.gif";
         Assert.True(File.Exists(Path.Combine(run, video)));
-        Assert.Contains(video == "eval.mp4" ? "with ffmpeg" : "GIF encoder", output, StringComparison.Ordinal);
+        Assert.Contains(video == "eval.mp4" ? "with ffmpeg" : "own GIF encoder", output, StringComparison.Ordinal);
         Assert.Contains($"href=\"{video}\"", File.ReadAllText(Path.Combine(run, "report.html")), StringComparison.Ordinal);
     }
 
     [GeneratedRegex("<polygon ")]
     private static partial Regex PolygonRegex();
+}
+
+/// <summary>Axis ticks and their labels.</summary>
+public sealed class ChartLayoutTests
+{
+    [Theory]
+    [InlineData(0.0006, 0.0002, "6e-4")]
+    [InlineData(0.25, 0.25, "0.25")]
+    [InlineData(0.5, 0.1, "0.5")]
+    [InlineData(15000, 5000, "15k")]
+    [InlineData(2500000, 500000, "2.5M")]
+    [InlineData(400, 100, "400")]
+    [InlineData(-2.5, 2.5, "-2.5")]
+    [InlineData(0, 0.001, "0")]
+    public void Tick_labels_carry_the_precision_of_the_spacing(double value, double step, string expected) =>
+        Assert.Equal(expected, ChartLayout.FormatTick(value, step));
+
+    [Fact]
+    public void Nice_ticks_cover_the_range_with_round_steps()
+    {
+        Assert.Equal([0, 100, 200, 300, 400, 500], ChartLayout.NiceTicks(3, 497, 6));
+        Assert.Equal([0, 0.0002, 0.0004, 0.0006, 0.0008, 0.001], ChartLayout.NiceTicks(0, 0.001, 6).Select(t => Math.Round(t, 6)).ToArray());
+    }
 }

@@ -1,10 +1,11 @@
+using Xunit.Abstractions;
 using System.Diagnostics;
 using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.Visualization;
 
 /// <summary>TensorBoard event files: framing, CRCs and protobuf fields decoded independently of the writer.</summary>
-public sealed class TensorBoardTests : IDisposable
+public sealed class TensorBoardTests(ITestOutputHelper log) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("policylab-tb-").FullName;
 
@@ -69,7 +70,7 @@ public sealed class TensorBoardTests : IDisposable
     {
         if (!Tools.Has("protoc") || !Tools.PythonHas("google.protobuf"))
         {
-            Console.WriteLine("SKIPPED Records_decode_with_python_protobuf_when_installed: protoc or python3-protobuf is not installed (apt-get install protobuf-compiler python3-protobuf).");
+            Tools.Skip(log, "SKIPPED Records_decode_with_python_protobuf_when_installed: protoc or python3-protobuf is not installed (apt-get install protobuf-compiler python3-protobuf).");
             return;
         }
         string path = WriteSample();
@@ -120,6 +121,13 @@ internal static class Tools
 {
     public static bool Has(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, name)));
+
+    /// <summary>Reports a test that could not check anything here (xunit 2 has no dynamic skip): to the test output and stderr.</summary>
+    public static void Skip(Xunit.Abstractions.ITestOutputHelper output, string message)
+    {
+        output.WriteLine(message);
+        Console.Error.WriteLine(message);
+    }
 
     public static bool PythonHas(string module) => Has("python3") && Run("python3", $"-c \"import {module}\"", ".").Code == 0;
 

@@ -1,9 +1,10 @@
+using Xunit.Abstractions;
 using System.Text.Json;
 
 namespace PolicyLab.Tests.Visualization;
 
 /// <summary>What a PPO run on CartPole leaves in its folder: TensorBoard events, CSV, report, video, value page.</summary>
-public sealed class TrainingOutputTests
+public sealed class TrainingOutputTests(ITestOutputHelper log)
 {
     [Fact]
     public void Every_run_writes_tensorboard_events_with_returns_sps_learning_rate_and_diagnostics()
@@ -55,7 +56,7 @@ public sealed class TrainingOutputTests
         string mp4 = Path.Combine(VisualizationRuns.Full, "training.mp4");
         if (!File.Exists(mp4) || !Tools.Has("ffprobe"))
         {
-            Console.WriteLine("SKIPPED Training_video_has_the_tiled_grid_size_and_frames_when_ffmpeg_is_present: ffmpeg/ffprobe not installed (the run wrote a GIF).");
+            Tools.Skip(log, "SKIPPED Training_video_has_the_tiled_grid_size_and_frames_when_ffmpeg_is_present: ffmpeg/ffprobe not installed (the run wrote a GIF).");
             return;
         }
         (int code, string output) = Tools.Run("ffprobe", $"-v error -count_frames -show_entries stream=width,height,nb_read_frames -of csv=p=0 \"{mp4}\"", ".");
@@ -64,5 +65,21 @@ public sealed class TrainingOutputTests
         Assert.Equal(3 * 240, parts[0]); // 8 copies: 3 columns of 240-px tiles
         Assert.Equal(3 * 160 + 22, parts[1]); // 3 rows of 160-px tiles and the header
         Assert.True(parts[2] > 32, $"only {parts[2]} frames");
+    }
+
+    [Fact]
+    public void Report_depends_only_on_the_seed()
+    {
+        string a = VisualizationRuns.Train($"same-seed-a-{Guid.NewGuid():N}", "ppo", 7, ["eval_freq=1024"], 2048);
+        string b = VisualizationRuns.Train($"same-seed-b-{Guid.NewGuid():N}", "ppo", 7, ["eval_freq=1024"], 2048);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a, "report.html")), File.ReadAllBytes(Path.Combine(b, "report.html")));
+    }
+
+    [Fact]
+    public void Value_page_is_not_written_for_algorithms_without_a_value_function()
+    {
+        string run = VisualizationRuns.Train($"reinforce-plots-{Guid.NewGuid():N}", "reinforce", 0, ["render=plots", "eval_freq=0"], 1000);
+        Assert.False(File.Exists(Path.Combine(run, "first_observation_value.html")));
+        Assert.True(File.Exists(Path.Combine(run, "report.html")));
     }
 }

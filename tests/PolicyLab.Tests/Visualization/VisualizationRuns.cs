@@ -17,10 +17,31 @@ internal static class VisualizationRuns
         return dir;
     });
 
-    static VisualizationRuns() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    static VisualizationRuns()
     {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
-    };
+        // The test host is not always given the chance to run exit handlers, so stale roots of earlier test
+        // processes are removed here too.
+        foreach (string stale in Directory.GetDirectories(Path.GetTempPath(), "policylab-viz-*"))
+        {
+            if (stale != Root && Directory.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddHours(-1))
+                TryDelete(stale);
+        }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(Root);
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
 
     /// <summary>A PPO CartPole run with render=full (training video, value page, report, TensorBoard).</summary>
     public static string Full => FullRun.Value;

@@ -111,14 +111,24 @@ public sealed class ChartLayout
     /// <summary>Data y → pixel y.</summary>
     public double PixelY(double y) => Bottom - (y - YMin) / (YMax - YMin) * (Bottom - Top);
 
-    /// <summary>Short tick label: 12.5, 100k, 1.2M.</summary>
-    public static string FormatTick(double v)
+    /// <summary>Short tick label with as many decimals as the tick spacing <paramref name="step"/> needs: 12.5, 100k, 1.2M, 2e-4.</summary>
+    public static string FormatTick(double v, double step)
     {
         double a = Math.Abs(v);
-        if (a >= 1e6) return (v / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "M";
-        if (a >= 1e3) return (v / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + "k";
-        return v.ToString(a >= 100 || a == 0 ? "0" : "0.###", CultureInfo.InvariantCulture);
+        if (a < Math.Abs(step) * 1e-9) return "0";
+        if (a >= 1e6 && step >= 1e4) return (v / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "M";
+        if (a >= 1e3 && step >= 10) return (v / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + "k";
+        if (step < 1e-3) return v.ToString("0.##e0", CultureInfo.InvariantCulture);
+        int decimals = 0;
+        while (decimals < 6 && Math.Abs(step * Math.Pow(10, decimals) - Math.Round(step * Math.Pow(10, decimals))) > 1e-6 * step * Math.Pow(10, decimals)) decimals++;
+        return v.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The label of x tick <paramref name="i"/>.</summary>
+    public string XTickLabel(int i) => FormatTick(XTicks[i], XTicks.Length > 1 ? XTicks[1] - XTicks[0] : Math.Abs(XTicks[i]));
+
+    /// <summary>The label of y tick <paramref name="i"/>.</summary>
+    public string YTickLabel(int i) => FormatTick(YTicks[i], YTicks.Length > 1 ? YTicks[1] - YTicks[0] : Math.Abs(YTicks[i]));
 
     /// <summary>Ticks at 1, 2 or 5 × 10^k spacing covering [lo, hi] with about <paramref name="count"/> intervals.</summary>
     public static double[] NiceTicks(double lo, double hi, int count)

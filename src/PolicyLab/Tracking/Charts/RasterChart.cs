@@ -14,18 +14,20 @@ public static class RasterChart
         var l = new ChartLayout(chart);
         var canvas = new Canvas(chart.Width, chart.Height);
         canvas.Clear(RgbColor.White);
-        foreach (double t in l.XTicks)
+        for (int ti = 0; ti < l.XTicks.Length; ti++)
         {
+            double t = l.XTicks[ti];
             double x = l.PixelX(t);
             canvas.DrawLine(x, l.Top, x, l.Bottom, 1, Grid);
-            string label = ChartLayout.FormatTick(t);
+            string label = l.XTickLabel(ti);
             BitmapFont.Draw(canvas, (int)(x - BitmapFont.Measure(label, 2) / 2.0), (int)l.Bottom + 8, label, 2, Text);
         }
-        foreach (double t in l.YTicks)
+        for (int ti = 0; ti < l.YTicks.Length; ti++)
         {
+            double t = l.YTicks[ti];
             double y = l.PixelY(t);
             canvas.DrawLine(l.Left, y, l.Right, y, 1, Grid);
-            string label = ChartLayout.FormatTick(t);
+            string label = l.YTickLabel(ti);
             BitmapFont.Draw(canvas, (int)l.Left - 8 - BitmapFont.Measure(label, 2), (int)(y - 7), label, 2, Text);
         }
         foreach (ChartSeries s in chart.Series)
@@ -56,14 +58,16 @@ public static class RasterChart
         canvas.FillRectangle(0, l.Bottom + 1, chart.Width, chart.Height, RgbColor.White);
         canvas.FillRectangle(0, 0, l.Left, chart.Height, RgbColor.White);
         canvas.FillRectangle(l.Right + 1, 0, chart.Width, chart.Height, RgbColor.White);
-        foreach (double t in l.XTicks)
+        for (int ti = 0; ti < l.XTicks.Length; ti++)
         {
-            string label = ChartLayout.FormatTick(t);
+            double t = l.XTicks[ti];
+            string label = l.XTickLabel(ti);
             BitmapFont.Draw(canvas, (int)(l.PixelX(t) - BitmapFont.Measure(label, 2) / 2.0), (int)l.Bottom + 8, label, 2, Text);
         }
-        foreach (double t in l.YTicks)
+        for (int ti = 0; ti < l.YTicks.Length; ti++)
         {
-            string label = ChartLayout.FormatTick(t);
+            double t = l.YTicks[ti];
+            string label = l.YTickLabel(ti);
             BitmapFont.Draw(canvas, (int)l.Left - 8 - BitmapFont.Measure(label, 2), (int)(l.PixelY(t) - 7), label, 2, Text);
         }
         canvas.DrawPolyline([l.Left, l.Top, l.Right, l.Top, l.Right, l.Bottom, l.Left, l.Bottom, l.Left, l.Top], 1, Axis);

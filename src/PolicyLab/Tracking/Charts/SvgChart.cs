@@ -19,17 +19,19 @@ public static class SvgChart
         if (chart.Note is not null)
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{chart.Width / 2.0:0.#}\" y=\"48\" text-anchor=\"middle\" fill=\"#555\">{Escape(chart.Note)}</text>\n");
         // Grid and ticks.
-        foreach (double t in l.XTicks)
+        for (int ti = 0; ti < l.XTicks.Length; ti++)
         {
+            double t = l.XTicks[ti];
             double x = l.PixelX(t);
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x:0.##}\" y1=\"{l.Top:0.##}\" x2=\"{x:0.##}\" y2=\"{l.Bottom:0.##}\" stroke=\"#e4e4e4\"/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x:0.##}\" y=\"{l.Bottom + 18:0.##}\" text-anchor=\"middle\" fill=\"#333\">{ChartLayout.FormatTick(t)}</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x:0.##}\" y=\"{l.Bottom + 18:0.##}\" text-anchor=\"middle\" fill=\"#333\">{l.XTickLabel(ti)}</text>\n");
         }
-        foreach (double t in l.YTicks)
+        for (int ti = 0; ti < l.YTicks.Length; ti++)
         {
+            double t = l.YTicks[ti];
             double y = l.PixelY(t);
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{l.Left:0.##}\" y1=\"{y:0.##}\" x2=\"{l.Right:0.##}\" y2=\"{y:0.##}\" stroke=\"#e4e4e4\"/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{l.Left - 8:0.##}\" y=\"{y + 4:0.##}\" text-anchor=\"end\" fill=\"#333\">{ChartLayout.FormatTick(t)}</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{l.Left - 8:0.##}\" y=\"{y + 4:0.##}\" text-anchor=\"end\" fill=\"#333\">{l.YTickLabel(ti)}</text>\n");
         }
         sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{l.Left:0.##}\" y=\"{l.Top:0.##}\" width=\"{l.Right - l.Left:0.##}\" height=\"{l.Bottom - l.Top:0.##}\" fill=\"none\" stroke=\"#444\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{(l.Left + l.Right) / 2:0.##}\" y=\"{chart.Height - 18}\" text-anchor=\"middle\" font-size=\"14\">{Escape(chart.XLabel)}</text>\n");

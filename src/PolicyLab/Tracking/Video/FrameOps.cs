@@ -12,29 +12,43 @@ public static class FrameOps
         ArgumentNullException.ThrowIfNull(source);
         var target = new RgbFrame(width, height);
         byte[] s = source.Pixels, t = target.Pixels;
+        int sw = source.Width, sh = source.Height;
+        var xStart = new int[width];
+        var xEnd = new int[width];
+        for (int x = 0; x < width; x++)
+        {
+            xStart[x] = x * sw / width;
+            xEnd[x] = Math.Max(xStart[x] + 1, (x + 1) * sw / width);
+        }
+        var sums = new int[width * 3];
         for (int y = 0; y < height; y++)
         {
-            int y0 = y * source.Height / height, y1 = Math.Max(y0 + 1, (y + 1) * source.Height / height);
+            int y0 = y * sh / height, y1 = Math.Max(y0 + 1, (y + 1) * sh / height);
+            Array.Clear(sums);
+            for (int sy = y0; sy < y1; sy++)
+            {
+                ReadOnlySpan<byte> row = s.AsSpan(sy * sw * 3, sw * 3);
+                for (int x = 0; x < width; x++)
+                {
+                    int r = 0, g = 0, b = 0;
+                    for (int o = xStart[x] * 3, end = xEnd[x] * 3; o < end; o += 3)
+                    {
+                        r += row[o];
+                        g += row[o + 1];
+                        b += row[o + 2];
+                    }
+                    sums[3 * x] += r;
+                    sums[3 * x + 1] += g;
+                    sums[3 * x + 2] += b;
+                }
+            }
+            int d = y * width * 3;
             for (int x = 0; x < width; x++)
             {
-                int x0 = x * source.Width / width, x1 = Math.Max(x0 + 1, (x + 1) * source.Width / width);
-                int r = 0, g = 0, b = 0, n = 0;
-                for (int sy = y0; sy < y1; sy++)
-                {
-                    int row = sy * source.Width;
-                    for (int sx = x0; sx < x1; sx++)
-                    {
-                        int o = (row + sx) * 3;
-                        r += s[o];
-                        g += s[o + 1];
-                        b += s[o + 2];
-                        n++;
-                    }
-                }
-                int d = (y * width + x) * 3;
-                t[d] = (byte)(r / n);
-                t[d + 1] = (byte)(g / n);
-                t[d + 2] = (byte)(b / n);
+                int n = (xEnd[x] - xStart[x]) * (y1 - y0);
+                t[d + 3 * x] = (byte)(sums[3 * x] / n);
+                t[d + 3 * x + 1] = (byte)(sums[3 * x + 1] / n);
+                t[d + 3 * x + 2] = (byte)(sums[3 * x + 2] / n);
             }
         }
         return target;

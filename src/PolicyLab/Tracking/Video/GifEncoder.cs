@@ -3,8 +3,8 @@ using PolicyLab.Environments.Rendering;
 namespace PolicyLab.Tracking.Video;
 
 /// <summary>
-/// Writes an animated GIF (GIF89a, looping) with a fixed 252-colour palette (6 × 7 × 6 levels of red, green
-/// and blue) and LZW-compressed frames, for when ffmpeg is not available.
+/// Writes an animated GIF (GIF89a, looping) with a fixed palette — a 6 × 6 × 6 colour cube plus a ramp of 40
+/// greys, so greyed tiles stay neutral — and LZW-compressed frames, for when ffmpeg is not available.
 /// </summary>
 public sealed class GifEncoder : IDisposable
 {
@@ -28,7 +28,7 @@ public sealed class GifEncoder : IDisposable
         _output.WriteByte(0);
         for (int i = 0; i < 256; i++)
         {
-            (byte r, byte g, byte b) = i < 252 ? ((byte)(i / 42 * 51), (byte)(i / 6 % 7 * 255 / 6), (byte)(i % 6 * 51)) : ((byte)0, (byte)0, (byte)0);
+            (byte r, byte g, byte b) = PaletteColor(i);
             _output.WriteByte(r);
             _output.WriteByte(g);
             _output.WriteByte(b);
@@ -39,9 +39,24 @@ public sealed class GifEncoder : IDisposable
         _output.Write([0x03, 0x01, 0x00, 0x00, 0x00]);
     }
 
-    /// <summary>The palette index closest to a colour.</summary>
-    public static byte Quantize(byte r, byte g, byte b) =>
-        (byte)((r * 5 + 127) / 255 * 42 + (g * 6 + 127) / 255 * 6 + (b * 5 + 127) / 255);
+    /// <summary>Colour <paramref name="index"/> of the palette: 0–215 the cube (levels 0, 51, …, 255), 216–255 greys.</summary>
+    public static (byte R, byte G, byte B) PaletteColor(int index)
+    {
+        if (index >= 216)
+        {
+            byte grey = (byte)Math.Round((index - 216) * 255 / 39.0);
+            return (grey, grey, grey);
+        }
+        return ((byte)(index / 36 * 51), (byte)(index / 6 % 6 * 51), (byte)(index % 6 * 51));
+    }
+
+    /// <summary>The palette index for a colour: the grey ramp for near-greys, else the nearest cube colour.</summary>
+    public static byte Quantize(byte r, byte g, byte b)
+    {
+        int max = Math.Max(r, Math.Max(g, b)), min = Math.Min(r, Math.Min(g, b));
+        if (max - min <= 12) return (byte)(216 + ((r + g + b) * 39 + 382) / 765);
+        return (byte)((r + 25) / 51 * 36 + (g + 25) / 51 * 6 + (b + 25) / 51);
+    }
 
     /// <summary>Appends a frame (same size as the GIF).</summary>
     public void AddFrame(RgbFrame frame)

@@ -7,9 +7,10 @@ namespace PolicyLab.Tracking.Video;
 
 /// <summary>
 /// <c>training.mp4</c> (or <c>.gif</c>) of a run, filmed in batches: a batch starts with the rollout of every
-/// <c>render_every</c>-th update and shows all parallel environments tiled in a grid of ⌈√N⌉ columns, each tile
+/// <c>render_every</c>-th update (by default spaced so that about <see cref="AutomaticBatches"/> batches are filmed
+/// over the step budget) and shows all parallel environments tiled in a grid of ⌈√N⌉ columns, each tile
 /// labelled with its episode return so far. A tile whose episode ends freezes on its last frame, greyed and
-/// tinted green when the return reached the reward threshold, red otherwise. The batch goes on (across updates)
+/// tinted green when the return reached the reward threshold, red otherwise (plain grey when the task has no threshold). The batch goes on (across updates)
 /// until every tile is frozen or it has <see cref="MaxBatchFrames"/> frames; the grid then holds still for half a
 /// second. Cost: one render of every copy per filmed step (about 1 ms per CartPole copy, plus encoding).
 /// </summary>
@@ -24,7 +25,11 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
     /// <summary>Most frames of one filmed batch (bounds the cost when episodes are long).</summary>
     public const int MaxBatchFrames = 600;
 
+    /// <summary>Filmed batches per run when render_every is 0.</summary>
+    public const int AutomaticBatches = 8;
+
     private const int HeaderHeight = 22;
+    private int _startUpdates;
     private int _batchFrames, _batchStart;
     private TrainingRunContext? _run;
     private VideoFile? _video;
@@ -49,19 +54,29 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
         }
         _run = run;
         _every = run.Settings.RenderEvery;
-        _updatesDone = run.Log.Updates.Count;
+        _updatesDone = _startUpdates = run.Log.Updates.Count;
         int n = run.Environments.Count;
         _columns = (int)Math.Ceiling(Math.Sqrt(n));
         int rows = (n + _columns - 1) / _columns;
-        RgbFrame sample = run.Environments.Render(0);
-        double scale = Math.Min(1.0, 240.0 / sample.Width);
+        RgbFrame sample;
+        try
+        {
+            sample = run.Environments.Render(0);
+        }
+        catch (NotSupportedException e)
+        {
+            run.Notify($"render=full: {run.Settings.Environment} cannot be drawn ({e.Message}), so no training video is made.");
+            _run = null;
+            return;
+        }
+        double scale = Math.Min(1.0, (VideoFile.FindFfmpeg() is null ? 160.0 : 240.0) / sample.Width); // smaller tiles for GIFs
         _tileWidth = Math.Max(2, (int)Math.Round(sample.Width * scale / 2) * 2);
         _tileHeight = Math.Max(2, (int)Math.Round(sample.Height * scale / 2) * 2);
         _frame = new RgbFrame(_columns * _tileWidth, rows * _tileHeight + HeaderHeight);
         _frozen = new RgbFrame?[n];
         _returns = new double[n];
         _video = VideoFile.Create(Path.Combine(run.Folder.Path, "training"), _frame.Width, _frame.Height, FramesPerSecond, out string notice);
-        run.Notify($"render=full: {notice}; filming the rollout of every {_every}th update ({n} environments tiled).");
+        run.Notify($"render=full: {notice}; filming {(_every > 0 ? $"a batch every {_every} update(s)" : $"about {AutomaticBatches} batches")} ({n} environments tiled).");
         run.Environments.Listener = this;
     }
 
@@ -73,7 +88,7 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!_filming)
         {
-            if (_updatesDone % _every != 0) return;
+            if (_every == 0 ? _updatesDone != _startUpdates : _updatesDone % _every != 0) return;
             _filming = true;
             _batchFrames = 0;
             _batchStart = _updatesDone + 1;
@@ -102,8 +117,10 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
             if (!environments.Terminated[i] && !environments.Truncated[i]) continue;
             var tile = new RgbFrame(_tileWidth, _tileHeight);
             Copy(i, tile);
-            bool solved = returns[i] >= _run!.RewardThreshold;
-            FrameOps.GreyAndTint(tile, solved ? new RgbColor(0, 190, 0) : new RgbColor(230, 0, 0), 0.25);
+            // Green when the return reached the reward threshold, red when not; plain grey when the task has none.
+            double threshold = _run!.RewardThreshold;
+            bool solved = returns[i] >= threshold;
+            FrameOps.GreyAndTint(tile, solved ? new RgbColor(0, 190, 0) : new RgbColor(230, 0, 0), double.IsFinite(threshold) ? 0.25 : 0);
             _frozen[i] = tile;
             Place(i, tile);
         }
@@ -115,6 +132,11 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
     {
         ArgumentNullException.ThrowIfNull(update);
         _updatesDone = update.Iteration;
+        if (_every == 0 && update.Step > 0 && _run is not null)
+        {
+            double stepsPerUpdate = (double)update.Step / update.Iteration;
+            _every = Math.Max(1, (int)Math.Round(_run.Settings.TotalSteps / stepsPerUpdate / AutomaticBatches));
+        }
         if (!_filming || _video is null) return;
         if (_batchFrames < MaxBatchFrames && _frozen.Any(f => f is null)) return; // the batch goes on in the next rollout
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -168,8 +190,10 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
         int x = i % _columns * _tileWidth, y = HeaderHeight + i / _columns * _tileHeight;
         FrameOps.Paste(_frame!, tile, x, y);
         var canvas = new Canvas(_frame!);
-        canvas.DrawPolyline([x, y, x + _tileWidth - 1, y, x + _tileWidth - 1, y + _tileHeight - 1], 1, new RgbColor(160, 160, 160));
-        FrameOps.LabelBottomRight(canvas, x, y, _tileWidth, _tileHeight, string.Create(CultureInfo.InvariantCulture, $"R: {_returns[i]:0.0}"), 2);
+        var border = new RgbColor(160, 160, 160); // exact pixel rows inside the tile
+        canvas.FillRectangle(x, y, x + _tileWidth, y + 1, border);
+        canvas.FillRectangle(x + _tileWidth - 1, y, x + _tileWidth, y + _tileHeight, border);
+        FrameOps.LabelBottomRight(canvas, x, y, _tileWidth, _tileHeight, string.Create(CultureInfo.InvariantCulture, $"R: {_returns[i]:0.0}"), _tileWidth >= 200 ? 2 : 1);
     }
 
     private void Copy(int i, RgbFrame tile)

@@ -89,7 +89,7 @@ public sealed class VideoFile : IDisposable
             ? $"writing {name} with ffmpeg ({ffmpeg}, H.264)"
             : Environment.GetEnvironmentVariable("POLICYLAB_VIDEO") is not null
                 ? $"writing {name} with PolicyLab's own GIF encoder because POLICYLAB_VIDEO=gif"
-                : $"ffmpeg is not on PATH, so {name} is written as an animated GIF by PolicyLab's own encoder (install ffmpeg for a smaller .mp4)";
+                : $"ffmpeg is not on PATH, so {name} is written by PolicyLab's own GIF encoder (install ffmpeg for a smaller .mp4)";
         return new VideoFile(final, temp, width, height, fps, ffmpeg);
     }
 
