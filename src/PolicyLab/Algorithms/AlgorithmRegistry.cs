@@ -48,6 +48,15 @@ public static class AlgorithmRegistry
         Register(new AlgorithmInfo("a3c", "Asynchronous advantage actor-critic (worker threads; not bit-reproducible with > 1 worker)",
             () => new PolicyGradient.A3cSettings(),
             (ctx, s, rng) => new PolicyGradient.A3c(ctx, (PolicyGradient.A3cSettings)s, rng), true, true));
+        Register(new AlgorithmInfo("hill_climbing", "Hill climbing in parameter space (plain, steepest ascent, simulated annealing or adaptive noise)",
+            () => new BlackBox.HillClimbingSettings(),
+            (ctx, s, rng) => new BlackBox.HillClimbing(ctx, (BlackBox.HillClimbingSettings)s, rng), true, true));
+        Register(new AlgorithmInfo("cem", "Cross-entropy method: Gaussian over policy parameters refitted to the elite candidates",
+            () => new BlackBox.CrossEntropyMethodSettings(),
+            (ctx, s, rng) => new BlackBox.CrossEntropyMethod(ctx, (BlackBox.CrossEntropyMethodSettings)s, rng), true, true));
+        Register(new AlgorithmInfo("es", "OpenAI evolution strategies: antithetic sampling, centred ranks, Adam (threads, reproducible)",
+            () => new BlackBox.EvolutionStrategiesSettings(),
+            (ctx, s, rng) => new BlackBox.EvolutionStrategies(ctx, (BlackBox.EvolutionStrategiesSettings)s, rng), true, true));
     }
 
     /// <summary>Registered names, sorted.</summary>
