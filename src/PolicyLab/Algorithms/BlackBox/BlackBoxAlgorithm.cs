@@ -22,7 +22,7 @@ public abstract class BlackBoxAlgorithm : IAlgorithm
         _settings = settings;
         Rng = rng;
         Policy = new BlackBoxPolicy(context.Environment.SingleObservationSpace, context.Environment.SingleActionSpace,
-            settings.PolicyLayers, settings.Activation);
+            settings.PolicyLayers, settings.Activation, settings.ScaleObservations);
         Span<float> theta = Policy.Store.Values;
         for (int j = 0; j < theta.Length; j++) theta[j] = (float)(settings.InitStd * rng.Normal());
         Evaluator = new CandidateEvaluator(context, settings, rng.NextUInt64());

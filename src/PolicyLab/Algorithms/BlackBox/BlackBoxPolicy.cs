@@ -9,7 +9,8 @@ namespace PolicyLab.Algorithms.BlackBox;
 /// to one score per discrete action or one output per action dimension, whose weights are one flat
 /// parameter vector (<see cref="Store"/>). Discrete actions are the argmax of the scores or a sample
 /// from their softmax; a bounded Box action is a = low + (tanh(y) + 1)/2 · (high − low) (an unbounded
-/// one is y itself). Acting allocates nothing once its buffers have grown to the batch size.
+/// one is y itself). Box observation elements with finite bounds can be rescaled to [−1, 1] first
+/// (a fixed map of the space, not running statistics). Acting allocates nothing once its buffers have grown to the batch size.
 /// Not thread-safe: each worker thread owns its own copy.
 /// </summary>
 public sealed class BlackBoxPolicy
@@ -18,10 +19,17 @@ public sealed class BlackBoxPolicy
     private readonly Discrete? _discrete;
     private readonly Box? _box;
     private readonly bool _encode;
+    private readonly float[]? _scale, _shift;
     private float[] _encoded = [], _outputs = [];
 
     /// <summary>Builds the network (weights all zero) for the given spaces.</summary>
-    public BlackBoxPolicy(Space observationSpace, Space actionSpace, IReadOnlyList<int> hidden, Numerics.Kernels.Activation activation)
+    /// <param name="observationSpace">Observations.</param>
+    /// <param name="actionSpace">Actions (Discrete or Box).</param>
+    /// <param name="hidden">Hidden widths (empty: linear).</param>
+    /// <param name="activation">Hidden activation.</param>
+    /// <param name="scaleObservations">Rescale Box observation elements with finite bounds to [−1, 1].</param>
+    public BlackBoxPolicy(Space observationSpace, Space actionSpace, IReadOnlyList<int> hidden, Numerics.Kernels.Activation activation,
+        bool scaleObservations)
     {
         _observationSpace = observationSpace;
         _discrete = actionSpace as Discrete;
@@ -29,6 +37,19 @@ public sealed class BlackBoxPolicy
         if (_discrete is null && _box is null)
             throw new PolicyLabException($"Black-box policies act in Discrete or Box action spaces; got {actionSpace}.");
         _encode = observationSpace.EncodedSize != observationSpace.FlatSize || observationSpace is Discrete;
+        if (scaleObservations && observationSpace is Box box && !_encode)
+        {
+            // x' = a·x + b with a = 2/(high − low), b = −(high + low)/(high − low) where both bounds are finite.
+            _scale = new float[box.FlatSize];
+            _shift = new float[box.FlatSize];
+            for (int j = 0; j < box.FlatSize; j++)
+            {
+                double low = box.Low[j], high = box.High[j];
+                bool bounded = double.IsFinite(low) && double.IsFinite(high) && high > low;
+                _scale[j] = bounded ? (float)(2 / (high - low)) : 1f;
+                _shift[j] = bounded ? (float)(-(high + low) / (high - low)) : 0f;
+            }
+        }
         Store = new ParameterStore();
         int outputs = _discrete?.Count ?? actionSpace.FlatSize;
         Network = new Mlp(Store, "pi", observationSpace.EncodedSize, hidden, outputs, activation);
@@ -67,6 +88,15 @@ public sealed class BlackBoxPolicy
             if (_encoded.Length < batch * encoded) _encoded = new float[batch * encoded];
             for (int b = 0; b < batch; b++)
                 _observationSpace.Encode(observations.Slice(b * flat, flat), _encoded.AsSpan(b * encoded, encoded));
+            input = _encoded;
+        }
+        else if (_scale is not null)
+        {
+            int flat = _scale.Length;
+            if (_encoded.Length < batch * flat) _encoded = new float[batch * flat];
+            for (int b = 0; b < batch; b++)
+                for (int j = 0; j < flat; j++)
+                    _encoded[b * flat + j] = _scale[j] * observations[b * flat + j] + _shift![j];
             input = _encoded;
         }
         Network.Forward(input, batch, _outputs);

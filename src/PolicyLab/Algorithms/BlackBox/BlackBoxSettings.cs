@@ -26,6 +26,10 @@ public abstract class BlackBoxSettings : Hyperparameters
     [Hyperparameter("activation", "hidden activation: tanh or relu")]
     public Activation Activation { get; set; } = Activation.Tanh;
 
+    /// <summary>Rescale bounded observation elements to [−1, 1].</summary>
+    [Hyperparameter("scale_observations", "feed the policy 2(x − low)/(high − low) − 1 for observation elements with finite Box bounds (others unchanged)")]
+    public bool ScaleObservations { get; set; } = true;
+
     /// <summary>Standard deviation of the Gaussian the initial parameters are drawn from.</summary>
     [Hyperparameter("init_std", "initial parameters are drawn from N(0, init_std²) (0: all zeros)")]
     public float InitStd { get; set; } = 0.1f;
@@ -33,6 +37,10 @@ public abstract class BlackBoxSettings : Hyperparameters
     /// <summary>Episodes each candidate's return is averaged over.</summary>
     [Hyperparameter("episodes_per_candidate", "episodes each candidate's return is averaged over")]
     public int EpisodesPerCandidate { get; set; } = 1;
+
+    /// <summary>Score every candidate of an iteration on the same episode seeds.</summary>
+    [Hyperparameter("common_seeds", "evaluate every candidate of an iteration on the same episode seeds (common random numbers)")]
+    public bool CommonSeeds { get; set; }
 
     /// <summary>Discrete action choice during candidate evaluation.</summary>
     [Hyperparameter("action_selection", "discrete actions while evaluating candidates: argmax or sample (softmax of the scores)")]

@@ -14,7 +14,8 @@ namespace PolicyLab.Algorithms.BlackBox;
 /// <para><b>Seeds:</b> episode e of candidate c in iteration t starts from the reset seed
 /// s(t, c, e) = DeriveSeed(DeriveSeed(DeriveSeed(seed, t), c), e), and its action samples (when discrete
 /// actions are sampled) come from a stream seeded with DeriveSeed(s(t, c, e), 1). A candidate's return
-/// therefore depends only on its own parameters and seeds, never on which thread ran it or when.</para>
+/// therefore depends only on its own parameters and seeds, never on which thread ran it or when. With
+/// common_seeds every candidate of an iteration uses candidate 0's seeds (common random numbers).</para>
 /// <para><b>Threads:</b> worker 0 runs on the calling thread and the others on threads of their own; each
 /// takes the next unevaluated candidate until none is left, and results are stored per candidate and
 /// combined in candidate order.</para>
@@ -32,7 +33,7 @@ public sealed class CandidateEvaluator : IDisposable
     private readonly EpisodeSink? _sink;
     private readonly ulong _seed;
     private readonly int _episodes;
-    private readonly bool _sample;
+    private readonly bool _sample, _common;
     private double[] _returns = [];
     private int[] _lengths = [];
     private float[] _candidates = [];
@@ -53,6 +54,7 @@ public sealed class CandidateEvaluator : IDisposable
         _seed = seed;
         _episodes = settings.EpisodesPerCandidate;
         _sample = settings.ActionSelection == DiscreteActionSelection.Sample;
+        _common = settings.CommonSeeds;
         _workers = new Worker[settings.ResolvedThreads];
         for (int w = 0; w < _workers.Length; w++)
         {
@@ -72,7 +74,7 @@ public sealed class CandidateEvaluator : IDisposable
                 counted.Dispose();
                 throw new PolicyLabException("Black-box candidate evaluation needs one-copy environments from the training loop.");
             }
-            var policy = new BlackBoxPolicy(counted.SingleObservationSpace, counted.SingleActionSpace, settings.PolicyLayers, settings.Activation);
+            var policy = new BlackBoxPolicy(counted.SingleObservationSpace, counted.SingleActionSpace, settings.PolicyLayers, settings.Activation, settings.ScaleObservations);
             _workers[w] = new Worker(this, counted, environment, policy);
         }
     }
@@ -80,9 +82,10 @@ public sealed class CandidateEvaluator : IDisposable
     /// <summary>Worker threads.</summary>
     public int Threads => _workers.Length;
 
-    /// <summary>The reset seed of episode <paramref name="episode"/> of candidate <paramref name="candidate"/> in iteration <paramref name="iteration"/>.</summary>
+    /// <summary>The reset seed of episode <paramref name="episode"/> of candidate <paramref name="candidate"/> in iteration <paramref name="iteration"/>.
+    /// With common_seeds every candidate uses candidate 0's seeds.</summary>
     public ulong EpisodeSeed(long iteration, int candidate, int episode) =>
-        Rng.DeriveSeed(Rng.DeriveSeed(Rng.DeriveSeed(_seed, (ulong)iteration), (ulong)candidate), (ulong)episode);
+        Rng.DeriveSeed(Rng.DeriveSeed(Rng.DeriveSeed(_seed, (ulong)iteration), _common ? 0UL : (ulong)candidate), (ulong)episode);
 
     /// <summary>
     /// Evaluates <paramref name="count"/> candidates laid out one after another in
