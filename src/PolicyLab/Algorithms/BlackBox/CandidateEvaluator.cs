@@ -16,7 +16,7 @@ namespace PolicyLab.Algorithms.BlackBox;
 /// actions are sampled) come from a stream seeded with DeriveSeed(s(t, c, e), 1). A candidate's return
 /// therefore depends only on its own parameters and seeds, never on which thread ran it or when. With
 /// common_seeds every candidate of an iteration uses candidate 0's seeds (common random numbers).</para>
-/// <para><b>Threads:</b> worker 0 runs on the calling thread and the others on threads of their own; each
+/// <para><b>Threads:</b> worker 0 runs on the calling thread and the others on persistent threads of their own; each
 /// takes the next unevaluated candidate until none is left, and results are stored per candidate and
 /// combined in candidate order.</para>
 /// <para><b>Environments and counting:</b> each worker owns one environment made with
@@ -40,6 +40,8 @@ public sealed class CandidateEvaluator : IDisposable
     private int _count, _next;
     private long _iteration;
     private Exception? _failure;
+    private readonly CountdownEvent _done = new(0);
+    private volatile bool _disposed;
 
     /// <summary>Creates one environment and one policy copy per worker thread.</summary>
     /// <param name="context">Supplies the counted environments.</param>
@@ -76,6 +78,7 @@ public sealed class CandidateEvaluator : IDisposable
             }
             var policy = new BlackBoxPolicy(counted.SingleObservationSpace, counted.SingleActionSpace, settings.PolicyLayers, settings.Activation, settings.ScaleObservations);
             _workers[w] = new Worker(this, counted, environment, policy);
+            if (w > 0) _workers[w].StartThread(w);
         }
     }
 
@@ -105,15 +108,15 @@ public sealed class CandidateEvaluator : IDisposable
         }
         (_candidates, _count, _iteration, _next, _failure) = (candidates, count, iteration, 0, null);
 
-        int active = Math.Min(_workers.Length, count);
-        var threads = new Thread[Math.Max(active - 1, 0)];
-        for (int w = 1; w < active; w++)
+        // Wake the helper threads, work alongside them, wait until they are all done.
+        int helpers = Math.Min(_workers.Length, count) - 1;
+        if (helpers > 0)
         {
-            threads[w - 1] = new Thread(_workers[w].Run) { IsBackground = true, Name = $"black-box worker {w}" };
-            threads[w - 1].Start();
+            _done.Reset(helpers);
+            for (int w = 1; w <= helpers; w++) _workers[w].Start();
         }
         _workers[0].Run();
-        foreach (Thread thread in threads) thread.Join();
+        if (helpers > 0) _done.Wait();
         if (_failure is not null) ExceptionDispatchInfo.Capture(_failure).Throw();
 
         long steps = 0;
@@ -140,17 +143,60 @@ public sealed class CandidateEvaluator : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (Worker worker in _workers) worker.Owned.Dispose();
+        if (_disposed) return;
+        _disposed = true;
+        foreach (Worker worker in _workers) worker.Dispose();
+        _done.Dispose();
     }
 
     /// <summary>One evaluation thread's environment, policy copy and buffers.</summary>
-    private sealed class Worker(CandidateEvaluator owner, IVectorEnvironment owned, IEnvironment environment, BlackBoxPolicy policy)
+    private sealed class Worker(CandidateEvaluator owner, IVectorEnvironment owned, IEnvironment environment, BlackBoxPolicy policy) : IDisposable
     {
         private readonly float[] _observation = new float[environment.ObservationSpace.FlatSize];
         private readonly float[] _action = new float[environment.ActionSpace.FlatSize];
         private readonly Rng _rng = new(0);
+        private readonly SemaphoreSlim _go = new(0);
+        private Thread? _thread;
 
         public IVectorEnvironment Owned { get; } = owned;
+
+        /// <summary>Starts the persistent helper thread (workers 1..n−1), which waits for <see cref="Start"/>.</summary>
+        public void StartThread(int index)
+        {
+            _thread = new Thread(Loop) { IsBackground = true, Name = $"black-box worker {index}" };
+            _thread.Start();
+        }
+
+        /// <summary>Lets the helper thread run one evaluation round.</summary>
+        public void Start() => _go.Release();
+
+        /// <summary>Ends the helper thread (the owner has set its disposed flag).</summary>
+        public void Stop()
+        {
+            if (_thread is null) return;
+            _go.Release();
+            _thread.Join();
+            _thread = null;
+        }
+
+        /// <summary>Ends the helper thread and releases the environment.</summary>
+        public void Dispose()
+        {
+            Stop();
+            _go.Dispose();
+            Owned.Dispose();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _go.Wait();
+                if (owner._disposed) return;
+                Run();
+                owner._done.Signal();
+            }
+        }
 
         public void Run()
         {
