@@ -2,6 +2,7 @@ using PolicyLab.Algorithms;
 using PolicyLab.Algorithms.BlackBox;
 using PolicyLab.Configuration;
 using PolicyLab.Environments.Spaces;
+using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
 using PolicyLab.Numerics.Kernels;
 using PolicyLab.Training;
@@ -235,5 +236,70 @@ public sealed class BlackBoxTests : IDisposable
             AlgorithmInfo info = AlgorithmRegistry.Get(name);
             Assert.True(info.SupportsDiscrete && info.SupportsContinuous);
         }
+    }
+}
+
+public sealed class CandidateEvaluatorTests
+{
+    private static AlgorithmContext Context(string id) => new()
+    {
+        Environment = new SyncVectorEnvironment(id, 1),
+        CreateEnvironments = (count, seed) =>
+        {
+            var copies = new SyncVectorEnvironment(id, count);
+            copies.Reset(seed);
+            return copies;
+        },
+        TotalSteps = long.MaxValue,
+        StepsTaken = () => 0,
+    };
+
+    private static float[] Candidates(int count, int dimension, ulong seed)
+    {
+        var values = new float[count * dimension];
+        new Rng(seed).FillNormal(values);
+        return values;
+    }
+
+    [Fact]
+    public void Evaluation_does_not_allocate_once_warm()
+    {
+        var settings = new EvolutionStrategiesSettings { PolicyLayers = [16], Threads = 1, EpisodesPerCandidate = 2 };
+        AlgorithmContext context = Context("CartPole-v1");
+        using var evaluator = new CandidateEvaluator(context, settings, 1);
+        int d = new BlackBoxPolicy(context.Environment.SingleObservationSpace, context.Environment.SingleActionSpace, [16], Activation.Tanh, true).Dimension;
+        float[] candidates = Candidates(8, d, 2);
+        var fitness = new double[8];
+        evaluator.Evaluate(candidates, 8, 0, fitness);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long steps = evaluator.Evaluate(candidates, 8, 1, fitness);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(steps > 16);
+        Assert.True(allocated == 0, $"{allocated} bytes allocated while evaluating {steps} steps");
+        context.Environment.Dispose();
+    }
+
+    [Fact]
+    public void A_candidates_return_depends_only_on_its_own_seeds()
+    {
+        // The same candidate placed at index 3 of two different batches, evaluated with different thread counts.
+        var one = new CrossEntropyMethodSettings { PolicyLayers = [8], Threads = 1, EpisodesPerCandidate = 3 };
+        var three = new CrossEntropyMethodSettings { PolicyLayers = [8], Threads = 3, EpisodesPerCandidate = 3 };
+        AlgorithmContext context = Context("Pendulum-v1");
+        using var a = new CandidateEvaluator(context, one, 9);
+        using var b = new CandidateEvaluator(context, three, 9);
+        int d = new BlackBoxPolicy(context.Environment.SingleObservationSpace, context.Environment.SingleActionSpace, [8], Activation.Tanh, true).Dimension;
+        float[] first = Candidates(6, d, 1), second = Candidates(6, d, 2);
+        first.AsSpan(3 * d, d).CopyTo(second.AsSpan(3 * d, d));
+        var fa = new double[6];
+        var fb = new double[6];
+        a.Evaluate(first, 6, 4, fa);
+        b.Evaluate(second, 6, 4, fb);
+        Assert.Equal(fa[3], fb[3]);
+        Assert.NotEqual(fa[2], fb[2]);
+        Assert.Equal(a.EpisodeSeed(4, 3, 1), b.EpisodeSeed(4, 3, 1));
+        Assert.NotEqual(a.EpisodeSeed(4, 3, 1), a.EpisodeSeed(4, 2, 1));
+        Assert.NotEqual(a.EpisodeSeed(4, 3, 1), a.EpisodeSeed(5, 3, 1));
+        context.Environment.Dispose();
     }
 }
