@@ -74,4 +74,25 @@ public sealed class BlackBoxLearningTests : IDisposable
         double mean = FinalMean("cem", "Pendulum-v1");
         Assert.True(mean >= -300, $"mean return {mean}");
     }
+
+    [Theory]
+    [Trait("Category", "Long")]
+    [InlineData("cem", "CartPole-v1", 1, 475)]
+    [InlineData("es", "CartPole-v1", 1, 475)]
+    [InlineData("es", "CartPole-v1", 2, 475)]
+    [InlineData("hill_climbing", "CartPole-v1", 1, 475)]
+    [InlineData("hill_climbing", "CartPole-v1", 2, 475)]
+    [InlineData("cem", "MountainCarContinuous-v0", 1, 90)]
+    [InlineData("cem", "MountainCarContinuous-v0", 2, 90)]
+    [InlineData("es", "MountainCarContinuous-v0", 1, 90)]
+    [InlineData("es", "MountainCarContinuous-v0", 2, 90)]
+    [InlineData("cem", "Pendulum-v1", 2, -300)]
+    [InlineData("cem", "Pendulum-v1", 4, -300)]
+    public void Other_seeds_reach_the_target_too(string algo, string env, long seed, double target)
+    {
+        // The shipped budgets with further seeds (CEM on CartPole seed 2 reaches 462.7 and on Pendulum
+        // seeds 1 and 3 −576 and −914: those are not claimed).
+        double mean = FinalMean(algo, env, seed);
+        Assert.True(mean >= target, $"{algo} {env} seed {seed}: mean return {mean}");
+    }
 }
