@@ -99,6 +99,9 @@ internal static class BenchCommand
         double scaling = TrainingBenchmark.Median(one.Zip(two, (a, b) => b.EpisodesPerSecond / a.EpisodesPerSecond));
         double cores1 = TrainingBenchmark.Median(one.Select(x => x.CoresUsed));
         double cores2 = TrainingBenchmark.Median(two.Select(x => x.CoresUsed));
+        // Work efficiency: episodes per processor-second with 2 threads relative to 1 (1.0 = no parallel overhead),
+        // the scaling to expect when both cores are free.
+        double efficiency = TrainingBenchmark.Median(one.Zip(two, (a, b) => b.EpisodesPerCpuSecond / a.EpisodesPerCpuSecond));
         if (quiet)
         {
             JsonOutput.Print(new Dictionary<string, object?>
@@ -114,6 +117,7 @@ internal static class BenchCommand
                 ["median_scaling"] = scaling,
                 ["median_cores_obtained_one_thread"] = cores1,
                 ["median_cores_obtained_two_threads"] = cores2,
+                ["median_cpu_efficiency_two_threads"] = efficiency,
             });
         }
         else
@@ -121,6 +125,7 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(inv, $"one core:  median {eps1:N0} candidate-episodes/s ({sps1:N0} env-steps/s)"));
             Console.WriteLine(string.Create(inv, $"two cores: median {eps2:N0} candidate-episodes/s ({sps2:N0} env-steps/s)"));
             Console.WriteLine(string.Create(inv, $"scaling:   median {scaling:F2}× (per-seed ratio two/one); cores obtained: median {cores1:F2} with 1 thread, {cores2:F2} with 2"));
+            Console.WriteLine(string.Create(inv, $"efficiency: median {efficiency:F2} (episodes per processor-second, 2 threads / 1 thread; 2 × this is the scaling on two free cores)"));
         }
         return 0;
     }

@@ -21,6 +21,9 @@ public sealed record EsBenchmarkRun(int Threads, long CandidateEpisodes, long St
     /// <summary>Candidate episodes per second.</summary>
     public double EpisodesPerSecond => CandidateEpisodes / Seconds;
 
+    /// <summary>Candidate episodes per processor second (all threads).</summary>
+    public double EpisodesPerCpuSecond => CandidateEpisodes / CpuSeconds;
+
     /// <summary>Environment steps per second.</summary>
     public double StepsPerSecond => Steps / Seconds;
 }
