@@ -1,26 +1,35 @@
 using System.CommandLine;
 using System.Globalization;
+using PolicyLab.Algorithms.BlackBox;
 using PolicyLab.Training;
 
 namespace PolicyLab.Cli.Commands;
 
-/// <summary>`policylab bench ppo-cartpole`: end-to-end training speed with RL Zoo's CartPole PPO settings.</summary>
+/// <summary>`policylab bench ppo-cartpole`: end-to-end training speed with RL Zoo's CartPole PPO settings;
+/// `policylab bench es-cartpole`: ES candidate-evaluation speed on one and two cores.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var which = new Argument<string>("benchmark") { Description = "ppo-cartpole" };
+        var which = new Argument<string>("benchmark") { Description = "ppo-cartpole or es-cartpole" };
         var repeats = new Option<int>("--repeats") { Description = "runs per configuration (medians are reported)", DefaultValueFactory = _ => 5 };
         var steps = new Option<long>("--steps") { Description = "steps per run", DefaultValueFactory = _ => 100_000 };
+        var iterations = new Option<int>("--iterations") { Description = "es-cartpole: timed ES iterations per run", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
-        var command = new Command("bench", "Measure end-to-end training speed.") { which, repeats, steps, json };
+        var command = new Command("bench", "Measure end-to-end training speed.") { which, repeats, steps, iterations, json };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             string name = parse.GetValue(which)!;
-            if (name != "ppo-cartpole")
-                return CommandLine.UserError($"Unknown benchmark '{name}'; available: ppo-cartpole.");
+            if (name is not ("ppo-cartpole" or "es-cartpole"))
+                return CommandLine.UserError($"Unknown benchmark '{name}'; available: ppo-cartpole, es-cartpole.");
             int n = parse.GetValue(repeats);
             if (n <= 0) return CommandLine.UserError($"--repeats must be positive; got {n}.");
+            if (name == "es-cartpole")
+            {
+                int k = parse.GetValue(iterations);
+                if (k <= 0) return CommandLine.UserError($"--iterations must be positive; got {k}.");
+                return RunEs(n, k, parse.GetValue(json));
+            }
             string scratch = Directory.CreateTempSubdirectory("policylab-bench-").FullName;
             try
             {
@@ -66,5 +75,58 @@ internal static class BenchCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>ES on CartPole (4→16→2 policy): candidate episodes per second with 1 and 2 worker threads, medians over repeats.</summary>
+    private static int RunEs(int repeats, int iterations, bool quiet)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (!quiet) Console.WriteLine($"ES on CartPole-v1, 4→16→2 tanh policy, 50 candidates × 1 episode per iteration, {iterations} timed iterations per run, {repeats} runs per figure…");
+        var one = new List<EsBenchmarkRun>();
+        var two = new List<EsBenchmarkRun>();
+        for (int r = 0; r < repeats; r++)
+        {
+            // Alternate the thread counts so a change in machine load affects both alike; same seed, same work.
+            one.Add(EsBenchmark.Run(1, iterations, r));
+            two.Add(EsBenchmark.Run(2, iterations, r));
+            if (!quiet)
+                Console.WriteLine(string.Create(inv, $"  seed {r}: {one[^1].EpisodesPerSecond:N0} episodes/s on 1 thread, {two[^1].EpisodesPerSecond:N0} on 2 ({one[^1].CandidateEpisodes:N0} episodes, {one[^1].Steps:N0} steps; cores obtained {one[^1].CoresUsed:F2} and {two[^1].CoresUsed:F2})"));
+        }
+        double eps1 = TrainingBenchmark.Median(one.Select(x => x.EpisodesPerSecond));
+        double eps2 = TrainingBenchmark.Median(two.Select(x => x.EpisodesPerSecond));
+        double sps1 = TrainingBenchmark.Median(one.Select(x => x.StepsPerSecond));
+        double sps2 = TrainingBenchmark.Median(two.Select(x => x.StepsPerSecond));
+        double scaling = TrainingBenchmark.Median(one.Zip(two, (a, b) => b.EpisodesPerSecond / a.EpisodesPerSecond));
+        double cores1 = TrainingBenchmark.Median(one.Select(x => x.CoresUsed));
+        double cores2 = TrainingBenchmark.Median(two.Select(x => x.CoresUsed));
+        // Work efficiency: episodes per processor-second with 2 threads relative to 1 (1.0 = no parallel overhead),
+        // the scaling to expect when both cores are free.
+        double efficiency = TrainingBenchmark.Median(one.Zip(two, (a, b) => b.EpisodesPerCpuSecond / a.EpisodesPerCpuSecond));
+        if (quiet)
+        {
+            JsonOutput.Print(new Dictionary<string, object?>
+            {
+                ["command"] = "bench",
+                ["benchmark"] = "es-cartpole",
+                ["runs"] = repeats,
+                ["iterations"] = iterations,
+                ["candidate_episodes_per_second_one_core"] = eps1,
+                ["candidate_episodes_per_second_two_cores"] = eps2,
+                ["steps_per_second_one_core"] = sps1,
+                ["steps_per_second_two_cores"] = sps2,
+                ["median_scaling"] = scaling,
+                ["median_cores_obtained_one_thread"] = cores1,
+                ["median_cores_obtained_two_threads"] = cores2,
+                ["median_cpu_efficiency_two_threads"] = efficiency,
+            });
+        }
+        else
+        {
+            Console.WriteLine(string.Create(inv, $"one core:  median {eps1:N0} candidate-episodes/s ({sps1:N0} env-steps/s)"));
+            Console.WriteLine(string.Create(inv, $"two cores: median {eps2:N0} candidate-episodes/s ({sps2:N0} env-steps/s)"));
+            Console.WriteLine(string.Create(inv, $"scaling:   median {scaling:F2}× (per-seed ratio two/one); cores obtained: median {cores1:F2} with 1 thread, {cores2:F2} with 2"));
+            Console.WriteLine(string.Create(inv, $"efficiency: median {efficiency:F2} (episodes per processor-second, 2 threads / 1 thread; 2 × this is the scaling on two free cores)"));
+        }
+        return 0;
     }
 }

@@ -51,6 +51,15 @@ public static class AlgorithmRegistry
         Register(new AlgorithmInfo("annealing", "Policy annealing: trajectory probabilities ∝ exp(return / T) (grouped or value-function loss)",
             () => new Annealing.PolicyAnnealingSettings(),
             (ctx, s, rng) => new Annealing.PolicyAnnealing(ctx, (Annealing.PolicyAnnealingSettings)s, rng), true, false));
+        Register(new AlgorithmInfo("hill_climbing", "Hill climbing in parameter space (plain, steepest ascent, simulated annealing or adaptive noise)",
+            () => new BlackBox.HillClimbingSettings(),
+            (ctx, s, rng) => new BlackBox.HillClimbing(ctx, (BlackBox.HillClimbingSettings)s, rng), true, true));
+        Register(new AlgorithmInfo("cem", "Cross-entropy method: Gaussian over policy parameters refitted to the elite candidates",
+            () => new BlackBox.CrossEntropyMethodSettings(),
+            (ctx, s, rng) => new BlackBox.CrossEntropyMethod(ctx, (BlackBox.CrossEntropyMethodSettings)s, rng), true, true));
+        Register(new AlgorithmInfo("es", "OpenAI evolution strategies: antithetic sampling, centred ranks, Adam (threads, reproducible)",
+            () => new BlackBox.EvolutionStrategiesSettings(),
+            (ctx, s, rng) => new BlackBox.EvolutionStrategies(ctx, (BlackBox.EvolutionStrategiesSettings)s, rng), true, true));
     }
 
     /// <summary>Registered names, sorted.</summary>
