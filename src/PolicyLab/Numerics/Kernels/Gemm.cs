@@ -55,7 +55,10 @@ public static class Gemm
 
         if (n >= width || k == 0)
         {
-            Blocked(m, n, k, ref ra, aRow, aCol, ref rb, ldb, ref rc, ldc, accumulate, hasBias, ref rbias);
+            if (Threads > 1 && (long)m * n * k >= ParallelThreshold && (m >= 12 * Threads || n >= 128 * Threads))
+                BlockedParallel(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate, bias);
+            else
+                Blocked(m, n, k, ref ra, aRow, aCol, ref rb, ldb, ref rc, ldc, accumulate, hasBias, ref rbias);
         }
         else if (aRow == 1 && m >= width)
         {
@@ -81,15 +84,179 @@ public static class Gemm
     }
 
     /// <summary>Writes the transpose of the row-major rows×cols matrix <paramref name="source"/> into <paramref name="destination"/> (cols×rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(int rows, int cols, ReadOnlySpan<float> source, Span<float> destination)
     {
-        if (source.Length < rows * cols || destination.Length < rows * cols)
+        if (rows < 0 || cols < 0 || source.Length < rows * cols || destination.Length < rows * cols)
             throw new ArgumentException("Transpose buffers are smaller than rows × cols.");
-        for (int i = 0; i < rows; i++)
+        ref float rs = ref MemoryMarshal.GetReference(source);
+        ref float rd = ref MemoryMarshal.GetReference(destination);
+        // 16×16 tiles keep both the rows read and the rows written in cache.
+        const int T = 16;
+        for (int i0 = 0; i0 < rows; i0 += T)
         {
-            ReadOnlySpan<float> row = source.Slice(i * cols, cols);
-            for (int j = 0; j < cols; j++)
-                destination[j * rows + i] = row[j];
+            int i1 = Math.Min(i0 + T, rows);
+            for (int j0 = 0; j0 < cols; j0 += T)
+            {
+                int j1 = Math.Min(j0 + T, cols);
+                for (int i = i0; i < i1; i++)
+                {
+                    ref float row = ref Unsafe.Add(ref rs, i * cols);
+                    for (int j = j0; j < j1; j++)
+                        Unsafe.Add(ref rd, j * rows + i) = Unsafe.Add(ref row, j);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- deterministic multi-threading
+
+    /// <summary>Products with at least this many multiply-adds (m·n·k) are split between threads.</summary>
+    public const long ParallelThreshold = 1L << 19;
+
+    private static int s_threads = InitialThreads();
+    private static Worker[] s_workers = [];
+    private static readonly Lock s_workerGate = new();
+
+    /// <summary>
+    /// Threads that large products use (1 by default; initial value from the environment variable
+    /// <c>POLICYLAB_GEMM_THREADS</c>). The rows (or column blocks) of C are divided between the calling
+    /// thread and persistent worker threads; each element is still summed by one thread in the same
+    /// order, so results are bit-identical whatever the thread count.
+    /// </summary>
+    /// <remarks>Set it between computations, not while another thread is multiplying.</remarks>
+    public static int Threads
+    {
+        get => s_threads;
+        set
+        {
+            if (value < 1 || value > 64)
+                throw new ArgumentOutOfRangeException(nameof(value), $"The GEMM thread count must lie in [1, 64]; got {value}.");
+            s_threads = value;
+        }
+    }
+
+    private static int InitialThreads()
+    {
+        string? text = Environment.GetEnvironmentVariable("POLICYLAB_GEMM_THREADS");
+        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int t) && t is >= 1 and <= 64 ? t : 1;
+    }
+
+    private static Worker[] Workers(int count)
+    {
+        Worker[] workers = s_workers;
+        if (workers.Length >= count) return workers;
+        lock (s_workerGate)
+        {
+            if (s_workers.Length < count)
+            {
+                var grown = new Worker[count];
+                s_workers.CopyTo(grown, 0);
+                for (int i = s_workers.Length; i < count; i++) grown[i] = new Worker(i + 1);
+                s_workers = grown;
+            }
+            return s_workers;
+        }
+    }
+
+    /// <summary>Splits C into <see cref="Threads"/> parts (row blocks, or 64-column blocks when rows are few) computed at once.</summary>
+    private static unsafe void BlockedParallel(int m, int n, int k, ReadOnlySpan<float> a, int aRow, int aCol,
+        ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias)
+    {
+        int parts = Threads;
+        Worker[] workers = Workers(parts - 1);
+        bool byRows = m >= 12 * parts;
+        int unit = byRows ? 12 : 64, total = byRows ? m : n;
+        int chunk = ((total + parts - 1) / parts + unit - 1) / unit * unit;
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            var job = new Job(m, n, k, pa, aRow, aCol, pb, ldb, pc, ldc, accumulate, pbias, !bias.IsEmpty, byRows);
+            int used = 1;
+            for (int p = 1; p < parts && p * chunk < total; p++, used++)
+                workers[p - 1].Start(job, p * chunk, Math.Min(total, (p + 1) * chunk));
+            job.Run(0, Math.Min(total, chunk));
+            for (int p = 1; p < used; p++) workers[p - 1].Join();
+        }
+    }
+
+    private readonly unsafe struct Job(int m, int n, int k, float* a, int aRow, int aCol, float* b, int ldb,
+        float* c, int ldc, bool accumulate, float* bias, bool hasBias, bool byRows)
+    {
+        /// <summary>Computes rows (or columns) [from, to) of C.</summary>
+        public void Run(int from, int to)
+        {
+            if (from >= to) return;
+            if (byRows)
+                Blocked(to - from, n, k, ref Unsafe.AsRef<float>(a + (long)from * aRow), aRow, aCol, ref Unsafe.AsRef<float>(b), ldb,
+                    ref Unsafe.AsRef<float>(c + (long)from * ldc), ldc, accumulate, hasBias, ref Unsafe.AsRef<float>(bias));
+            else
+                Blocked(m, to - from, k, ref Unsafe.AsRef<float>(a), aRow, aCol, ref Unsafe.AsRef<float>(b + from), ldb,
+                    ref Unsafe.AsRef<float>(c + from), ldc, accumulate, hasBias, ref Unsafe.AsRef<float>(hasBias ? bias + from : bias));
+        }
+    }
+
+    /// <summary>A persistent helper thread: spins briefly for the next part (products come in bursts), then sleeps.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Workers live as long as the process.")]
+    private sealed class Worker
+    {
+        private const int SpinRounds = 400;
+        private readonly ManualResetEventSlim _wake = new(false, 0);
+        private Job _job;
+        private int _from, _to;
+        private int _requested, _completed;
+        private Exception? _error;
+
+        public Worker(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"PolicyLab GEMM worker {index}" };
+            thread.Start();
+        }
+
+        public void Start(Job job, int from, int to)
+        {
+            (_job, _from, _to) = (job, from, to);
+            Interlocked.Increment(ref _requested);
+            _wake.Set();
+        }
+
+        public void Join()
+        {
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _completed) != Volatile.Read(ref _requested)) spin.SpinOnce(sleep1Threshold: -1);
+            if (_error is { } e)
+            {
+                _error = null;
+                throw new InvalidOperationException("A GEMM worker thread failed.", e);
+            }
+        }
+
+        private void Loop()
+        {
+            int seen = 0;
+            while (true)
+            {
+                int rounds = 0;
+                while (Volatile.Read(ref _requested) == seen)
+                {
+                    if (rounds++ < SpinRounds)
+                    {
+                        Thread.SpinWait(30);
+                        continue;
+                    }
+                    _wake.Reset();
+                    if (Volatile.Read(ref _requested) == seen) _wake.Wait();
+                }
+                seen = Volatile.Read(ref _requested);
+                try
+                {
+                    _job.Run(_from, _to);
+                }
+                catch (Exception e)
+                {
+                    _error = e;
+                }
+                Volatile.Write(ref _completed, seen);
+            }
         }
     }
 
