@@ -3,16 +3,16 @@ namespace PolicyLab.Tests.OffPolicy;
 /// <summary>Learning on Pendulum-v1: short CI variants with small networks, and the full budgets (Long).</summary>
 public class OffPolicyLearningTests
 {
-    // A uniformly random policy scores about −1200 on Pendulum-v1; −700 means it learned to swing up at least sometimes.
+    // A uniformly random policy scores about −1200 on Pendulum-v1; above −400 it swings up and balances from most starts.
     [Theory]
-    [InlineData("sac", new[] { "learning_starts=500" })]
-    [InlineData("td3", new[] { "learning_starts=1000" })]
-    [InlineData("ddpg", new[] { "learning_starts=1000" })]
-    public void Learns_clearly_on_pendulum_within_a_short_budget(string algo, string[] extra)
+    [InlineData("sac")]
+    [InlineData("td3")]
+    [InlineData("ddpg")]
+    public void Learns_clearly_on_pendulum_within_a_short_budget(string algo)
     {
-        (double mean, string folder) = OffPolicyHarness.Train(algo, "Pendulum-v1", 5000, 0, [.. OffPolicyHarness.Small, .. extra]);
+        (double mean, string folder) = OffPolicyHarness.Train(algo, "Pendulum-v1", 8000, 0, [.. OffPolicyHarness.Small, "learning_starts=1000"]);
         OffPolicyHarness.Delete(folder);
-        Assert.True(mean > -700, $"{algo}: final evaluation {mean:F1} after 5,000 steps");
+        Assert.True(mean > -400, $"{algo}: final evaluation {mean:F1} after 8,000 steps");
     }
 
     [Theory]
