@@ -1,73 +1,47 @@
 using System.CommandLine;
 using System.Globalization;
 using PolicyLab.Algorithms.BlackBox;
+using PolicyLab.Numerics.Kernels;
 using PolicyLab.Training;
 
 namespace PolicyLab.Cli.Commands;
 
-/// <summary>`policylab bench ppo-cartpole`: end-to-end training speed with RL Zoo's CartPole PPO settings;
-/// `policylab bench es-cartpole`: ES candidate-evaluation speed on one and two cores.</summary>
+/// <summary>
+/// `policylab bench ppo-cartpole | sac-pendulum`: end-to-end training speed with the shipped tuned settings;
+/// `policylab bench es-cartpole`: ES candidate-evaluation speed on one and two cores.
+/// </summary>
 internal static class BenchCommand
 {
+    private const string Choices = "ppo-cartpole, sac-pendulum, es-cartpole";
+
     public static Command Create()
     {
-        var which = new Argument<string>("benchmark") { Description = "ppo-cartpole or es-cartpole" };
-        var repeats = new Option<int>("--repeats") { Description = "runs per configuration (medians are reported)", DefaultValueFactory = _ => 5 };
-        var steps = new Option<long>("--steps") { Description = "steps per run", DefaultValueFactory = _ => 100_000 };
+        var which = new Argument<string>("benchmark") { Description = Choices };
+        var repeats = new Option<int?>("--repeats") { Description = "runs per configuration (medians are reported; default 5 for ppo-cartpole, 3 for sac-pendulum)" };
+        var steps = new Option<long?>("--steps") { Description = "steps per run (default 100,000 for ppo-cartpole, 20,000 for sac-pendulum)" };
         var iterations = new Option<int>("--iterations") { Description = "es-cartpole: timed ES iterations per run", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
         var command = new Command("bench", "Measure end-to-end training speed.") { which, repeats, steps, iterations, json };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             string name = parse.GetValue(which)!;
-            if (name is not ("ppo-cartpole" or "es-cartpole"))
-                return CommandLine.UserError($"Unknown benchmark '{name}'; available: ppo-cartpole, es-cartpole.");
-            int n = parse.GetValue(repeats);
-            if (n <= 0) return CommandLine.UserError($"--repeats must be positive; got {n}.");
+            if (name is not ("ppo-cartpole" or "sac-pendulum" or "es-cartpole"))
+                return CommandLine.UserError($"Unknown benchmark '{name}'; available: {Choices}.");
             if (name == "es-cartpole")
             {
-                int k = parse.GetValue(iterations);
-                if (k <= 0) return CommandLine.UserError($"--iterations must be positive; got {k}.");
-                return RunEs(n, k, parse.GetValue(json));
+                int runs = parse.GetValue(repeats) ?? 5, k = parse.GetValue(iterations);
+                if (runs <= 0 || k <= 0) return CommandLine.UserError($"--repeats and --iterations must be positive; got {runs} and {k}.");
+                return RunEs(runs, k, parse.GetValue(json));
             }
+            bool sac = name == "sac-pendulum";
+            int n = parse.GetValue(repeats) ?? (sac ? 3 : 5);
+            if (n <= 0) return CommandLine.UserError($"--repeats must be positive; got {n}.");
+            long stepCount = parse.GetValue(steps) ?? (sac ? 20_000 : 100_000);
+            if (stepCount <= 0) return CommandLine.UserError($"--steps must be positive; got {stepCount}.");
             string scratch = Directory.CreateTempSubdirectory("policylab-bench-").FullName;
             try
             {
-                var request = new SettingsRequest("ppo", "CartPole-v1", null, [], 0, parse.GetValue(steps));
-                bool quiet = parse.GetValue(json);
-                if (!quiet) Console.WriteLine($"PPO on CartPole-v1 with the shipped RL-Zoo settings, {parse.GetValue(steps):N0} steps, {n} runs per figure (evaluation off)…");
-                var one = TrainingBenchmark.Run(request, 475, n, 1, Path.Combine(scratch, "one")).Select(r => r[0]).ToList();
-                var two = TrainingBenchmark.Run(request with { Seed = 1000 }, 475, n, 2, Path.Combine(scratch, "two"));
-                double sps1 = TrainingBenchmark.Median(one.Select(r => r.StepsPerSecond));
-                double sps2 = TrainingBenchmark.Median(two.Select(r => r.Sum(x => x.StepsPerSecond)));
-                var reached = one.Where(r => r.StepsToThreshold is not null).ToList();
-                double stepsTo = TrainingBenchmark.Median(reached.Select(r => (double)r.StepsToThreshold!.Value));
-                double secondsTo = TrainingBenchmark.Median(reached.Select(r => r.SecondsToThreshold!.Value));
-                if (quiet)
-                {
-                    JsonOutput.Print(new Dictionary<string, object?>
-                    {
-                        ["command"] = "bench",
-                        ["benchmark"] = name,
-                        ["runs"] = n,
-                        ["steps_per_second_one_core"] = sps1,
-                        ["steps_per_second_two_cores"] = sps2,
-                        ["runs_reaching_475"] = reached.Count,
-                        ["median_steps_to_475"] = JsonOutput.Number(stepsTo),
-                        ["median_seconds_to_475"] = JsonOutput.Number(secondsTo),
-                        ["per_run_steps_per_second"] = one.Select(r => r.StepsPerSecond).ToArray(),
-                    });
-                }
-                else
-                {
-                    var inv = CultureInfo.InvariantCulture;
-                    foreach (BenchmarkRun r in one)
-                        Console.WriteLine(string.Create(inv, $"  seed {r.Seed}: {r.StepsPerSecond:N0} steps/s; last-10 mean ≥ 475 at {(r.StepsToThreshold is long s ? s.ToString("N0", inv) : "never")} steps ({(r.SecondsToThreshold is double t ? t.ToString("F2", inv) + " s" : "-")})"));
-                    Console.WriteLine(string.Create(inv, $"one core:  median {sps1:N0} env-steps/s"));
-                    Console.WriteLine(string.Create(inv, $"two cores: median {sps2:N0} env-steps/s (two runs at once, summed)"));
-                    Console.WriteLine(string.Create(inv, $"reached a last-10-episode mean of 475 in {reached.Count}/{n} runs: median {stepsTo:N0} steps, {secondsTo:F2} s"));
-                }
-                return 0;
+                return sac ? SacPendulum(n, stepCount, parse.GetValue(json), scratch) : PpoCartPole(n, stepCount, parse.GetValue(json), scratch);
             }
             finally
             {
@@ -75,6 +49,97 @@ internal static class BenchCommand
             }
         }));
         return command;
+    }
+
+    private static int PpoCartPole(int n, long stepCount, bool quiet, string scratch)
+    {
+        var request = new SettingsRequest("ppo", "CartPole-v1", null, [], 0, stepCount);
+        if (!quiet) Console.WriteLine($"PPO on CartPole-v1 with the shipped RL-Zoo settings, {stepCount:N0} steps, {n} runs per figure (evaluation off)…");
+        var one = TrainingBenchmark.Run(request, 475, n, 1, Path.Combine(scratch, "one")).Select(r => r[0]).ToList();
+        var two = TrainingBenchmark.Run(request with { Seed = 1000 }, 475, n, 2, Path.Combine(scratch, "two"));
+        double sps1 = TrainingBenchmark.Median(one.Select(r => r.StepsPerSecond));
+        double sps2 = TrainingBenchmark.Median(two.Select(r => r.Sum(x => x.StepsPerSecond)));
+        var reached = one.Where(r => r.StepsToThreshold is not null).ToList();
+        double stepsTo = TrainingBenchmark.Median(reached.Select(r => (double)r.StepsToThreshold!.Value));
+        double secondsTo = TrainingBenchmark.Median(reached.Select(r => r.SecondsToThreshold!.Value));
+        if (quiet)
+        {
+            JsonOutput.Print(new Dictionary<string, object?>
+            {
+                ["command"] = "bench",
+                ["benchmark"] = "ppo-cartpole",
+                ["runs"] = n,
+                ["steps_per_second_one_core"] = sps1,
+                ["steps_per_second_two_cores"] = sps2,
+                ["runs_reaching_475"] = reached.Count,
+                ["median_steps_to_475"] = JsonOutput.Number(stepsTo),
+                ["median_seconds_to_475"] = JsonOutput.Number(secondsTo),
+                ["per_run_steps_per_second"] = one.Select(r => r.StepsPerSecond).ToArray(),
+            });
+        }
+        else
+        {
+            var inv = CultureInfo.InvariantCulture;
+            foreach (BenchmarkRun r in one)
+                Console.WriteLine(string.Create(inv, $"  seed {r.Seed}: {r.StepsPerSecond:N0} steps/s; last-10 mean ≥ 475 at {(r.StepsToThreshold is long s ? s.ToString("N0", inv) : "never")} steps ({(r.SecondsToThreshold is double t ? t.ToString("F2", inv) + " s" : "-")})"));
+            Console.WriteLine(string.Create(inv, $"one core:  median {sps1:N0} env-steps/s"));
+            Console.WriteLine(string.Create(inv, $"two cores: median {sps2:N0} env-steps/s (two runs at once, summed)"));
+            Console.WriteLine(string.Create(inv, $"reached a last-10-episode mean of 475 in {reached.Count}/{n} runs: median {stepsTo:N0} steps, {secondsTo:F2} s"));
+        }
+        return 0;
+    }
+
+    /// <summary>SAC with RL Zoo's Pendulum settings (one gradient step per env step, batch 256, 256×256 networks),
+    /// once with one GEMM thread and once with two (the large products split deterministically between cores).</summary>
+    private static int SacPendulum(int n, long stepCount, bool quiet, string scratch)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var request = new SettingsRequest("sac", "Pendulum-v1", null, [], 0, stepCount);
+        if (!quiet) Console.WriteLine($"SAC on Pendulum-v1 with the shipped RL-Zoo settings (batch 256, 256×256, one gradient step per step), {stepCount:N0} steps, {n} runs per figure (evaluation off)…");
+        var results = new Dictionary<int, List<BenchmarkRun>>();
+        int saved = Gemm.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Gemm.Threads = threads;
+                var runs = TrainingBenchmark.Run(request, -200, n, 1, Path.Combine(scratch, $"t{threads}")).Select(r => r[0]).ToList();
+                results[threads] = runs;
+                if (!quiet)
+                    foreach (BenchmarkRun r in runs)
+                        Console.WriteLine(string.Create(inv, $"  {threads} GEMM thread{(threads > 1 ? "s" : "")}, seed {r.Seed}: {r.StepsPerSecond:N1} steps/s, {r.Seconds:F1} s"));
+            }
+        }
+        finally
+        {
+            Gemm.Threads = saved;
+        }
+        double sps1 = TrainingBenchmark.Median(results[1].Select(r => r.StepsPerSecond));
+        double sps2 = TrainingBenchmark.Median(results[2].Select(r => r.StepsPerSecond));
+        double wall1 = TrainingBenchmark.Median(results[1].Select(r => r.Seconds));
+        double wall2 = TrainingBenchmark.Median(results[2].Select(r => r.Seconds));
+        if (quiet)
+        {
+            JsonOutput.Print(new Dictionary<string, object?>
+            {
+                ["command"] = "bench",
+                ["benchmark"] = "sac-pendulum",
+                ["runs"] = n,
+                ["steps"] = stepCount,
+                ["steps_per_second_one_core"] = sps1,
+                ["steps_per_second_two_cores"] = sps2,
+                ["median_wall_seconds_one_core"] = wall1,
+                ["median_wall_seconds_two_cores"] = wall2,
+                ["per_run_steps_per_second_one_core"] = results[1].Select(r => r.StepsPerSecond).ToArray(),
+                ["per_run_steps_per_second_two_cores"] = results[2].Select(r => r.StepsPerSecond).ToArray(),
+            });
+        }
+        else
+        {
+            Console.WriteLine(string.Create(inv, $"one core (1 GEMM thread):   median {sps1:N1} env-steps/s; {stepCount:N0}-step run {wall1:F1} s"));
+            Console.WriteLine(string.Create(inv, $"two cores (2 GEMM threads): median {sps2:N1} env-steps/s; {stepCount:N0}-step run {wall2:F1} s ({sps2 / sps1:F2}×)"));
+        }
+        return 0;
     }
 
     /// <summary>ES on CartPole (4→16→2 policy): candidate episodes per second with 1 and 2 worker threads, medians over repeats.</summary>

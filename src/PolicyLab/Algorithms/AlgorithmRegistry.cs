@@ -60,6 +60,15 @@ public static class AlgorithmRegistry
         Register(new AlgorithmInfo("es", "OpenAI evolution strategies: antithetic sampling, centred ranks, Adam (threads, reproducible)",
             () => new BlackBox.EvolutionStrategiesSettings(),
             (ctx, s, rng) => new BlackBox.EvolutionStrategies(ctx, (BlackBox.EvolutionStrategiesSettings)s, rng), true, true));
+        Register(new AlgorithmInfo("ddpg", "Deep Deterministic Policy Gradient (replay buffer, target networks, Gaussian or Ornstein-Uhlenbeck noise)",
+            () => new OffPolicy.DdpgSettings(),
+            (ctx, s, rng) => new OffPolicy.Ddpg(ctx, (OffPolicy.DdpgSettings)s, rng), false, true));
+        Register(new AlgorithmInfo("td3", "Twin Delayed DDPG (twin critics, target policy smoothing, delayed actor updates)",
+            () => new OffPolicy.Td3Settings(),
+            (ctx, s, rng) => new OffPolicy.Td3(ctx, (OffPolicy.Td3Settings)s, rng), false, true));
+        Register(new AlgorithmInfo("sac", "Soft Actor-Critic (squashed Gaussian actor, twin critics, automatic entropy tuning)",
+            () => new OffPolicy.SacSettings(),
+            (ctx, s, rng) => new OffPolicy.Sac(ctx, (OffPolicy.SacSettings)s, rng), false, true));
     }
 
     /// <summary>Registered names, sorted.</summary>

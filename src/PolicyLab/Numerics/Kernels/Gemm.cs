@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace PolicyLab.Numerics.Kernels;
 
@@ -55,7 +56,10 @@ public static class Gemm
 
         if (n >= width || k == 0)
         {
-            Blocked(m, n, k, ref ra, aRow, aCol, ref rb, ldb, ref rc, ldc, accumulate, hasBias, ref rbias);
+            if (Threads > 1 && (long)m * n * k >= ParallelThreshold && (m >= 12 * Threads || n >= 128 * Threads))
+                BlockedParallel(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate, bias);
+            else
+                Blocked(m, n, k, ref ra, aRow, aCol, ref rb, ldb, ref rc, ldc, accumulate, hasBias, ref rbias);
         }
         else if (aRow == 1 && m >= width)
         {
@@ -81,15 +85,226 @@ public static class Gemm
     }
 
     /// <summary>Writes the transpose of the row-major rows×cols matrix <paramref name="source"/> into <paramref name="destination"/> (cols×rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(int rows, int cols, ReadOnlySpan<float> source, Span<float> destination)
     {
-        if (source.Length < rows * cols || destination.Length < rows * cols)
+        if (rows < 0 || cols < 0 || source.Length < rows * cols || destination.Length < rows * cols)
             throw new ArgumentException("Transpose buffers are smaller than rows × cols.");
-        for (int i = 0; i < rows; i++)
+        ref float rs = ref MemoryMarshal.GetReference(source);
+        ref float rd = ref MemoryMarshal.GetReference(destination);
+        int i8 = 0, j8 = 0;
+        if (Avx.IsSupported)
         {
-            ReadOnlySpan<float> row = source.Slice(i * cols, cols);
+            // Whole 8×8 tiles with AVX shuffles; the ragged right and bottom edges element by element.
+            i8 = rows & ~7;
+            j8 = cols & ~7;
+            for (int i = 0; i < i8; i += 8)
+                for (int j = 0; j < j8; j += 8)
+                    Transpose8x8(ref Unsafe.Add(ref rs, i * cols + j), cols, ref Unsafe.Add(ref rd, j * rows + i), rows);
+            for (int i = 0; i < i8; i++)
+                for (int j = j8; j < cols; j++)
+                    Unsafe.Add(ref rd, j * rows + i) = Unsafe.Add(ref rs, i * cols + j);
+        }
+        for (int i = i8; i < rows; i++)
             for (int j = 0; j < cols; j++)
-                destination[j * rows + i] = row[j];
+                Unsafe.Add(ref rd, j * rows + i) = Unsafe.Add(ref rs, i * cols + j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float s, int lds, ref float d, int ldd)
+    {
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref s), r1 = Vector256.LoadUnsafe(ref s, (nuint)lds),
+            r2 = Vector256.LoadUnsafe(ref s, (nuint)(2 * lds)), r3 = Vector256.LoadUnsafe(ref s, (nuint)(3 * lds)),
+            r4 = Vector256.LoadUnsafe(ref s, (nuint)(4 * lds)), r5 = Vector256.LoadUnsafe(ref s, (nuint)(5 * lds)),
+            r6 = Vector256.LoadUnsafe(ref s, (nuint)(6 * lds)), r7 = Vector256.LoadUnsafe(ref s, (nuint)(7 * lds));
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref d);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref d, (nuint)ldd);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref d, (nuint)(2 * ldd));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref d, (nuint)(3 * ldd));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref d, (nuint)(4 * ldd));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref d, (nuint)(5 * ldd));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref d, (nuint)(6 * ldd));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref d, (nuint)(7 * ldd));
+    }
+
+    // ---------------------------------------------------------------- deterministic multi-threading
+
+    /// <summary>Products with at least this many multiply-adds (m·n·k) are split between threads.</summary>
+    public const long ParallelThreshold = 1L << 19;
+
+    private static int s_threads = InitialThreads();
+
+    /// <summary>
+    /// Threads that large products use (1 by default; initial value from the environment variable
+    /// <c>POLICYLAB_GEMM_THREADS</c>). C is cut into blocks of rows (or of 64 columns when rows are few)
+    /// that the calling thread and persistent helper threads claim one at a time; every element is
+    /// still summed by one thread in the same order, so results are bit-identical whatever the thread
+    /// count, and a helper that is not scheduled in time only leaves more blocks to the caller.
+    /// </summary>
+    public static int Threads
+    {
+        get => s_threads;
+        set
+        {
+            if (value < 1 || value > 64)
+                throw new ArgumentOutOfRangeException(nameof(value), $"The GEMM thread count must lie in [1, 64]; got {value}.");
+            s_threads = value;
+        }
+    }
+
+    private static int InitialThreads()
+    {
+        string? text = Environment.GetEnvironmentVariable("POLICYLAB_GEMM_THREADS");
+        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int t) && t is >= 1 and <= 64 ? t : 1;
+    }
+
+    /// <summary>Computes C in blocks shared with the helpers; falls back to one thread when another thread is using them.</summary>
+    private static unsafe void BlockedParallel(int m, int n, int k, ReadOnlySpan<float> a, int aRow, int aCol,
+        ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias)
+    {
+        int parts = Threads;
+        bool byRows = m >= 12 * parts;
+        int unit = byRows ? 12 : 64, total = byRows ? m : n;
+        // About four blocks per thread, so a late helper costs little.
+        int block = Math.Max(unit, ((total + 4 * parts - 1) / (4 * parts) + unit - 1) / unit * unit);
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            var job = new Job(m, n, k, pa, aRow, aCol, pb, ldb, pc, ldc, accumulate, pbias, !bias.IsEmpty, byRows, block, total);
+            if (!HelperPool.TryRun(job, parts - 1))
+                job.Run(0, total);
+        }
+    }
+
+    private readonly unsafe struct Job(int m, int n, int k, float* a, int aRow, int aCol, float* b, int ldb,
+        float* c, int ldc, bool accumulate, float* bias, bool hasBias, bool byRows, int block, int total)
+    {
+        public int Blocks => (total + block - 1) / block;
+
+        /// <summary>Computes block <paramref name="index"/> of C.</summary>
+        public void RunBlock(int index) => Run(index * block, Math.Min(total, (index + 1) * block));
+
+        /// <summary>Computes rows (or columns) [from, to) of C.</summary>
+        public void Run(int from, int to)
+        {
+            if (from >= to) return;
+            if (byRows)
+                Blocked(to - from, n, k, ref Unsafe.AsRef<float>(a + (long)from * aRow), aRow, aCol, ref Unsafe.AsRef<float>(b), ldb,
+                    ref Unsafe.AsRef<float>(c + (long)from * ldc), ldc, accumulate, hasBias, ref Unsafe.AsRef<float>(bias));
+            else
+                Blocked(m, to - from, k, ref Unsafe.AsRef<float>(a), aRow, aCol, ref Unsafe.AsRef<float>(b + from), ldb,
+                    ref Unsafe.AsRef<float>(c + from), ldc, accumulate, hasBias, ref Unsafe.AsRef<float>(hasBias ? bias + from : bias));
+        }
+    }
+
+    /// <summary>
+    /// Persistent helper threads and the one job they share. The job's blocks are claimed through a
+    /// 64-bit counter holding (generation, next block), so a helper that wakes late cannot claim a
+    /// block of a newer job with an older one's description. Helpers spin briefly between jobs
+    /// (products come in bursts), then sleep.
+    /// </summary>
+    private static class HelperPool
+    {
+        private const int SpinRounds = 300;
+        private const long Closed = 0x7FFFFFFF; // "no block left" in the counter's low half
+        private static readonly ManualResetEventSlim Wake = new(false, 0);
+        private static readonly Lock Gate = new();
+        private static int s_busy, s_helpers;
+        private static long s_counter; // generation << 32 | next block
+        private static int s_done;
+        private static Job s_job;
+
+        public static bool TryRun(Job job, int helpers)
+        {
+            if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
+            try
+            {
+                EnsureHelpers(helpers);
+                s_job = job;
+                Volatile.Write(ref s_done, 0);
+                long generation = (Volatile.Read(ref s_counter) >> 32) + 1;
+                Interlocked.Exchange(ref s_counter, generation << 32);
+                Wake.Set();
+                int blocks = job.Blocks, mine = 0;
+                while (TryClaim(generation, blocks, out int index))
+                {
+                    job.RunBlock(index);
+                    mine++;
+                }
+                // Close the job to latecomers, then wait for the blocks helpers claimed.
+                Interlocked.Add(ref s_done, mine);
+                var spin = new SpinWait();
+                while (Volatile.Read(ref s_done) < blocks) spin.SpinOnce(sleep1Threshold: -1);
+                // Mark the job finished before its description is replaced, so no helper can claim from it.
+                Interlocked.Exchange(ref s_counter, generation << 32 | Closed);
+                return true;
+            }
+            finally
+            {
+                Volatile.Write(ref s_busy, 0);
+            }
+        }
+
+        private static bool TryClaim(long generation, int blocks, out int index)
+        {
+            while (true)
+            {
+                long value = Volatile.Read(ref s_counter);
+                index = (int)(value & 0xFFFFFFFF);
+                if (value >> 32 != generation || index >= blocks) return false;
+                if (Interlocked.CompareExchange(ref s_counter, value + 1, value) == value) return true;
+            }
+        }
+
+        private static void EnsureHelpers(int count)
+        {
+            if (Volatile.Read(ref s_helpers) >= count) return;
+            lock (Gate)
+            {
+                while (s_helpers < count)
+                {
+                    var thread = new Thread(Loop) { IsBackground = true, Name = $"PolicyLab GEMM helper {s_helpers + 1}" };
+                    thread.Start();
+                    s_helpers++;
+                }
+            }
+        }
+
+        private static void Loop()
+        {
+            long seen = 0;
+            while (true)
+            {
+                int rounds = 0;
+                long generation;
+                while ((generation = Volatile.Read(ref s_counter) >> 32) == seen)
+                {
+                    if (rounds++ < SpinRounds)
+                    {
+                        Thread.SpinWait(30);
+                        continue;
+                    }
+                    Wake.Reset();
+                    if (Volatile.Read(ref s_counter) >> 32 == seen) Wake.Wait();
+                }
+                seen = generation;
+                // The job's description is stable while any of its blocks is unfinished; read it after claiming.
+                while (true)
+                {
+                    long value = Volatile.Read(ref s_counter);
+                    if (value >> 32 != generation || (value & 0xFFFFFFFF) == Closed) break;
+                    int index = (int)(value & 0xFFFFFFFF);
+                    Job job = s_job; // may be stale or torn only if the counter moved on, which fails the exchange below
+                    if (index >= job.Blocks) break;
+                    if (Interlocked.CompareExchange(ref s_counter, value + 1, value) != value) continue;
+                    job = s_job;
+                    job.RunBlock(index);
+                    Interlocked.Increment(ref s_done);
+                }
+            }
         }
     }
 

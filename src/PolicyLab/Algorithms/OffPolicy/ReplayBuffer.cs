@@ -1,0 +1,172 @@
+using PolicyLab.Numerics;
+using PolicyLab.Numerics.Serialization;
+
+namespace PolicyLab.Algorithms.OffPolicy;
+
+/// <summary>
+/// A preallocated ring buffer of transitions (s, a, r, s′, terminated, truncated) from N environment
+/// copies, stored row by row (row t holds copy i's transition at <c>t·N + i</c>), as float32 arrays
+/// allocated once. Terminated and truncated are kept apart: a target bootstraps from s′ after a
+/// truncation (time limit) and never after a termination. Sampling is uniform, with replacement, over
+/// the stored transitions, and can form n-step returns by following a copy's later rows.
+/// </summary>
+public sealed class ReplayBuffer
+{
+    private readonly float[] _observations, _nextObservations, _actions, _rewards, _terminated, _truncated;
+    private long _rowsWritten;
+
+    /// <summary>Creates a buffer holding at least <paramref name="capacity"/> transitions of <paramref name="copies"/> environments.</summary>
+    public ReplayBuffer(int capacity, int copies, int observationSize, int actionSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(copies);
+        Copies = copies;
+        ObservationSize = observationSize;
+        ActionSize = actionSize;
+        Rows = (capacity + copies - 1) / copies;
+        long slots = (long)Rows * copies;
+        _observations = new float[slots * observationSize];
+        _nextObservations = new float[slots * observationSize];
+        _actions = new float[slots * actionSize];
+        _rewards = new float[slots];
+        _terminated = new float[slots];
+        _truncated = new float[slots];
+    }
+
+    /// <summary>Environment copies per row.</summary>
+    public int Copies { get; }
+
+    /// <summary>Rows in the ring (capacity = rows × copies).</summary>
+    public int Rows { get; }
+
+    /// <summary>Floats per observation.</summary>
+    public int ObservationSize { get; }
+
+    /// <summary>Floats per action.</summary>
+    public int ActionSize { get; }
+
+    /// <summary>Transitions currently stored.</summary>
+    public long Count => Math.Min(_rowsWritten, Rows) * Copies;
+
+    /// <summary>Rows ever written (the ring's logical write position).</summary>
+    public long RowsWritten => _rowsWritten;
+
+    /// <summary>
+    /// Appends one row: for every copy, its observation, the action taken (in the network's [−1, 1]
+    /// units), the reward, the next observation (the episode's final observation when it ended) and the
+    /// two episode-end flags.
+    /// </summary>
+    public void Add(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<double> rewards,
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated)
+    {
+        int n = Copies, o = ObservationSize, a = ActionSize;
+        int slot = (int)(_rowsWritten % Rows) * n;
+        observations[..(n * o)].CopyTo(_observations.AsSpan(slot * o, n * o));
+        nextObservations[..(n * o)].CopyTo(_nextObservations.AsSpan(slot * o, n * o));
+        actions[..(n * a)].CopyTo(_actions.AsSpan(slot * a, n * a));
+        for (int i = 0; i < n; i++)
+        {
+            _rewards[slot + i] = (float)rewards[i];
+            _terminated[slot + i] = terminated[i] ? 1f : 0f;
+            _truncated[slot + i] = truncated[i] && !terminated[i] ? 1f : 0f;
+        }
+        _rowsWritten++;
+    }
+
+    /// <summary>
+    /// Samples <paramref name="batch"/>.Size transitions uniformly with replacement into <paramref name="batch"/>.
+    /// With <paramref name="nSteps"/> &gt; 1 the reward is the discounted sum of up to n rewards of the same
+    /// copy, stopping at the end of an episode or at the newest stored row; the next observation and the
+    /// bootstrap discount are those of the last transition used. <see cref="TransitionBatch.Discounts"/>
+    /// holds γᵏ (k rewards summed) or 0 when the last transition terminated.
+    /// </summary>
+    public void Sample(Rng rng, TransitionBatch batch, float gamma, int nSteps = 1)
+    {
+        if (_rowsWritten == 0) throw new InvalidOperationException("The replay buffer is empty.");
+        int n = Copies, o = ObservationSize, a = ActionSize;
+        long stored = Math.Min(_rowsWritten, Rows);
+        long firstRow = _rowsWritten - stored;
+        int count = (int)(stored * n);
+        for (int b = 0; b < batch.Size; b++)
+        {
+            int flat = rng.NextInt(count);
+            long row = firstRow + flat / n;
+            int copy = flat % n;
+            int index = (int)(row % Rows) * n + copy;
+            _observations.AsSpan(index * o, o).CopyTo(batch.Observations.AsSpan(b * o, o));
+            _actions.AsSpan(index * a, a).CopyTo(batch.Actions.AsSpan(b * a, a));
+            // R = Σ_{j<k} γʲ r_{t+j}, stopping after an episode end or at the newest row.
+            double reward = _rewards[index], discount = gamma;
+            int last = index;
+            for (int j = 1; j < nSteps && _terminated[last] == 0f && _truncated[last] == 0f && row + j < _rowsWritten; j++)
+            {
+                last = (int)((row + j) % Rows) * n + copy;
+                reward += discount * _rewards[last];
+                discount *= gamma;
+            }
+            batch.Rewards[b] = (float)reward;
+            batch.Discounts[b] = _terminated[last] != 0f ? 0f : (float)discount;
+            _nextObservations.AsSpan(last * o, o).CopyTo(batch.NextObservations.AsSpan(b * o, o));
+        }
+    }
+
+    /// <summary>Stores the filled part of the buffer and its position under <paramref name="prefix"/>.</summary>
+    public void SaveState(StateDictionary state, string prefix)
+    {
+        int used = (int)Math.Min(_rowsWritten, Rows) * Copies;
+        state.SetScalar($"{prefix}.rows_written", _rowsWritten);
+        state.Set($"{prefix}.observations", _observations.AsSpan(0, used * ObservationSize));
+        state.Set($"{prefix}.next_observations", _nextObservations.AsSpan(0, used * ObservationSize));
+        state.Set($"{prefix}.actions", _actions.AsSpan(0, used * ActionSize));
+        state.Set($"{prefix}.rewards", _rewards.AsSpan(0, used));
+        state.Set($"{prefix}.terminated", _terminated.AsSpan(0, used));
+        state.Set($"{prefix}.truncated", _truncated.AsSpan(0, used));
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> stored.</summary>
+    public void LoadState(StateDictionary state, string prefix)
+    {
+        long rows = state.ReadScalarInt64($"{prefix}.rows_written");
+        int used = (int)Math.Min(rows, Rows) * Copies;
+        _rowsWritten = rows;
+        state.Read($"{prefix}.observations", _observations.AsSpan(0, used * ObservationSize));
+        state.Read($"{prefix}.next_observations", _nextObservations.AsSpan(0, used * ObservationSize));
+        state.Read($"{prefix}.actions", _actions.AsSpan(0, used * ActionSize));
+        state.Read($"{prefix}.rewards", _rewards.AsSpan(0, used));
+        state.Read($"{prefix}.terminated", _terminated.AsSpan(0, used));
+        state.Read($"{prefix}.truncated", _truncated.AsSpan(0, used));
+    }
+}
+
+/// <summary>A sampled minibatch of transitions, preallocated and refilled by <see cref="ReplayBuffer.Sample"/>.</summary>
+public sealed class TransitionBatch
+{
+    /// <summary>Allocates room for <paramref name="size"/> transitions.</summary>
+    public TransitionBatch(int size, int observationSize, int actionSize)
+    {
+        Size = size;
+        Observations = new float[size * observationSize];
+        NextObservations = new float[size * observationSize];
+        Actions = new float[size * actionSize];
+        Rewards = new float[size];
+        Discounts = new float[size];
+    }
+
+    /// <summary>Transitions per batch.</summary>
+    public int Size { get; }
+
+    /// <summary>s, [size × observation].</summary>
+    public float[] Observations { get; }
+
+    /// <summary>a in [−1, 1] units, [size × action].</summary>
+    public float[] Actions { get; }
+
+    /// <summary>(n-step) rewards.</summary>
+    public float[] Rewards { get; }
+
+    /// <summary>s′ to bootstrap from.</summary>
+    public float[] NextObservations { get; }
+
+    /// <summary>γᵏ, or 0 when the episode terminated (no bootstrap).</summary>
+    public float[] Discounts { get; }
+}
