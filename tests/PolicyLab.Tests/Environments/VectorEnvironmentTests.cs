@@ -185,10 +185,17 @@ public class VectorEnvironmentTests
             actions[i] = i % 2;
         for (int i = 0; i < 2000; i++)
             vector.Step(actions); // warm up (JIT tiers, autoresets)
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5000; i++)
-            vector.Step(actions);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Steady state: a one-time lazy allocation of the runtime (seen once under DOTNET_EnableAVX512=0 while
+        // methods tier up) may land in an early round; the last of several rounds must allocate nothing.
+        long allocated = -1;
+        for (int round = 0; round < 4; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5000; i++)
+                vector.Step(actions);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
