@@ -138,12 +138,14 @@ public class VectorEnvironmentTests
         Assert.Contains("CartPole-v1", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Specialised_cartpole_vector_matches_the_generic_one_exactly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Specialised_cartpole_vector_matches_the_generic_one_exactly(bool suttonBartoReward)
     {
-        const int copies = 9;
-        using var generic = new SyncVectorEnvironment("CartPole-v1", copies);
-        using var fast = new CartPoleVectorEnvironment(copies);
+        const int copies = 9; // two SIMD blocks of four and a scalar tail
+        using var generic = new SyncVectorEnvironment("CartPole-v1", copies, arguments: new Dictionary<string, object> { ["sutton_barto_reward"] = suttonBartoReward });
+        using var fast = new CartPoleVectorEnvironment(copies, suttonBartoReward: suttonBartoReward);
         generic.Reset(seed: 77);
         fast.Reset(seed: 77);
         Assert.Equal(generic.Observations, fast.Observations);

@@ -114,11 +114,12 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment, IStatefulEnv
     }
 
     /// <inheritdoc />
-    /// <remarks>Three passes over the copies: (1) validate every action and take the sine and cosine of each angle
-    /// with <see cref="Math.SinCos"/> (as the single environment does), so an invalid action changes no state;
-    /// (2) the Euler update on SIMD lanes, which performs the same IEEE operations in the same order as
-    /// <see cref="CartPole"/> and therefore gives the same bits; (3) observations (SIMD transpose), termination,
-    /// truncation and autoresets.</remarks>
+    /// <remarks>Four passes over the copies: (1) validate every action and turn it into a force, so an invalid action
+    /// changes no state; (2) the sine and cosine of each angle with <see cref="Math.SinCos"/> (as the single
+    /// environment does), in a loop of its own, which keeps the calls back to back (about a third faster than
+    /// interleaving them with the validation); (3) the Euler update on SIMD lanes, which performs the same IEEE
+    /// operations in the same order as <see cref="CartPole"/> and therefore gives the same bits; (4) observations
+    /// (SIMD transpose), rewards, flags and step counts on SIMD lanes, then autoresets of the copies that ended.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> actions)
     {
@@ -134,8 +135,9 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment, IStatefulEnv
             if (a != 0f && a != 1f)
                 ThrowInvalidAction(i, a);
             force[i] = a == 1f ? CartPole.ForceMagnitude : -CartPole.ForceMagnitude;
-            (sin[i], cos[i]) = Math.SinCos(theta[i]);
         }
+        for (int i = 0; i < n; i++)
+            (sin[i], cos[i]) = Math.SinCos(theta[i]);
 
         int start = Vector256.IsHardwareAccelerated ? IntegrateVectorized(n) : 0;
         for (int i = start; i < n; i++)
@@ -155,18 +157,27 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment, IStatefulEnv
         }
     }
 
-    /// <summary>Writes observations (a 4×4 transpose per block) and termination masks four copies at a time; returns
-    /// the first copy not processed. The float conversions round exactly like the scalar casts.</summary>
+    /// <summary>Writes observations (a 4×4 transpose per block), rewards, termination and truncation flags and step
+    /// counts four copies at a time, and autoresets the copies whose episode ended; returns the first copy not
+    /// processed. The float conversions round exactly like the scalar casts.</summary>
     private int FinishVectorized(int n)
     {
         var order = Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
         var xLimit = Vector256.Create(CartPole.XThreshold);
         var thetaLimit = Vector256.Create(CartPole.ThetaThreshold);
+        var limit = Vector128.Create(_limit);
+        var one = Vector128<int>.One;
+        var rewardDone = Vector256.Create(SuttonBartoReward ? -1.0 : 1.0);
+        var rewardAlive = Vector256.Create(SuttonBartoReward ? 0.0 : 1.0);
         ref double x = ref MemoryMarshal.GetArrayDataReference(_x);
         ref double xDot = ref MemoryMarshal.GetArrayDataReference(_xDot);
         ref double theta = ref MemoryMarshal.GetArrayDataReference(_theta);
         ref double thetaDot = ref MemoryMarshal.GetArrayDataReference(_thetaDot);
         ref float observations = ref MemoryMarshal.GetArrayDataReference(Observations);
+        ref int elapsed = ref MemoryMarshal.GetArrayDataReference(_elapsed);
+        ref double rewards = ref MemoryMarshal.GetArrayDataReference(Rewards);
+        ref byte terminated = ref Unsafe.As<bool, byte>(ref MemoryMarshal.GetArrayDataReference(Terminated));
+        ref byte truncated = ref Unsafe.As<bool, byte>(ref MemoryMarshal.GetArrayDataReference(Truncated));
         int i = 0;
         for (; i <= n - 4; i += 4)
         {
@@ -177,13 +188,24 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment, IStatefulEnv
                 Vector256.Narrow(xv, Vector256.LoadUnsafe(ref xDot, at)),
                 Vector256.Narrow(thetaV, Vector256.LoadUnsafe(ref thetaDot, at)));
             Vector512.Shuffle(columns, order).StoreUnsafe(ref observations, 4 * at);
-            uint done = (Vector256.LessThan(xv, -xLimit) | Vector256.GreaterThan(xv, xLimit)
-                         | Vector256.LessThan(thetaV, -thetaLimit) | Vector256.GreaterThan(thetaV, thetaLimit)).ExtractMostSignificantBits();
-            for (int k = 0; k < 4; k++)
-                Finish(i + k, ((done >> k) & 1) != 0);
+            var doneMask = Vector256.LessThan(xv, -xLimit) | Vector256.GreaterThan(xv, xLimit)
+                           | Vector256.LessThan(thetaV, -thetaLimit) | Vector256.GreaterThan(thetaV, thetaLimit);
+            Vector256.ConditionalSelect(doneMask, rewardDone, rewardAlive).StoreUnsafe(ref rewards, at);
+            var steps = Vector128.LoadUnsafe(ref elapsed, at) + one;
+            steps.StoreUnsafe(ref elapsed, at);
+            uint done = doneMask.ExtractMostSignificantBits();
+            uint cut = Vector128.GreaterThanOrEqual(steps, limit).ExtractMostSignificantBits();
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref terminated, i), SpreadBits(done));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref truncated, i), SpreadBits(cut));
+            for (uint ended = done | cut; ended != 0; ended &= ended - 1)
+                Autoreset(i + System.Numerics.BitOperations.TrailingZeroCount(ended));
         }
         return i;
     }
+
+    /// <summary>Four mask bits as four bools (bytes 0 or 1), bit k in byte k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint SpreadBits(uint bits) => (bits | (bits << 7) | (bits << 14) | (bits << 21)) & 0x01010101u;
 
     /// <summary>Reward, flags, step count and autoreset of copy <paramref name="i"/> (its observation is written).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -194,10 +216,14 @@ public sealed class CartPoleVectorEnvironment : IVectorEnvironment, IStatefulEnv
         Terminated[i] = done;
         Truncated[i] = cut;
         if (done | cut)
-        {
-            Observations.AsSpan(4 * i, 4).CopyTo(FinalObservations.AsSpan(4 * i, 4));
-            ResetCopy(i);
-        }
+            Autoreset(i);
+    }
+
+    /// <summary>Keeps copy <paramref name="i"/>'s last observation for bootstrapping and starts its next episode.</summary>
+    private void Autoreset(int i)
+    {
+        Observations.AsSpan(4 * i, 4).CopyTo(FinalObservations.AsSpan(4 * i, 4));
+        ResetCopy(i);
     }
 
     /// <summary>Runs <see cref="CartPole.Integrate"/> four copies at a time; returns the first copy not processed.</summary>
