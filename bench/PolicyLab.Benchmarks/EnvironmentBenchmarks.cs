@@ -79,7 +79,10 @@ public class EnvironmentVectorBenchmarks : IDisposable
     private ThreadedVectorEnvironment _threaded1 = null!;
     private ThreadedVectorEnvironment _threaded2 = null!;
     private SyncVectorEnvironment _acrobotSync = null!;
+    private ThreadedVectorEnvironment _acrobotThreaded1 = null!;
     private ThreadedVectorEnvironment _acrobotThreaded2 = null!;
+    private SyncVectorEnvironment[] _acrobotHalves = null!;
+    private CartPoleVectorEnvironment[] _specialisedHalves = null!;
     private float[] _binaryActions = null!;
     private float[] _ternaryActions = null!;
 
@@ -91,7 +94,10 @@ public class EnvironmentVectorBenchmarks : IDisposable
         _threaded1 = new ThreadedVectorEnvironment("CartPole-v1", Copies, threadCount: 1);
         _threaded2 = new ThreadedVectorEnvironment("CartPole-v1", Copies, threadCount: 2);
         _acrobotSync = new SyncVectorEnvironment("Acrobot-v1", Copies);
+        _acrobotThreaded1 = new ThreadedVectorEnvironment("Acrobot-v1", Copies, threadCount: 1);
         _acrobotThreaded2 = new ThreadedVectorEnvironment("Acrobot-v1", Copies, threadCount: 2);
+        _acrobotHalves = [new SyncVectorEnvironment("Acrobot-v1", Copies / 2), new SyncVectorEnvironment("Acrobot-v1", Copies / 2)];
+        _specialisedHalves = [new CartPoleVectorEnvironment(Copies / 2), new CartPoleVectorEnvironment(Copies / 2)];
         var rng = new Rng(2UL);
         _binaryActions = new float[Copies * 64];
         _ternaryActions = new float[Copies * 64];
@@ -112,12 +118,13 @@ public class EnvironmentVectorBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private IVectorEnvironment[] All() => [_sync, _specialised, _threaded1, _threaded2, _acrobotSync, _acrobotThreaded2];
+    private IVectorEnvironment[] All() =>
+        [_sync, _specialised, _threaded1, _threaded2, _acrobotSync, _acrobotThreaded1, _acrobotThreaded2, .. _acrobotHalves, .. _specialisedHalves];
 
     private static void Run(IVectorEnvironment vector, float[] actions)
     {
         for (int i = 0; i < Steps; i++)
-            vector.Step(actions.AsSpan((i & 63) * Copies, Copies));
+            vector.Step(actions.AsSpan((i & 63) * Copies, vector.Count));
     }
 
     /// <summary>64 registered CartPoles, stepped one after the other.</summary>
@@ -140,7 +147,22 @@ public class EnvironmentVectorBenchmarks : IDisposable
     [Benchmark(OperationsPerInvoke = Steps * Copies)]
     public void AcrobotSync64() => Run(_acrobotSync, _ternaryActions);
 
+    /// <summary>64 Acrobots, threaded vector with one thread (the baseline for scaling).</summary>
+    [Benchmark(OperationsPerInvoke = Steps * Copies)]
+    public void AcrobotThreaded64x1() => Run(_acrobotThreaded1, _ternaryActions);
+
     /// <summary>64 Acrobots on two threads.</summary>
     [Benchmark(OperationsPerInvoke = Steps * Copies)]
     public void AcrobotThreaded64x2() => Run(_acrobotThreaded2, _ternaryActions);
+
+    /// <summary>The machine's ceiling for two threads: two independent vectors of 32 Acrobots, each stepped
+    /// <c>Steps</c> times on its own thread with no hand-off per step.</summary>
+    [Benchmark(OperationsPerInvoke = Steps * Copies)]
+    public void AcrobotTwoIndependentThreads() =>
+        Parallel.Invoke(() => Run(_acrobotHalves[0], _ternaryActions), () => Run(_acrobotHalves[1], _ternaryActions));
+
+    /// <summary>The same ceiling for the specialised CartPole vector (two independent vectors of 32).</summary>
+    [Benchmark(OperationsPerInvoke = Steps * Copies)]
+    public void CartPoleSpecialisedTwoIndependentThreads() =>
+        Parallel.Invoke(() => Run(_specialisedHalves[0], _binaryActions), () => Run(_specialisedHalves[1], _binaryActions));
 }

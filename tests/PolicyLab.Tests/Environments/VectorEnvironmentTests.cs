@@ -87,7 +87,9 @@ public class VectorEnvironmentTests
         threaded.Reset(seed: 11);
         Assert.Equal(sync.Observations, threaded.Observations);
         var rng = new Rng(2UL);
-        for (int step = 0; step < 600; step++)
+        // Long enough for the threaded vector to time the mode it is not using (every 256 or 1024 steps) and possibly
+        // switch between stepping on its threads and on the caller alone: neither may change a bit.
+        for (int step = 0; step < 3000; step++)
         {
             float[] actions = RandomDiscreteActions(rng, copies, actionCount);
             sync.Step(actions);

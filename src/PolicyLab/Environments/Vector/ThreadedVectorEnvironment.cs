@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace PolicyLab.Environments.Vector;
@@ -10,9 +11,15 @@ namespace PolicyLab.Environments.Vector;
 /// copy is stepped by exactly one thread and copies share no state.
 /// </summary>
 /// <remarks>
-/// Workers wait for work by spinning briefly (a cheap hand-off for fast environments) and then blocking on a monitor,
+/// <para>Handing a step to another core costs one to two microseconds on these machines, more than a step of a few
+/// dozen cheap copies takes (64 CartPoles: ~2 µs in all), so for cheap environments threads would make a step slower.
+/// The vector therefore times the work of a step on the calling thread alone (an exponential average over one step in
+/// eight; while the threads are in use, <c>ProbeSamples</c> steps in every <see cref="ProbeInterval"/> are taken alone and timed) and
+/// hands steps to the workers only while that exceeds <see cref="HandOffThreshold"/>. Which thread steps a copy
+/// never changes the results.</para>
+/// <para>Workers wait for work by spinning briefly (a cheap hand-off for fast environments) and then blocking on a monitor,
 /// so an idle vector environment does not burn CPU. No tasks or delegates are allocated per step. An exception in any
-/// copy is re-thrown on the calling thread once the step's blocks are finished. Dispose to stop the workers.
+/// copy is re-thrown on the calling thread once the step's blocks are finished. Dispose to stop the workers.</para>
 /// </remarks>
 public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
 {
@@ -25,6 +32,17 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     /// <summary>Distance between block-claim flags, in ints, so that each flag has its own cache line.</summary>
     private const int FlagStride = 16;
 
+    /// <summary>A step that takes the calling thread alone less than this is not handed to the workers: on these
+    /// machines a hand-off costs one to two microseconds, and two threads only start to gain from steps of about eight
+    /// (measured with <c>EnvironmentVectorBenchmarks</c>).</summary>
+    public static readonly TimeSpan HandOffThreshold = TimeSpan.FromMicroseconds(8);
+
+    /// <summary>Steps between timings of the calling thread alone while the threads are in use.</summary>
+    public const int ProbeInterval = 256;
+
+    /// <summary>Steps the calling thread takes alone, timed, in each probe.</summary>
+    private const int ProbeSamples = 4;
+
     private readonly Thread[] _workers;
     private readonly int[] _blockStarts;
     private readonly int[] _claims;
@@ -36,6 +54,10 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     private Exception? _error;
     private volatile bool _stopping;
     private bool _resetOperation;
+    private readonly double _handOffTicks = HandOffThreshold.TotalSeconds * Stopwatch.Frequency;
+    private long _untilProbe = ProbeInterval, _untimedSteps;
+    private double _inlineTicks;
+    private bool _useThreads;
     private ulong? _resetSeed;
 
     /// <summary>Wraps the given copies (takes ownership) and starts <c>threadCount − 1</c> worker threads.</summary>
@@ -87,10 +109,47 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     /// <inheritdoc />
     protected override void RunStep(ReadOnlySpan<float> actions)
     {
-        actions.CopyTo(_actions);
-        _resetOperation = false;
-        Dispatch();
+        if (_workers.Length == 0)
+        {
+            StepRange(0, Count, actions);
+            return;
+        }
+        // The caller alone takes every step while a step is too little work to hand off, and ProbeSamples steps in
+        // every ProbeInterval while the threads are in use, to keep timing that work.
+        if (_useThreads && --_untilProbe > 0)
+        {
+            actions.CopyTo(_actions);
+            _resetOperation = false;
+            Dispatch();
+            return;
+        }
+        if (!_useThreads && (++_untimedSteps & 7) != 0)
+        {
+            StepRange(0, Count, actions); // one step in eight is timed
+            return;
+        }
+        long start = Stopwatch.GetTimestamp();
+        StepRange(0, Count, actions);
+        double ticks = Stopwatch.GetTimestamp() - start;
+        if (_useThreads)
+        {
+            // A probe: the mean of its samples replaces the estimate.
+            long sample = -_untilProbe;
+            _inlineTicks = sample == 0 ? ticks : _inlineTicks + (ticks - _inlineTicks) / (sample + 1);
+            if (sample < ProbeSamples - 1)
+                return;
+            _untilProbe = ProbeInterval;
+        }
+        else
+        {
+            _inlineTicks = _inlineTicks == 0 ? ticks : _inlineTicks + (ticks - _inlineTicks) / 8;
+        }
+        _useThreads = _inlineTicks >= _handOffTicks;
     }
+
+    /// <summary>True while steps are handed to the worker threads (false: the calling thread takes them alone, because a
+    /// step is less work than <see cref="HandOffThreshold"/>). Either way the results are the same.</summary>
+    public bool UsesThreads => _workers.Length > 0 && _useThreads;
 
     private void Dispatch()
     {
