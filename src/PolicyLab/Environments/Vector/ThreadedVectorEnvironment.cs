@@ -14,9 +14,9 @@ namespace PolicyLab.Environments.Vector;
 /// <para>Handing a step to another core costs one to two microseconds on these machines, more than a step of a few
 /// dozen cheap copies takes (64 CartPoles: ~2 µs in all), so for cheap environments threads would make a step slower.
 /// The vector therefore times the work of a step on the calling thread alone (an exponential average over one step in
-/// eight; while the threads are in use, <c>ProbeSamples</c> steps in every <see cref="ProbeInterval"/> are taken alone and timed) and
-/// hands steps to the workers only while that exceeds <see cref="HandOffThreshold"/>. Which thread steps a copy
-/// never changes the results.</para>
+/// eight; while the threads are in use, four steps in every <see cref="ProbeInterval"/> are taken alone, the fastest
+/// of the last three counting) and hands steps to the workers only while that exceeds <see cref="HandOffThreshold"/>.
+/// Which thread steps a copy never changes the results.</para>
 /// <para>Workers wait for work by spinning briefly (a cheap hand-off for fast environments) and then blocking on a monitor,
 /// so an idle vector environment does not burn CPU. No tasks or delegates are allocated per step. An exception in any
 /// copy is re-thrown on the calling thread once the step's blocks are finished. Dispose to stop the workers.</para>
@@ -40,8 +40,8 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     /// <summary>Steps between timings of the calling thread alone while the threads are in use.</summary>
     public const int ProbeInterval = 256;
 
-    /// <summary>Steps the calling thread takes alone, timed, in each probe.</summary>
-    private const int ProbeSamples = 4;
+    /// <summary>Steps the calling thread takes alone and times in each probe (after one more step that warms its cache).</summary>
+    private const int ProbeSamples = 3;
 
     private readonly Thread[] _workers;
     private readonly int[] _blockStarts;
@@ -114,7 +114,7 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
             StepRange(0, Count, actions);
             return;
         }
-        // The caller alone takes every step while a step is too little work to hand off, and ProbeSamples steps in
+        // The caller alone takes every step while a step is too little work to hand off, and ProbeSamples + 1 steps in
         // every ProbeInterval while the threads are in use, to keep timing that work.
         if (_useThreads && --_untilProbe > 0)
         {
@@ -133,10 +133,12 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
         double ticks = Stopwatch.GetTimestamp() - start;
         if (_useThreads)
         {
-            // A probe: the mean of its samples replaces the estimate.
+            // A probe. Its first step pulls the workers' copies into this core's cache and is not counted; the
+            // fastest of the others replaces the estimate (a step can only be slowed by interruptions, not sped up).
             long sample = -_untilProbe;
-            _inlineTicks = sample == 0 ? ticks : _inlineTicks + (ticks - _inlineTicks) / (sample + 1);
-            if (sample < ProbeSamples - 1)
+            if (sample == 1 || (sample > 1 && ticks < _inlineTicks))
+                _inlineTicks = ticks;
+            if (sample < ProbeSamples)
                 return;
             _untilProbe = ProbeInterval;
         }
