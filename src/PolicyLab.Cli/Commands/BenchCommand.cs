@@ -90,7 +90,8 @@ internal static class BenchCommand
     }
 
     /// <summary>SAC with RL Zoo's Pendulum settings (one gradient step per env step, batch 256, 256×256 networks),
-    /// once with one GEMM thread and once with two (the large products split deterministically between cores).</summary>
+    /// once with one GEMM thread and once with two (the two critics on one core each, and the actor's large products
+    /// split between cores; identical results either way).</summary>
     private static int SacPendulum(int n, long stepCount, bool quiet, string scratch)
     {
         var inv = CultureInfo.InvariantCulture;

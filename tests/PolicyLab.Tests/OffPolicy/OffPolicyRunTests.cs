@@ -62,7 +62,8 @@ public sealed class OffPolicyRunTests : IDisposable
     [Fact]
     public void Two_gemm_threads_give_the_same_experiment_as_one()
     {
-        // 256-wide layers and batch 64: the hidden-layer products are above the threading threshold.
+        // 256-wide layers and batch 64: the hidden-layer products are above the threading threshold, and with two
+        // threads SAC also computes its two critics (values, gradients, gradients with respect to the action) on two cores.
         string[] sets = ["learning_starts=100", "log_interval=100", "eval_freq=300", "eval_episodes=1", "batch_size=64"];
         int saved = Gemm.Threads;
         try

@@ -2,6 +2,7 @@ using System.Globalization;
 using PolicyLab.Configuration;
 using PolicyLab.Numerics;
 using PolicyLab.Numerics.Distributions;
+using PolicyLab.Numerics.Kernels;
 using PolicyLab.Numerics.Modules;
 using PolicyLab.Numerics.Optimizers;
 using PolicyLab.Numerics.Serialization;
@@ -57,6 +58,9 @@ public sealed class SacSettings : OffPolicySettings
 ///   J(Q)  = ½ Σᵢ E[(Qᵢ(s, a) − y)²]                               (twin critics)
 ///   J(π)  = E[α·log π(ã|s) − minᵢ Qᵢ(s, ã)]                       (reparameterized through the critics)
 ///   θ′ᵢ  ← τθᵢ + (1 − τ)θ′ᵢ
+/// The twin critics share no parameters, so everything done per critic (target values, J(Q)'s gradients, Qᵢ(s, ã)
+/// and ∂Qᵢ/∂ã) is done critic by critic, on two cores when <see cref="Gemm.Threads"/> is 2 or more; each critic is
+/// computed whole by one thread, so the result is the same bits on one thread or two.
 /// </summary>
 public sealed class Sac : OffPolicyAlgorithm
 {
@@ -71,7 +75,16 @@ public sealed class Sac : OffPolicyAlgorithm
     private readonly Adam? _alphaAdam;
     private readonly Range _criticRange;
     private readonly float _targetEntropy, _fixedAlpha;
-    private readonly Tape _actorTape = new(), _criticTape = new();
+    private readonly Tape _actorTape = new();
+    private readonly Tape[] _criticTapes = [new(), new()];
+    private readonly double[] _criticLosses = new double[2], _qMeans = new double[2];
+    private readonly CriticParts _targetValues, _criticGradients, _actionValues, _actionGradients;
+    private readonly Tape[] _actionTapes = [new(), new()];
+    private readonly Tensor?[] _actionInputs = new Tensor?[2], _actionQs = new Tensor?[2];
+    private readonly float[][] _qPi, _inputGradients;
+    private readonly int[] _minCritic;
+    private readonly float[][] _criticGradientSeeds;
+    private readonly float[] _actionGradient;
     private readonly float[] _head, _nextActions, _nextLogProbs, _criticInput, _q0Out, _q1Out, _targets, _logStd;
     private float[] _actHead;
 
@@ -106,6 +119,15 @@ public sealed class Sac : OffPolicyAlgorithm
         _targets = new float[b];
         _actHead = new float[Environment.Count * 2 * d];
         _logStd = new float[d];
+        _targetValues = new CriticParts(TargetValue);
+        _criticGradients = new CriticParts(CriticGradient);
+        _actionValues = new CriticParts(ActionValue);
+        _actionGradients = new CriticParts(ActionGradient);
+        _qPi = [new float[b], new float[b]];
+        _inputGradients = [new float[b * (o + d)], new float[b * (o + d)]];
+        _minCritic = new int[b];
+        _criticGradientSeeds = [new float[b], new float[b]];
+        _actionGradient = new float[b * d];
 
         (Mlp, Mlp, Mlp, Parameter) Build(ParameterStore store) => (
             new Mlp(store, "actor", o, settings.PolicyLayers, 2 * d, settings.Activation),
@@ -162,32 +184,42 @@ public sealed class Sac : OffPolicyAlgorithm
             _nextLogProbs[r] = TanhGaussian.Sample(row[..d], _logStd, Rng, _nextActions.AsSpan(r * d, d));
         }
         CriticInput(Batch.NextObservations, _nextActions, n, _criticInput);
-        _targetQ0.Forward(_criticInput, n, _q0Out);
-        _targetQ1.Forward(_criticInput, n, _q1Out);
+        HelperThreads.Run(_targetValues, Gemm.Threads);
         for (int r = 0; r < n; r++)
             _targets[r] = Batch.Rewards[r] + Batch.Discounts[r] * (MathF.Min(_q0Out[r], _q1Out[r]) - alpha * _nextLogProbs[r]);
 
-        // J(Q) = ½ Σᵢ E[(Qᵢ(s, a) − y)²]
-        Tape tc = _criticTape;
-        tc.Reset();
+        // J(Q) = ½ Σᵢ E[(Qᵢ(s, a) − y)²]: each critic's term and gradient on its own tape (see CriticGradient).
         CriticInput(Batch.Observations, Batch.Actions, n, _criticInput);
-        Tensor sa = tc.Constant(_criticInput, new Shape(n, o + d));
-        Tensor y = tc.Constant(_targets, new Shape(n, 1));
-        Tensor q0 = _q0.Forward(tc, sa), q1 = _q1.Forward(tc, sa);
-        Tensor criticLoss = 0.5f * ((q0 - y).Square().Mean() + (q1 - y).Square().Mean());
-        NonFiniteValueException.ThrowIfNotFinite("SAC critic loss", criticLoss.Item());
         _store.ZeroGradients();
-        tc.Backward(criticLoss);
+        HelperThreads.Run(_criticGradients, Gemm.Threads);
+        double criticLoss = _criticLosses[0] + _criticLosses[1];
+        NonFiniteValueException.ThrowIfNotFinite("SAC critic loss", criticLoss);
         _criticAdam.LearningRate = lr;
         _criticAdam.Step();
 
-        // J(π) = E[α log π(ã|s) − minᵢ Qᵢ(s, ã)], through the updated critics held fixed.
-        Tensor saPi = ta.Concat(obs, sample.Action);
-        Tensor minQ = Tensor.Min(FrozenForward(ta, _q0, saPi), FrozenForward(ta, _q1, saPi)).Reshape(new Shape(n));
-        Tensor actorLoss = (alpha * sample.LogProb - minQ).Mean();
-        NonFiniteValueException.ThrowIfNotFinite("SAC actor loss", actorLoss.Item());
+        // J(π) = E[α log π(ã|s) − minᵢ Qᵢ(s, ã)], through the updated critics held fixed. Each critic's Qᵢ(s, ã) and
+        // ∂Qᵢ/∂ã come from its own tape (see ActionValue, ActionGradient); the actor's tape then back-propagates
+        // E[α log π] + Σ G ⊙ ã with the constant G = ∂(−E[minᵢ Qᵢ])/∂ã, which has the same gradient as J(π).
+        CriticInput(Batch.Observations, sample.Action.Data, n, _criticInput);
+        HelperThreads.Run(_actionValues, Gemm.Threads);
+        double actorLossValue = 0;
+        for (int r = 0; r < n; r++)
+        {
+            int low = _qPi[0][r] <= _qPi[1][r] ? 0 : 1;
+            _minCritic[r] = low;
+            actorLossValue += alpha * sample.LogProb.Data[r] - _qPi[low][r];
+        }
+        actorLossValue /= n;
+        NonFiniteValueException.ThrowIfNotFinite("SAC actor loss", actorLossValue);
+        HelperThreads.Run(_actionGradients, Gemm.Threads);
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<float> g = _inputGradients[_minCritic[r]].AsSpan(r * (o + d) + o, d);
+            for (int j = 0; j < d; j++) _actionGradient[r * d + j] = -g[j] / n;
+        }
+        Tensor surrogate = (alpha * sample.LogProb).Mean() + (ta.Constant(_actionGradient, new Shape(n, d)) * sample.Action).Sum();
         _store.ZeroGradients();
-        ta.Backward(actorLoss);
+        ta.Backward(surrogate);
         _actorAdam.LearningRate = lr;
         _actorAdam.Step();
 
@@ -195,12 +227,64 @@ public sealed class Sac : OffPolicyAlgorithm
         if ((Updates + 1) % _s.TargetUpdateInterval == 0)
             Polyak(_store.Values[_criticRange], _targetStore.Values[_criticRange], _s.Tau);
 
-        sums[0] += actorLoss.Item();
-        sums[1] += criticLoss.Item();
+        sums[0] += actorLossValue;
+        sums[1] += criticLoss;
         sums[2] += alpha;
         sums[3] += alphaLoss;
         sums[4] += -meanLogProb;
-        sums[5] += Mean(q0.Data);
+        sums[5] += _qMeans[0];
+    }
+
+    /// <summary>Critic <paramref name="i"/>'s target network on the next state–action pairs (for the target y).</summary>
+    private void TargetValue(int i) =>
+        (i == 0 ? _targetQ0 : _targetQ1).Forward(_criticInput, _s.BatchSize, i == 0 ? _q0Out : _q1Out);
+
+    /// <summary>½ E[(Qᵢ(s, a) − y)²] and its gradient for critic <paramref name="i"/> alone. The critics share no
+    /// parameters, so their gradients land in disjoint parts of the store and the two can run on two cores.</summary>
+    private void CriticGradient(int i)
+    {
+        int n = _s.BatchSize, width = ObservationSize + ActionSize;
+        Tape tape = _criticTapes[i];
+        tape.Reset();
+        Tensor sa = tape.Constant(_criticInput, new Shape(n, width));
+        Tensor y = tape.Constant(_targets, new Shape(n, 1));
+        Tensor q = (i == 0 ? _q0 : _q1).Forward(tape, sa);
+        Tensor loss = 0.5f * (q - y).Square().Mean();
+        tape.Backward(loss);
+        _criticLosses[i] = loss.Item();
+        _qMeans[i] = Mean(q.Data);
+    }
+
+    /// <summary>Qᵢ(s, ã) for critic <paramref name="i"/>, recorded on its own tape with its parameters held fixed and
+    /// the input (s, ã) as a leaf whose gradient is wanted.</summary>
+    private void ActionValue(int i)
+    {
+        int n = _s.BatchSize;
+        Tape tape = _actionTapes[i];
+        tape.Reset();
+        Tensor input = tape.Variable(_criticInput, new Shape(n, ObservationSize + ActionSize));
+        Tensor q = FrozenForward(tape, i == 0 ? _q0 : _q1, input);
+        q.Data.CopyTo(_qPi[i]);
+        (_actionInputs[i], _actionQs[i]) = (input, q);
+    }
+
+    /// <summary>∂Qᵢ(s, ã)/∂(s, ã) for critic <paramref name="i"/> on the rows where it is the smaller critic (zero on
+    /// the others), from the tape <see cref="ActionValue"/> recorded.</summary>
+    private void ActionGradient(int i)
+    {
+        float[] seed = _criticGradientSeeds[i];
+        for (int r = 0; r < seed.Length; r++) seed[r] = _minCritic[r] == i ? 1f : 0f;
+        _actionTapes[i].Backward(_actionQs[i]!, seed);
+        _actionInputs[i]!.Grad.CopyTo(_inputGradients[i]);
+    }
+
+    /// <summary>The two critics' share of a step, as blocks that <see cref="HelperThreads"/> may run on two cores; each
+    /// critic is computed whole by one thread, so the result is the same on one thread or two.</summary>
+    private sealed class CriticParts(Action<int> part) : IBlockWork
+    {
+        public int Blocks => 2;
+
+        public void RunBlock(int index) => part(index);
     }
 
     private static double Mean(ReadOnlySpan<float> values)

@@ -143,7 +143,8 @@ public static class Gemm
     /// <c>POLICYLAB_GEMM_THREADS</c>). C is cut into blocks of rows (or of 64 columns when rows are few)
     /// that the calling thread and persistent helper threads claim one at a time; every element is
     /// still summed by one thread in the same order, so results are bit-identical whatever the thread
-    /// count, and a helper that is not scheduled in time only leaves more blocks to the caller.
+    /// count, and a helper that is not scheduled in time only leaves more blocks to the caller. Algorithms
+    /// whose steps split into independent parts (SAC's two critics) use the same count for those parts.
     /// </summary>
     public static int Threads
     {
@@ -173,138 +174,61 @@ public static class Gemm
         int block = Math.Max(unit, ((total + 4 * parts - 1) / (4 * parts) + unit - 1) / unit * unit);
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
-            var job = new Job(m, n, k, pa, aRow, aCol, pb, ldb, pc, ldc, accumulate, pbias, !bias.IsEmpty, byRows, block, total);
-            if (!HelperPool.TryRun(job, parts - 1))
-                job.Run(0, total);
+            ProductBlocks work = t_work ??= new ProductBlocks();
+            work.Set(m, n, k, pa, aRow, aCol, pb, ldb, pc, ldc, accumulate, pbias, !bias.IsEmpty, byRows, block, total);
+            try
+            {
+                if (!HelperThreads.TryRun(work, parts - 1))
+                    work.Run(0, total);
+            }
+            finally
+            {
+                work.Clear();
+            }
         }
     }
 
-    private readonly unsafe struct Job(int m, int n, int k, float* a, int aRow, int aCol, float* b, int ldb,
-        float* c, int ldc, bool accumulate, float* bias, bool hasBias, bool byRows, int block, int total)
-    {
-        public int Blocks => (total + block - 1) / block;
+    [ThreadStatic] private static ProductBlocks? t_work;
 
-        /// <summary>Computes block <paramref name="index"/> of C.</summary>
-        public void RunBlock(int index) => Run(index * block, Math.Min(total, (index + 1) * block));
+    /// <summary>One product cut into blocks of rows (or columns) of C; reused by its thread, so no allocation per product.</summary>
+    private sealed unsafe class ProductBlocks : IBlockWork
+    {
+        private int _m, _n, _k, _aRow, _aCol, _ldb, _ldc, _block, _total;
+        private float* _a, _b, _c, _bias;
+        private bool _accumulate, _hasBias, _byRows;
+
+        public int Blocks => (_total + _block - 1) / _block;
+
+        public void Set(int m, int n, int k, float* a, int aRow, int aCol, float* b, int ldb, float* c, int ldc,
+            bool accumulate, float* bias, bool hasBias, bool byRows, int block, int total)
+        {
+            (_m, _n, _k, _aRow, _aCol, _ldb, _ldc) = (m, n, k, aRow, aCol, ldb, ldc);
+            (_accumulate, _hasBias, _byRows, _block, _total) = (accumulate, hasBias, byRows, block, total);
+            _a = a;
+            _b = b;
+            _c = c;
+            _bias = bias;
+        }
+
+        /// <summary>Forgets the pointers once the product is done (they are only valid inside it).</summary>
+        public void Clear()
+        {
+            _a = _b = _c = _bias = null;
+            _total = 0;
+        }
+
+        public void RunBlock(int index) => Run(index * _block, Math.Min(_total, (index + 1) * _block));
 
         /// <summary>Computes rows (or columns) [from, to) of C.</summary>
         public void Run(int from, int to)
         {
             if (from >= to) return;
-            if (byRows)
-                Blocked(to - from, n, k, ref Unsafe.AsRef<float>(a + (long)from * aRow), aRow, aCol, ref Unsafe.AsRef<float>(b), ldb,
-                    ref Unsafe.AsRef<float>(c + (long)from * ldc), ldc, accumulate, hasBias, ref Unsafe.AsRef<float>(bias));
+            if (_byRows)
+                Blocked(to - from, _n, _k, ref Unsafe.AsRef<float>(_a + (long)from * _aRow), _aRow, _aCol, ref Unsafe.AsRef<float>(_b), _ldb,
+                    ref Unsafe.AsRef<float>(_c + (long)from * _ldc), _ldc, _accumulate, _hasBias, ref Unsafe.AsRef<float>(_bias));
             else
-                Blocked(m, to - from, k, ref Unsafe.AsRef<float>(a), aRow, aCol, ref Unsafe.AsRef<float>(b + from), ldb,
-                    ref Unsafe.AsRef<float>(c + from), ldc, accumulate, hasBias, ref Unsafe.AsRef<float>(hasBias ? bias + from : bias));
-        }
-    }
-
-    /// <summary>
-    /// Persistent helper threads and the one job they share. The job's blocks are claimed through a
-    /// 64-bit counter holding (generation, next block), so a helper that wakes late cannot claim a
-    /// block of a newer job with an older one's description. Helpers spin briefly between jobs
-    /// (products come in bursts), then sleep.
-    /// </summary>
-    private static class HelperPool
-    {
-        private const int SpinRounds = 300;
-        private const long Closed = 0x7FFFFFFF; // "no block left" in the counter's low half
-        private static readonly ManualResetEventSlim Wake = new(false, 0);
-        private static readonly Lock Gate = new();
-        private static int s_busy, s_helpers;
-        private static long s_counter; // generation << 32 | next block
-        private static int s_done;
-        private static Job s_job;
-
-        public static bool TryRun(Job job, int helpers)
-        {
-            if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
-            try
-            {
-                EnsureHelpers(helpers);
-                s_job = job;
-                Volatile.Write(ref s_done, 0);
-                long generation = (Volatile.Read(ref s_counter) >> 32) + 1;
-                Interlocked.Exchange(ref s_counter, generation << 32);
-                Wake.Set();
-                int blocks = job.Blocks, mine = 0;
-                while (TryClaim(generation, blocks, out int index))
-                {
-                    job.RunBlock(index);
-                    mine++;
-                }
-                // Close the job to latecomers, then wait for the blocks helpers claimed.
-                Interlocked.Add(ref s_done, mine);
-                var spin = new SpinWait();
-                while (Volatile.Read(ref s_done) < blocks) spin.SpinOnce(sleep1Threshold: -1);
-                // Mark the job finished before its description is replaced, so no helper can claim from it.
-                Interlocked.Exchange(ref s_counter, generation << 32 | Closed);
-                return true;
-            }
-            finally
-            {
-                Volatile.Write(ref s_busy, 0);
-            }
-        }
-
-        private static bool TryClaim(long generation, int blocks, out int index)
-        {
-            while (true)
-            {
-                long value = Volatile.Read(ref s_counter);
-                index = (int)(value & 0xFFFFFFFF);
-                if (value >> 32 != generation || index >= blocks) return false;
-                if (Interlocked.CompareExchange(ref s_counter, value + 1, value) == value) return true;
-            }
-        }
-
-        private static void EnsureHelpers(int count)
-        {
-            if (Volatile.Read(ref s_helpers) >= count) return;
-            lock (Gate)
-            {
-                while (s_helpers < count)
-                {
-                    var thread = new Thread(Loop) { IsBackground = true, Name = $"PolicyLab GEMM helper {s_helpers + 1}" };
-                    thread.Start();
-                    s_helpers++;
-                }
-            }
-        }
-
-        private static void Loop()
-        {
-            long seen = 0;
-            while (true)
-            {
-                int rounds = 0;
-                long generation;
-                while ((generation = Volatile.Read(ref s_counter) >> 32) == seen)
-                {
-                    if (rounds++ < SpinRounds)
-                    {
-                        Thread.SpinWait(30);
-                        continue;
-                    }
-                    Wake.Reset();
-                    if (Volatile.Read(ref s_counter) >> 32 == seen) Wake.Wait();
-                }
-                seen = generation;
-                // The job's description is stable while any of its blocks is unfinished; read it after claiming.
-                while (true)
-                {
-                    long value = Volatile.Read(ref s_counter);
-                    if (value >> 32 != generation || (value & 0xFFFFFFFF) == Closed) break;
-                    int index = (int)(value & 0xFFFFFFFF);
-                    Job job = s_job; // may be stale or torn only if the counter moved on, which fails the exchange below
-                    if (index >= job.Blocks) break;
-                    if (Interlocked.CompareExchange(ref s_counter, value + 1, value) != value) continue;
-                    job = s_job;
-                    job.RunBlock(index);
-                    Interlocked.Increment(ref s_done);
-                }
-            }
+                Blocked(_m, to - from, _k, ref Unsafe.AsRef<float>(_a), _aRow, _aCol, ref Unsafe.AsRef<float>(_b + from), _ldb,
+                    ref Unsafe.AsRef<float>(_c + from), _ldc, _accumulate, _hasBias, ref Unsafe.AsRef<float>(_hasBias ? _bias + from : _bias));
         }
     }
 
