@@ -270,10 +270,9 @@ public sealed class CandidateEvaluatorTests
         int d = new BlackBoxPolicy(context.Environment.SingleObservationSpace, context.Environment.SingleActionSpace, [16], Activation.Tanh, true).Dimension;
         float[] candidates = Candidates(8, d, 2);
         var fitness = new double[8];
-        evaluator.Evaluate(candidates, 8, 0, fitness);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long steps = evaluator.Evaluate(candidates, 8, 1, fitness);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long steps = 0;
+        int generation = 0;
+        long allocated = SteadyStateAllocation.Bytes(() => steps = evaluator.Evaluate(candidates, 8, generation++, fitness));
         Assert.True(steps > 16);
         Assert.True(allocated == 0, $"{allocated} bytes allocated while evaluating {steps} steps");
         context.Environment.Dispose();

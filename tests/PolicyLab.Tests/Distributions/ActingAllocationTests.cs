@@ -6,15 +6,6 @@ namespace PolicyLab.Tests.Distributions;
 /// <summary>The tape-free acting path must not allocate: it runs once per environment step.</summary>
 public class ActingAllocationTests
 {
-    private static long AllocatedBy(Action loop)
-    {
-        loop(); // warm-up: JIT, tiering, static initialization
-        loop();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        loop();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
-
     [Fact]
     public void Categorical_acting_allocates_nothing()
     {
@@ -24,7 +15,7 @@ public class ActingAllocationTests
         float[] logProbs = new float[2];
         var rng = new Rng(1UL);
         float sink = 0;
-        long bytes = AllocatedBy(() =>
+        long bytes = SteadyStateAllocation.Bytes(() =>
         {
             for (int i = 0; i < 1000; i++)
             {
@@ -45,7 +36,7 @@ public class ActingAllocationTests
         float[] mean = [0.1f, -0.5f, 0.3f, 1f], logStd = [-0.2f, 0.1f], action = new float[4], logProbs = new float[2];
         var rng = new Rng(2UL);
         float sink = 0;
-        long bytes = AllocatedBy(() =>
+        long bytes = SteadyStateAllocation.Bytes(() =>
         {
             for (int i = 0; i < 1000; i++)
             {
@@ -72,7 +63,7 @@ public class ActingAllocationTests
         float[] logProbs = new float[2];
         var rng = new Rng(3UL);
         float sink = 0;
-        long bytes = AllocatedBy(() =>
+        long bytes = SteadyStateAllocation.Bytes(() =>
         {
             for (int i = 0; i < 1000; i++)
             {

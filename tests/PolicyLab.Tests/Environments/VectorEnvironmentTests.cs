@@ -187,19 +187,11 @@ public class VectorEnvironmentTests
         var actions = new float[16];
         for (int i = 0; i < 16; i++)
             actions[i] = i % 2;
-        for (int i = 0; i < 2000; i++)
-            vector.Step(actions); // warm up (JIT tiers, autoresets)
-        // Steady state: a one-time lazy allocation of the runtime (seen once under DOTNET_EnableAVX512=0 while
-        // methods tier up) may land in an early round; the last of several rounds must allocate nothing.
-        long allocated = -1;
-        for (int round = 0; round < 4; round++)
+        Assert.Equal(0, SteadyStateAllocation.Bytes(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 5000; i++)
                 vector.Step(actions);
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-        Assert.Equal(0, allocated);
+        }));
     }
 
     [Fact]
@@ -209,19 +201,15 @@ public class VectorEnvironmentTests
         var obs = new float[4];
         env.Reset(obs, seed: 0);
         float[] action = [1f];
-        for (int i = 0; i < 1000; i++)
+        Assert.Equal(0, SteadyStateAllocation.Bytes(() =>
         {
-            if (env.Step(action, obs).Done)
-                env.Reset(obs);
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10000; i++)
-        {
-            action[0] = i & 1;
-            if (env.Step(action, obs).Done)
-                env.Reset(obs);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 10000; i++)
+            {
+                action[0] = i & 1;
+                if (env.Step(action, obs).Done)
+                    env.Reset(obs);
+            }
+        }));
     }
 
     [Fact]
@@ -232,18 +220,14 @@ public class VectorEnvironmentTests
         fast.Reset(seed: 0);
         threaded.Reset(seed: 0);
         var actions = new float[8];
-        for (int i = 0; i < 1000; i++)
+        Assert.Equal(0, SteadyStateAllocation.Bytes(() =>
         {
-            fast.Step(actions);
-            threaded.Step(actions);
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 2000; i++)
-        {
-            fast.Step(actions);
-            threaded.Step(actions);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 2000; i++)
+            {
+                fast.Step(actions);
+                threaded.Step(actions);
+            }
+        }));
     }
 
     [Fact]
