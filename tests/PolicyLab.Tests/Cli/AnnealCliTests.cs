@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PolicyLab.Cli;
 
 namespace PolicyLab.Tests.Cli;
 
@@ -10,23 +9,7 @@ public sealed class AnnealCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Error) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldError = Console.Error;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (CommandLine.Run(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
-    }
+    private static (int Code, string Out, string Error) Run(params string[] args) => Cli.CliRunner.Run(args);
 
     [Fact]
     public void Bandit_demo_reports_json_and_draws_the_probabilities()

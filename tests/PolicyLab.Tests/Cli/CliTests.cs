@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PolicyLab.Cli;
 
 namespace PolicyLab.Tests.Cli;
 
@@ -14,24 +13,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Error) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldError = Console.Error;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            int code = CommandLine.Run(args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
-    }
+    private static (int Code, string Out, string Error) Run(params string[] args) => Cli.CliRunner.Run(args);
 
     [Theory]
     [InlineData(new[] { "train", "--algo", "ppq" }, "Unknown algorithm 'ppq'")]

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using PolicyLab.Cli;
 using PolicyLab.Tracking;
 using PolicyLab.Tracking.Charts;
 using PolicyLab.Training;
@@ -14,23 +13,7 @@ public sealed partial class PlotTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Error) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldError = Console.Error;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (CommandLine.Run(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
-    }
+    private static (int Code, string Out, string Error) Run(params string[] args) => Cli.CliRunner.Run(args);
 
     private static RecordedRun Synthetic(long seed, string lr, params double[] returns)
     {
