@@ -67,7 +67,7 @@ public interface IStepListener
 /// <see cref="EpisodeSink"/>. Sits directly on the environments, below any normalization, so
 /// returns are in the task's own units.
 /// </summary>
-public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, IRenderableVectorEnvironment, ISeededCopies
+public sealed class EpisodeRecorder : VectorEnvironmentWrapper, IStatefulEnvironment, IRenderableVectorEnvironment, ISeededCopies
 {
     private readonly double[] _running;
     private bool[]? _uncounted; // after ResetCopies: copies whose one episode of the batch is over
@@ -76,16 +76,13 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, 
 
     /// <summary>Wraps <paramref name="inner"/> (takes ownership), reporting into <paramref name="sink"/>.</summary>
     public EpisodeRecorder(IVectorEnvironment inner, EpisodeSink sink)
+        : base(inner)
     {
-        Inner = inner;
         Sink = sink;
         _running = new double[inner.Count];
         _returnsAfterStep = new double[inner.Count];
         _lengths = new int[inner.Count];
     }
-
-    /// <summary>The wrapped environments.</summary>
-    public IVectorEnvironment Inner { get; }
 
     /// <summary>Where steps and episodes are counted.</summary>
     public EpisodeSink Sink { get; }
@@ -105,30 +102,7 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, 
         : throw new PolicyLabException($"The environments of {Spec?.Id ?? "this run"} cannot be drawn, so they cannot be filmed.");
 
     /// <inheritdoc/>
-    public int Count => Inner.Count;
-    /// <inheritdoc/>
-    public Space SingleObservationSpace => Inner.SingleObservationSpace;
-    /// <inheritdoc/>
-    public Space SingleActionSpace => Inner.SingleActionSpace;
-    /// <inheritdoc/>
-    public int ObservationSize => Inner.ObservationSize;
-    /// <inheritdoc/>
-    public int ActionSize => Inner.ActionSize;
-    /// <inheritdoc/>
-    public EnvironmentSpec? Spec => Inner.Spec;
-    /// <inheritdoc/>
-    public float[] Observations => Inner.Observations;
-    /// <inheritdoc/>
-    public double[] Rewards => Inner.Rewards;
-    /// <inheritdoc/>
-    public bool[] Terminated => Inner.Terminated;
-    /// <inheritdoc/>
-    public bool[] Truncated => Inner.Truncated;
-    /// <inheritdoc/>
-    public float[] FinalObservations => Inner.FinalObservations;
-
-    /// <inheritdoc/>
-    public void Reset(ulong? seed = null)
+    public override void Reset(ulong? seed = null)
     {
         Inner.Reset(seed);
         _uncounted = null;
@@ -154,7 +128,7 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, 
     }
 
     /// <inheritdoc/>
-    public void Step(ReadOnlySpan<float> actions)
+    public override void Step(ReadOnlySpan<float> actions)
     {
         IStepListener? listener = Listener;
         listener?.BeforeStep(this);
@@ -207,6 +181,4 @@ public sealed class EpisodeRecorder : IVectorEnvironment, IStatefulEnvironment, 
         for (int i = 0; i < lengths.Length; i++) _lengths[i] = (int)lengths[i];
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => Inner.Dispose();
 }

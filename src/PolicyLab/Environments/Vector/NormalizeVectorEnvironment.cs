@@ -16,7 +16,7 @@ namespace PolicyLab.Environments.Vector;
 /// same scale as the policy). The raw values stay available in <see cref="OriginalObservations"/>,
 /// <see cref="OriginalFinalObservations"/> and <see cref="OriginalRewards"/>.</para>
 /// </remarks>
-public sealed class NormalizeVectorEnvironment : IVectorEnvironment, IStatefulEnvironment
+public sealed class NormalizeVectorEnvironment : VectorEnvironmentWrapper, IStatefulEnvironment
 {
     private readonly double[] _returns;
 
@@ -29,8 +29,8 @@ public sealed class NormalizeVectorEnvironment : IVectorEnvironment, IStatefulEn
         double clipReward = 10.0,
         double gamma = 0.99,
         double epsilon = 1e-8)
+        : base(inner)
     {
-        Inner = inner ?? throw new ArgumentNullException(nameof(inner));
         if (!(clipObservation > 0) || !(clipReward > 0))
             throw new PolicyLabException($"Normalization clips must be positive; got observation clip {clipObservation} and reward clip {clipReward}.");
         if (!(gamma >= 0 && gamma <= 1))
@@ -50,9 +50,6 @@ public sealed class NormalizeVectorEnvironment : IVectorEnvironment, IStatefulEn
             ? new Box((float)-clipObservation, (float)clipObservation, inner.ObservationSize)
             : inner.SingleObservationSpace;
     }
-
-    /// <summary>The wrapped vector environment.</summary>
-    public IVectorEnvironment Inner { get; }
 
     /// <summary>Whether observations are normalized.</summary>
     public bool NormalizeObservations { get; }
@@ -82,37 +79,16 @@ public sealed class NormalizeVectorEnvironment : IVectorEnvironment, IStatefulEn
     public RunningMeanVariance ReturnStatistics { get; } = new(1);
 
     /// <inheritdoc />
-    public int Count => Inner.Count;
+    public override Space SingleObservationSpace { get; }
 
     /// <inheritdoc />
-    public Space SingleObservationSpace { get; }
+    public override float[] Observations { get; }
 
     /// <inheritdoc />
-    public Space SingleActionSpace => Inner.SingleActionSpace;
+    public override double[] Rewards { get; }
 
     /// <inheritdoc />
-    public int ObservationSize => Inner.ObservationSize;
-
-    /// <inheritdoc />
-    public int ActionSize => Inner.ActionSize;
-
-    /// <inheritdoc />
-    public EnvironmentSpec? Spec => Inner.Spec;
-
-    /// <inheritdoc />
-    public float[] Observations { get; }
-
-    /// <inheritdoc />
-    public double[] Rewards { get; }
-
-    /// <inheritdoc />
-    public bool[] Terminated => Inner.Terminated;
-
-    /// <inheritdoc />
-    public bool[] Truncated => Inner.Truncated;
-
-    /// <inheritdoc />
-    public float[] FinalObservations { get; }
+    public override float[] FinalObservations { get; }
 
     /// <summary>The unnormalized observations.</summary>
     public float[] OriginalObservations => Inner.Observations;
@@ -124,7 +100,7 @@ public sealed class NormalizeVectorEnvironment : IVectorEnvironment, IStatefulEn
     public double[] OriginalRewards => Inner.Rewards;
 
     /// <inheritdoc />
-    public void Reset(ulong? seed = null)
+    public override void Reset(ulong? seed = null)
     {
         Inner.Reset(seed);
         Array.Clear(_returns);
@@ -135,7 +111,7 @@ public sealed class NormalizeVectorEnvironment : IVectorEnvironment, IStatefulEn
     }
 
     /// <inheritdoc />
-    public void Step(ReadOnlySpan<float> actions)
+    public override void Step(ReadOnlySpan<float> actions)
     {
         Inner.Step(actions);
         if (IsTraining && NormalizeObservations)
@@ -219,9 +195,6 @@ public sealed class NormalizeVectorEnvironment : IVectorEnvironment, IStatefulEn
 
     private static RunningMeanVarianceState LoadStatistics(Numerics.Serialization.StateDictionary state, string prefix) =>
         new(state.ReadDoubles($"{prefix}.mean"), state.ReadDoubles($"{prefix}.var"), state.ReadScalarDouble($"{prefix}.count"));
-
-    /// <summary>Disposes the wrapped vector environment.</summary>
-    public void Dispose() => Inner.Dispose();
 
     private void NormalizeRows(float[] source, float[] destination, bool onlyFinished)
     {

@@ -8,7 +8,7 @@ namespace PolicyLab.Environments.Vector;
 /// (check <c>Terminated[i] || Truncated[i]</c>); the most recent episodes are kept in a ring for logging. Place it
 /// inside a <see cref="NormalizeVectorEnvironment"/> to record raw rewards.
 /// </summary>
-public sealed class VectorEpisodeStatistics : IVectorEnvironment
+public sealed class VectorEpisodeStatistics : VectorEnvironmentWrapper
 {
     private readonly double[] _running;
     private readonly int[] _runningLength;
@@ -18,8 +18,8 @@ public sealed class VectorEpisodeStatistics : IVectorEnvironment
 
     /// <summary>Wraps <paramref name="inner"/> (takes ownership), remembering the last <paramref name="queueCapacity"/> episodes.</summary>
     public VectorEpisodeStatistics(IVectorEnvironment inner, int queueCapacity = 100)
+        : base(inner)
     {
-        Inner = inner ?? throw new ArgumentNullException(nameof(inner));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queueCapacity);
         _running = new double[inner.Count];
         _runningLength = new int[inner.Count];
@@ -28,9 +28,6 @@ public sealed class VectorEpisodeStatistics : IVectorEnvironment
         _recentReturns = new double[queueCapacity];
         _recentLengths = new int[queueCapacity];
     }
-
-    /// <summary>The wrapped vector environment.</summary>
-    public IVectorEnvironment Inner { get; }
 
     /// <summary>Return of the episode each copy finished in the latest step (valid where that copy ended).</summary>
     public double[] EpisodeReturns { get; }
@@ -58,30 +55,7 @@ public sealed class VectorEpisodeStatistics : IVectorEnvironment
     }
 
     /// <inheritdoc />
-    public int Count => Inner.Count;
-    /// <inheritdoc />
-    public Space SingleObservationSpace => Inner.SingleObservationSpace;
-    /// <inheritdoc />
-    public Space SingleActionSpace => Inner.SingleActionSpace;
-    /// <inheritdoc />
-    public int ObservationSize => Inner.ObservationSize;
-    /// <inheritdoc />
-    public int ActionSize => Inner.ActionSize;
-    /// <inheritdoc />
-    public EnvironmentSpec? Spec => Inner.Spec;
-    /// <inheritdoc />
-    public float[] Observations => Inner.Observations;
-    /// <inheritdoc />
-    public double[] Rewards => Inner.Rewards;
-    /// <inheritdoc />
-    public bool[] Terminated => Inner.Terminated;
-    /// <inheritdoc />
-    public bool[] Truncated => Inner.Truncated;
-    /// <inheritdoc />
-    public float[] FinalObservations => Inner.FinalObservations;
-
-    /// <inheritdoc />
-    public void Reset(ulong? seed = null)
+    public override void Reset(ulong? seed = null)
     {
         Inner.Reset(seed);
         Array.Clear(_running);
@@ -89,7 +63,7 @@ public sealed class VectorEpisodeStatistics : IVectorEnvironment
     }
 
     /// <inheritdoc />
-    public void Step(ReadOnlySpan<float> actions)
+    public override void Step(ReadOnlySpan<float> actions)
     {
         Inner.Step(actions);
         double[] rewards = Inner.Rewards;
@@ -111,9 +85,6 @@ public sealed class VectorEpisodeStatistics : IVectorEnvironment
             }
         }
     }
-
-    /// <summary>Disposes the wrapped vector environment.</summary>
-    public void Dispose() => Inner.Dispose();
 
     private T[] Recent<T>(T[] ring)
     {
