@@ -76,16 +76,10 @@ public sealed class Sac : OffPolicyAlgorithm
     private readonly Range _criticRange;
     private readonly float _targetEntropy, _fixedAlpha;
     private readonly Tape _actorTape = new();
-    private readonly Tape[] _criticTapes = [new(), new()];
-    private readonly double[] _criticLosses = new double[2], _qMeans = new double[2];
+    private readonly Critic[] _critics;
     private readonly CriticParts _targetValues, _criticGradients, _actionValues, _actionGradients;
-    private readonly Tape[] _actionTapes = [new(), new()];
-    private readonly Tensor?[] _actionInputs = new Tensor?[2], _actionQs = new Tensor?[2];
-    private readonly float[][] _qPi, _inputGradients;
     private readonly int[] _minCritic;
-    private readonly float[][] _criticGradientSeeds;
-    private readonly float[] _actionGradient;
-    private readonly float[] _head, _nextActions, _nextLogProbs, _criticInput, _q0Out, _q1Out, _targets, _logStd;
+    private readonly float[] _head, _nextActions, _nextLogProbs, _criticInput, _targets, _actionGradient, _logStd;
     private float[] _actHead;
 
     /// <summary>Builds the networks and optimizers for the context's environments (already reset).</summary>
@@ -114,8 +108,6 @@ public sealed class Sac : OffPolicyAlgorithm
         _nextActions = new float[b * d];
         _nextLogProbs = new float[b];
         _criticInput = new float[b * (o + d)];
-        _q0Out = new float[b];
-        _q1Out = new float[b];
         _targets = new float[b];
         _actHead = new float[Environment.Count * 2 * d];
         _logStd = new float[d];
@@ -123,10 +115,8 @@ public sealed class Sac : OffPolicyAlgorithm
         _criticGradients = new CriticParts(CriticGradient);
         _actionValues = new CriticParts(ActionValue);
         _actionGradients = new CriticParts(ActionGradient);
-        _qPi = [new float[b], new float[b]];
-        _inputGradients = [new float[b * (o + d)], new float[b * (o + d)]];
+        _critics = [new Critic(_q0, _targetQ0, b, o + d), new Critic(_q1, _targetQ1, b, o + d)];
         _minCritic = new int[b];
-        _criticGradientSeeds = [new float[b], new float[b]];
         _actionGradient = new float[b * d];
 
         (Mlp, Mlp, Mlp, Parameter) Build(ParameterStore store) => (
@@ -186,13 +176,13 @@ public sealed class Sac : OffPolicyAlgorithm
         CriticInput(Batch.NextObservations, _nextActions, n, _criticInput);
         HelperThreads.Run(_targetValues, Gemm.Threads);
         for (int r = 0; r < n; r++)
-            _targets[r] = Batch.Rewards[r] + Batch.Discounts[r] * (MathF.Min(_q0Out[r], _q1Out[r]) - alpha * _nextLogProbs[r]);
+            _targets[r] = Batch.Rewards[r] + Batch.Discounts[r] * (MathF.Min(_critics[0].TargetValues[r], _critics[1].TargetValues[r]) - alpha * _nextLogProbs[r]);
 
         // J(Q) = ½ Σᵢ E[(Qᵢ(s, a) − y)²]: each critic's term and gradient on its own tape (see CriticGradient).
         CriticInput(Batch.Observations, Batch.Actions, n, _criticInput);
         _store.ZeroGradients();
         HelperThreads.Run(_criticGradients, Gemm.Threads);
-        double criticLoss = _criticLosses[0] + _criticLosses[1];
+        double criticLoss = _critics[0].Loss + _critics[1].Loss;
         NonFiniteValueException.ThrowIfNotFinite("SAC critic loss", criticLoss);
         _criticAdam.LearningRate = lr;
         _criticAdam.Step();
@@ -205,16 +195,16 @@ public sealed class Sac : OffPolicyAlgorithm
         double actorLossValue = 0;
         for (int r = 0; r < n; r++)
         {
-            int low = _qPi[0][r] <= _qPi[1][r] ? 0 : 1;
+            int low = _critics[0].ActionValues[r] <= _critics[1].ActionValues[r] ? 0 : 1;
             _minCritic[r] = low;
-            actorLossValue += alpha * sample.LogProb.Data[r] - _qPi[low][r];
+            actorLossValue += alpha * sample.LogProb.Data[r] - _critics[low].ActionValues[r];
         }
         actorLossValue /= n;
         NonFiniteValueException.ThrowIfNotFinite("SAC actor loss", actorLossValue);
         HelperThreads.Run(_actionGradients, Gemm.Threads);
         for (int r = 0; r < n; r++)
         {
-            ReadOnlySpan<float> g = _inputGradients[_minCritic[r]].AsSpan(r * (o + d) + o, d);
+            ReadOnlySpan<float> g = _critics[_minCritic[r]].InputGradient.AsSpan(r * (o + d) + o, d);
             for (int j = 0; j < d; j++) _actionGradient[r * d + j] = -g[j] / n;
         }
         Tensor surrogate = (alpha * sample.LogProb).Mean() + (ta.Constant(_actionGradient, new Shape(n, d)) * sample.Action).Sum();
@@ -232,50 +222,74 @@ public sealed class Sac : OffPolicyAlgorithm
         sums[2] += alpha;
         sums[3] += alphaLoss;
         sums[4] += -meanLogProb;
-        sums[5] += _qMeans[0];
+        sums[5] += _critics[0].QMean;
     }
 
     /// <summary>Critic <paramref name="i"/>'s target network on the next state–action pairs (for the target y).</summary>
-    private void TargetValue(int i) =>
-        (i == 0 ? _targetQ0 : _targetQ1).Forward(_criticInput, _s.BatchSize, i == 0 ? _q0Out : _q1Out);
+    private void TargetValue(int i) => _critics[i].Target.Forward(_criticInput, _s.BatchSize, _critics[i].TargetValues);
 
     /// <summary>½ E[(Qᵢ(s, a) − y)²] and its gradient for critic <paramref name="i"/> alone. The critics share no
     /// parameters, so their gradients land in disjoint parts of the store and the two can run on two cores.</summary>
     private void CriticGradient(int i)
     {
-        int n = _s.BatchSize, width = ObservationSize + ActionSize;
-        Tape tape = _criticTapes[i];
+        Critic critic = _critics[i];
+        Tape tape = critic.LossTape;
         tape.Reset();
-        Tensor sa = tape.Constant(_criticInput, new Shape(n, width));
-        Tensor y = tape.Constant(_targets, new Shape(n, 1));
-        Tensor q = (i == 0 ? _q0 : _q1).Forward(tape, sa);
+        Tensor sa = tape.Constant(_criticInput, new Shape(_s.BatchSize, critic.InputWidth));
+        Tensor y = tape.Constant(_targets, new Shape(_s.BatchSize, 1));
+        Tensor q = critic.Online.Forward(tape, sa);
         Tensor loss = 0.5f * (q - y).Square().Mean();
         tape.Backward(loss);
-        _criticLosses[i] = loss.Item();
-        _qMeans[i] = Mean(q.Data);
+        critic.Loss = loss.Item();
+        critic.QMean = Mean(q.Data);
     }
 
     /// <summary>Qᵢ(s, ã) for critic <paramref name="i"/>, recorded on its own tape with its parameters held fixed and
     /// the input (s, ã) as a leaf whose gradient is wanted.</summary>
     private void ActionValue(int i)
     {
-        int n = _s.BatchSize;
-        Tape tape = _actionTapes[i];
+        Critic critic = _critics[i];
+        Tape tape = critic.ActionTape;
         tape.Reset();
-        Tensor input = tape.Variable(_criticInput, new Shape(n, ObservationSize + ActionSize));
-        Tensor q = FrozenForward(tape, i == 0 ? _q0 : _q1, input);
-        q.Data.CopyTo(_qPi[i]);
-        (_actionInputs[i], _actionQs[i]) = (input, q);
+        critic.Input = tape.Variable(_criticInput, new Shape(_s.BatchSize, critic.InputWidth));
+        critic.Q = FrozenForward(tape, critic.Online, critic.Input);
+        critic.Q.Data.CopyTo(critic.ActionValues);
     }
 
     /// <summary>∂Qᵢ(s, ã)/∂(s, ã) for critic <paramref name="i"/> on the rows where it is the smaller critic (zero on
     /// the others), from the tape <see cref="ActionValue"/> recorded.</summary>
     private void ActionGradient(int i)
     {
-        float[] seed = _criticGradientSeeds[i];
+        Critic critic = _critics[i];
+        float[] seed = critic.Seed;
         for (int r = 0; r < seed.Length; r++) seed[r] = _minCritic[r] == i ? 1f : 0f;
-        _actionTapes[i].Backward(_actionQs[i]!, seed);
-        _actionInputs[i]!.Grad.CopyTo(_inputGradients[i]);
+        critic.ActionTape.Backward(critic.Q!, seed);
+        critic.Input!.Grad.CopyTo(critic.InputGradient);
+    }
+
+    /// <summary>What SAC keeps per critic: its networks, tapes and buffers, so each critic's work can run on its own core.</summary>
+    private sealed class Critic(Mlp online, Mlp target, int batch, int inputWidth)
+    {
+        public Mlp Online { get; } = online;
+        public Mlp Target { get; } = target;
+        public int InputWidth { get; } = inputWidth;
+
+        /// <summary>Q′ᵢ(s′, ã′) of the target network, for y.</summary>
+        public float[] TargetValues { get; } = new float[batch];
+
+        /// <summary>The tape of J(Q)'s term for this critic, its value and the critic's mean Q(s, a).</summary>
+        public Tape LossTape { get; } = new();
+        public double Loss { get; set; }
+        public double QMean { get; set; }
+
+        /// <summary>The tape of Qᵢ(s, ã) inside J(π), its input leaf and output, and the values and input gradient
+        /// read from it.</summary>
+        public Tape ActionTape { get; } = new();
+        public Tensor? Input { get; set; }
+        public Tensor? Q { get; set; }
+        public float[] ActionValues { get; } = new float[batch];
+        public float[] Seed { get; } = new float[batch];
+        public float[] InputGradient { get; } = new float[batch * inputWidth];
     }
 
     /// <summary>The two critics' share of a step, as blocks that <see cref="HelperThreads"/> may run on two cores; each

@@ -55,7 +55,7 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     private volatile bool _stopping;
     private bool _resetOperation;
     private readonly double _handOffTicks = HandOffThreshold.TotalSeconds * Stopwatch.Frequency;
-    private long _untilProbe = ProbeInterval, _untimedSteps;
+    private long _untilProbe = ProbeInterval, _inlineSteps;
     private double _inlineTicks;
     private bool _useThreads;
     private ulong? _resetSeed;
@@ -123,7 +123,7 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
             Dispatch();
             return;
         }
-        if (!_useThreads && (++_untimedSteps & 7) != 0)
+        if (!_useThreads && (++_inlineSteps & 7) != 0)
         {
             StepRange(0, Count, actions); // one step in eight is timed
             return;
