@@ -21,4 +21,20 @@ public sealed class AlgorithmContext
 
     /// <summary>Environment steps taken so far by all environments of the run.</summary>
     public required Func<long> StepsTaken { get; init; }
+
+    /// <summary>
+    /// A context for training on <paramref name="environment"/> outside the training loop (tests, a program of
+    /// one's own): the budget is <paramref name="totalSteps"/>, steps are not counted, and algorithms that need
+    /// environments of their own (A3C's workers) get copies from <paramref name="createEnvironments"/>, or an
+    /// error naming what is missing.
+    /// </summary>
+    public static AlgorithmContext For(IVectorEnvironment environment, long totalSteps = long.MaxValue,
+        Func<int, ulong, IVectorEnvironment>? createEnvironments = null) => new()
+    {
+        Environment = environment,
+        CreateEnvironments = createEnvironments ?? ((_, _) =>
+            throw new PolicyLabException("This algorithm needs environments of its own; build its AlgorithmContext with a createEnvironments factory.")),
+        TotalSteps = totalSteps,
+        StepsTaken = () => 0,
+    };
 }

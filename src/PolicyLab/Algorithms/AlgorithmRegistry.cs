@@ -29,22 +29,22 @@ public static class AlgorithmRegistry
     {
         Register(new AlgorithmInfo("ppo", "Proximal Policy Optimization (clipped surrogate or adaptive KL penalty)",
             () => new PolicyGradient.PpoSettings(),
-            (ctx, s, rng) => new PolicyGradient.Ppo(ctx.Environment, (PolicyGradient.PpoSettings)s, rng), true, true));
+            (ctx, s, rng) => new PolicyGradient.Ppo(ctx, (PolicyGradient.PpoSettings)s, rng), true, true));
         Register(new AlgorithmInfo("npg", "Natural Policy Gradient (conjugate-gradient natural step of fixed KL, no line search)",
             () => new PolicyGradient.NpgSettings(),
-            (ctx, s, rng) => new PolicyGradient.Npg(ctx.Environment, (PolicyGradient.NpgSettings)s, rng), true, true));
+            (ctx, s, rng) => new PolicyGradient.Npg(ctx, (PolicyGradient.NpgSettings)s, rng), true, true));
         Register(new AlgorithmInfo("trpo", "Trust Region Policy Optimization (natural step with a KL-constrained line search)",
             () => new PolicyGradient.TrpoSettings(),
-            (ctx, s, rng) => new PolicyGradient.Trpo(ctx.Environment, (PolicyGradient.TrpoSettings)s, rng), true, true));
+            (ctx, s, rng) => new PolicyGradient.Trpo(ctx, (PolicyGradient.TrpoSettings)s, rng), true, true));
         Register(new AlgorithmInfo("reinforce", "REINFORCE: Monte-Carlo policy gradient over whole episodes (total or reward-to-go weighting, optional baseline)",
             () => new PolicyGradient.ReinforceSettings(),
-            (ctx, s, rng) => new PolicyGradient.Reinforce(ctx.Environment, (PolicyGradient.ReinforceSettings)s, rng), true, true));
+            (ctx, s, rng) => new PolicyGradient.Reinforce(ctx, (PolicyGradient.ReinforceSettings)s, rng), true, true));
         Register(new AlgorithmInfo("vpg", "Vanilla policy gradient with a learned value baseline and GAE (separate value training)",
             () => new PolicyGradient.VpgSettings(),
-            (ctx, s, rng) => new PolicyGradient.Vpg(ctx.Environment, (PolicyGradient.VpgSettings)s, rng), true, true));
+            (ctx, s, rng) => new PolicyGradient.Vpg(ctx, (PolicyGradient.VpgSettings)s, rng), true, true));
         Register(new AlgorithmInfo("a2c", "Advantage actor-critic (synchronous, n-step returns, RMSprop)",
             () => new PolicyGradient.A2cSettings(),
-            (ctx, s, rng) => new PolicyGradient.A2c(ctx.Environment, (PolicyGradient.A2cSettings)s, rng), true, true));
+            (ctx, s, rng) => new PolicyGradient.A2c(ctx, (PolicyGradient.A2cSettings)s, rng), true, true));
         Register(new AlgorithmInfo("a3c", "Asynchronous advantage actor-critic (worker threads; not bit-reproducible with > 1 worker)",
             () => new PolicyGradient.A3cSettings(),
             (ctx, s, rng) => new PolicyGradient.A3c(ctx, (PolicyGradient.A3cSettings)s, rng), true, true));

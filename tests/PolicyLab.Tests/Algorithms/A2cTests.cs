@@ -54,7 +54,7 @@ public class A2cTests
     {
         (ActorCriticPolicy policy, RolloutBuffer buffer) = HandMadeRollout();
         buffer.Advantages.AsSpan().Clear();   // no policy term
-        var step = new ActorCriticStep(policy, buffer.Count);
+        var step = new ActorCriticLoss(policy, buffer.Count);
         step.ComputeGradients(buffer, normalizeAdvantages: false, valueCoefficient: 0.5f, entropyCoefficient: 0f, maxGradNorm: 1e9f, "test");
 
         float[] v = new float[4];
@@ -72,8 +72,8 @@ public class A2cTests
         (ActorCriticPolicy policy, RolloutBuffer buffer) = HandMadeRollout();
         float[] advantages = [1f, 1f, 1f, 1f];
         advantages.CopyTo(buffer.Advantages, 0);
-        var step = new ActorCriticStep(policy, buffer.Count);
-        ActorCriticStep.Result r = step.ComputeGradients(buffer, normalizeAdvantages: false, valueCoefficient: 0f, entropyCoefficient: 0f, maxGradNorm: 1e9f, "test");
+        var step = new ActorCriticLoss(policy, buffer.Count);
+        ActorCriticLoss.Result r = step.ComputeGradients(buffer, normalizeAdvantages: false, valueCoefficient: 0f, entropyCoefficient: 0f, maxGradNorm: 1e9f, "test");
         Assert.All(policy.Store.Gradients[policy.ActorParameterCount..].ToArray(), g => Assert.Equal(0f, g));
 
         // A small step against the gradient raises the mean log-probability of the taken actions (Â > 0).
@@ -87,7 +87,7 @@ public class A2cTests
     private static float[] LogProbs(ActorCriticPolicy policy, RolloutBuffer buffer)
     {
         var tape = new Tape();
-        (Tensor logp, _) = policy.Evaluate(tape, tape.Constant(buffer.Observations, new Shape(4, 3)), tape.Constant(buffer.Actions));
+        (_, Tensor logp, _) = policy.Evaluate(tape, tape.Constant(buffer.Observations, new Shape(4, 3)), tape.Constant(buffer.Actions));
         return logp.ToArray();
     }
 }

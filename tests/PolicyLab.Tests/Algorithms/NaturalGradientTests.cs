@@ -35,7 +35,7 @@ public class NaturalGradientTests
         // s = √(2δ / xᵀFx)·x makes ½ sᵀFs = δ, and KL ≈ ½ sᵀFs to second order: measured KL ≈ δ.
         using IVectorEnvironment env = Environments(id, 2, 11UL);
         var settings = Settings<NpgSettings>("n_steps=256", "batch_size=64", $"max_kl={maxKl}");
-        using var npg = new Npg(env, settings, new Rng(3UL));
+        using var npg = new Npg(AlgorithmContext.For(env), settings, new Rng(3UL));
         var diagnostics = new UpdateDiagnostics();
         for (int i = 0; i < 3; i++)
         {
@@ -85,7 +85,7 @@ public class NaturalGradientTests
         using IVectorEnvironment env = Environments(id, 2, 5UL);
         // A large δ makes the quadratic model of the KL less accurate, so backtracking happens.
         var settings = Settings<TrpoSettings>("n_steps=256", "batch_size=64", "max_kl=0.2");
-        using var trpo = new Trpo(env, settings, new Rng(9UL));
+        using var trpo = new Trpo(AlgorithmContext.For(env), settings, new Rng(9UL));
         var diagnostics = new UpdateDiagnostics();
         int actor = trpo.Policy.ActorParameterCount;
         for (int i = 0; i < 6; i++)
@@ -108,7 +108,7 @@ public class NaturalGradientTests
         // second-order accurate); the line search must then shrink it rather than take it.
         using IVectorEnvironment env = Environments("CartPole-v1", 2, 1UL);
         var settings = Settings<TrpoSettings>("n_steps=256", "batch_size=64");
-        using var trpo = new Trpo(env, settings, new Rng(2UL));
+        using var trpo = new Trpo(AlgorithmContext.For(env), settings, new Rng(2UL));
         var diagnostics = new UpdateDiagnostics();
         int backtracked = 0;
         for (int i = 0; i < 8; i++)
@@ -129,14 +129,14 @@ public class NaturalGradientTests
         // state, so the trainer restarts episodes on resume. This checks the algorithm's own part.)
         using IVectorEnvironment envA = Environments(id, 2, 3UL), envB = Environments(id, 2, 3UL);
         var settings = Settings<TrpoSettings>("n_steps=128", "batch_size=64");
-        using var a = new Trpo(envA, settings, new Rng(1UL));
+        using var a = new Trpo(AlgorithmContext.For(envA), settings, new Rng(1UL));
         var diagnostics = new UpdateDiagnostics();
         a.Iterate(0, diagnostics);
         a.Iterate(0.5, diagnostics);
         var saved = new PolicyLab.Numerics.Serialization.StateDictionary();
         a.SaveState(saved);
 
-        using var b = new Trpo(envB, settings, new Rng(99UL));
+        using var b = new Trpo(AlgorithmContext.For(envB), settings, new Rng(99UL));
         b.LoadState(saved);
         var again = new PolicyLab.Numerics.Serialization.StateDictionary();
         b.SaveState(again);

@@ -34,16 +34,17 @@ public class ReinforceTests
     }
 
     [Fact]
-    public void Mean_baseline_centres_and_normalization_scales_to_unit_std()
+    public void Mean_baseline_centres_and_normalization_scales_to_unit_sample_std()
     {
         float[] w = [1, 2, 3, 6];
         Reinforce.ApplyBaseline(w, ReinforceBaseline.Mean, default, normalize: false);
         Assert.Equal([-2f, -1f, 0f, 3f], w);
         Reinforce.ApplyBaseline(w, ReinforceBaseline.None, default, normalize: true);
-        double mean = w.Average(), std = Math.Sqrt(w.Select(x => (x - mean) * (x - mean)).Average());
+        // The family's one normalization: sample standard deviation (n − 1), as for advantages.
+        double mean = w.Average(), std = Math.Sqrt(w.Select(x => (x - mean) * (x - mean)).Sum() / (w.Length - 1));
         Assert.Equal(0, mean, 6);
         Assert.Equal(1, std, 5);
-        Assert.Equal(3 / Math.Sqrt(3.5), w[3], 5);
+        Assert.Equal(3 / Math.Sqrt(14.0 / 3), w[3], 5);
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public class ReinforceTests
         using var env = new SyncVectorEnvironment(() => new FixedLengthEnvironment(lengths[made++]), 2);
         env.Reset(1);
         var settings = new ReinforceSettings { EpisodesPerEnvironment = 1, PolicyLayers = [4], ValueLayers = [4] };
-        using var reinforce = new Reinforce(env, settings, new Rng(5));
+        using var reinforce = new Reinforce(AlgorithmContext.For(env), settings, new Rng(5));
         var diagnostics = new UpdateDiagnostics();
 
         reinforce.Iterate(0, diagnostics);   // copy 0: episode 0 (2 steps); copy 1: episode 0 (5 steps)

@@ -31,7 +31,7 @@ public class VpgTests
         using var env = new SyncVectorEnvironment("CartPole-v1", 2);
         env.Reset(3);
         var settings = new VpgSettings { Steps = 64, LearningRate = Schedule.Constant(0f), ValueIterations = 10 };
-        using var vpg = new Vpg(env, settings, new Rng(3));
+        using var vpg = new Vpg(AlgorithmContext.For(env), settings, new Rng(3));
         int actor = vpg.Policy.ActorParameterCount;
         float[] before = vpg.Parameters.Values.ToArray();
         var diagnostics = new UpdateDiagnostics();
@@ -48,7 +48,7 @@ public class VpgTests
         using var env = new SyncVectorEnvironment("CartPole-v1", 2);
         env.Reset(4);
         var settings = new VpgSettings { Steps = 64, ValueIterations = 0 };
-        using var vpg = new Vpg(env, settings, new Rng(4));
+        using var vpg = new Vpg(AlgorithmContext.For(env), settings, new Rng(4));
         int actor = vpg.Policy.ActorParameterCount;
         float[] before = vpg.Parameters.Values.ToArray();
         vpg.Iterate(0, new UpdateDiagnostics());

@@ -40,7 +40,7 @@ public sealed class Minibatch
     public float[] Heads { get; }
 
     /// <summary>Copies the rows <paramref name="indices"/> of <paramref name="buffer"/>; normalizes the
-    /// advantages to zero mean and unit (sample) standard deviation when asked and there are ≥ 2 rows.</summary>
+    /// advantages when asked (<see cref="AdvantageNormalization"/>).</summary>
     public void Fill(RolloutBuffer buffer, ReadOnlySpan<int> indices, bool normalizeAdvantages)
     {
         Count = indices.Length;
@@ -56,19 +56,6 @@ public sealed class Minibatch
             Returns[j] = buffer.Returns[k];
             Values[j] = buffer.Values[k];
         }
-        if (normalizeAdvantages && Count > 1)
-            Normalize(Advantages.AsSpan(0, Count));
-    }
-
-    /// <summary>(x − mean) / (std + 1e-8) with the sample (n − 1) standard deviation, in place.</summary>
-    public static void Normalize(Span<float> values)
-    {
-        double mean = 0;
-        foreach (float v in values) mean += v;
-        mean /= values.Length;
-        double ss = 0;
-        foreach (float v in values) ss += (v - mean) * (v - mean);
-        double std = Math.Sqrt(ss / Math.Max(values.Length - 1, 1));
-        for (int i = 0; i < values.Length; i++) values[i] = (float)((values[i] - mean) / (std + 1e-8));
+        if (normalizeAdvantages) AdvantageNormalization.Normalize(Advantages.AsSpan(0, Count));
     }
 }

@@ -1,12 +1,12 @@
-using PolicyLab.Algorithms.Policies;
 using PolicyLab.Configuration;
-using PolicyLab.Numerics.Kernels;
 using PolicyLab.Numerics.Optimizers;
 
 namespace PolicyLab.Algorithms.OnPolicy;
 
-/// <summary>Settings shared by the policy-gradient family: rollout, discounting, loss weights and networks.</summary>
-public abstract class OnPolicySettings : RegularizedPolicySettings
+/// <summary>Settings of the rollout-based policy-gradient methods (PPO, A2C, A3C, VPG, NPG, TRPO): the learning
+/// rate, the rollout, discounting and GAE, advantage normalization and the value-loss weight (networks and
+/// regularization come from <see cref="PolicyGradientSettings"/>).</summary>
+public abstract class OnPolicySettings : PolicyGradientSettings
 {
     /// <summary>Learning rate (schedule over training progress).</summary>
     [Hyperparameter("learning_rate", "optimizer learning rate; a number, lin_X or linear(X, Y)")]
@@ -32,33 +32,6 @@ public abstract class OnPolicySettings : RegularizedPolicySettings
     [Hyperparameter("vf_coef", "value loss coefficient (≥ 0)")]
     public float ValueCoefficient { get; set; } = 0.5f;
 
-    /// <summary>Global gradient-norm clip.</summary>
-    [Hyperparameter("max_grad_norm", "global gradient-norm clip (> 0)")]
-    public float MaxGradNorm { get; set; } = 0.5f;
-
-    /// <summary>Actor hidden widths.</summary>
-    [Hyperparameter("policy_layers", "hidden layer widths of the policy network")]
-    public int[] PolicyLayers { get; set; } = [64, 64];
-
-    /// <summary>Critic hidden widths.</summary>
-    [Hyperparameter("value_layers", "hidden layer widths of the value network")]
-    public int[] ValueLayers { get; set; } = [64, 64];
-
-    /// <summary>Hidden activation.</summary>
-    [Hyperparameter("activation", "hidden activation: tanh or relu")]
-    public Activation Activation { get; set; } = Activation.Tanh;
-
-    /// <summary>Orthogonal initialization.</summary>
-    [Hyperparameter("ortho_init", "orthogonal initialization (gains √2 hidden, 0.01 policy head, 1 value head)")]
-    public bool OrthogonalInit { get; set; } = true;
-
-    /// <summary>Initial log σ of a Gaussian policy.</summary>
-    [Hyperparameter("log_std_init", "initial log standard deviation of a Gaussian policy")]
-    public float LogStdInit { get; set; }
-
-    /// <summary>The network settings these keys describe.</summary>
-    public PolicyNetworkSettings Networks => new(PolicyLayers, ValueLayers, Activation, OrthogonalInit, LogStdInit);
-
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)
     {
@@ -68,8 +41,5 @@ public abstract class OnPolicySettings : RegularizedPolicySettings
         Require(errors, Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
         Require(errors, GaeLambda is >= 0 and <= 1, $"gae_lambda must lie in [0, 1] (got {GaeLambda})");
         Require(errors, ValueCoefficient >= 0, $"vf_coef must be ≥ 0 (got {ValueCoefficient})");
-        Require(errors, MaxGradNorm > 0, $"max_grad_norm must be > 0 (got {MaxGradNorm})");
-        Require(errors, PolicyLayers.All(w => w > 0) && ValueLayers.All(w => w > 0), "layer widths must be > 0");
-        Require(errors, Activation is Activation.Tanh or Activation.Relu, "activation must be tanh or relu");
     }
 }

@@ -37,15 +37,14 @@ public sealed class RolloutCollector
             ReadOnlySpan<float> observations = _env.Observations;
             int row = t * n;
             observations[..(n * obs)].CopyTo(buffer.Observations.AsSpan(row * obs, n * obs));
-            _policy.Act(observations, n, rng, deterministic: false, _actions, _logProbs);
+            _policy.Act(observations, n, deterministic: false, rng, _actions, _logProbs,
+                buffer.HeadSize > 0 ? buffer.Heads.AsSpan(row * buffer.HeadSize, n * buffer.HeadSize) : default);
             _policy.PredictValues(observations, n, _values);
             _policy.ToEnvironmentActions(_actions, n, _envActions);
             _env.Step(_envActions);
 
             _actions.AsSpan(0, n * act).CopyTo(buffer.Actions.AsSpan(row * act, n * act));
             _logProbs.AsSpan(0, n).CopyTo(buffer.LogProbs.AsSpan(row, n));
-            if (buffer.HeadSize > 0)
-                _policy.LastHeads(n).CopyTo(buffer.Heads.AsSpan(row * buffer.HeadSize, n * buffer.HeadSize));
             _values.AsSpan(0, n).CopyTo(buffer.Values.AsSpan(row, n));
             double[] rewards = _env.Rewards;
             bool[] terminated = _env.Terminated, truncated = _env.Truncated;

@@ -1,6 +1,6 @@
+using PolicyLab.Algorithms.Policies.Distributions;
 using PolicyLab.Environments.Spaces;
 using PolicyLab.Numerics;
-using PolicyLab.Numerics.Distributions;
 using PolicyLab.Numerics.Kernels;
 using PolicyLab.Numerics.Modules;
 
@@ -13,41 +13,38 @@ namespace PolicyLab.Algorithms.Policies;
 /// <param name="OrthogonalInit">Orthogonal initialization (gains √2 hidden, 0.01 policy head, 1 value head) instead of uniform.</param>
 /// <param name="LogStdInit">Initial log σ of a Gaussian policy.</param>
 /// <param name="ZeroInitHeads">Start the output layers at zero (a uniform or zero-mean policy and zero values).</param>
+/// <param name="StateDependentStd">A Gaussian policy's log σ is an output of the actor (state-dependent) rather than one parameter per dimension.</param>
 public sealed record PolicyNetworkSettings(
     int[] PolicyLayers, int[] ValueLayers, Activation Activation = Activation.Tanh,
-    bool OrthogonalInit = true, float LogStdInit = 0f, bool ZeroInitHeads = false);
+    bool OrthogonalInit = true, float LogStdInit = 0f, bool ZeroInitHeads = false, bool StateDependentStd = false);
 
 /// <summary>
 /// A stochastic policy π(a|s) with a value function V(s): separate actor and critic MLPs over the
-/// flattened observation, a categorical head for discrete actions or a diagonal Gaussian with a
-/// state-independent log σ for continuous ones. All parameters live in one store, actor first
+/// flattened observation. The actor's output (its head) parameterizes the <see cref="ActionDistribution"/>
+/// chosen once from the action space (categorical, diagonal Gaussian, multi-categorical or Bernoulli), so
+/// nothing that uses the policy branches on the action type. All parameters live in one store, actor first
 /// (<see cref="ActorParameterCount"/>), so natural-gradient methods can work on the actor's prefix.
 /// </summary>
 public sealed class ActorCriticPolicy
 {
     private float[] _head;
-    private readonly Discrete? _discrete;
-    private readonly Box? _box;
 
     /// <summary>Builds and initializes the networks.</summary>
     /// <exception cref="PolicyLabException">The spaces are not supported.</exception>
     public ActorCriticPolicy(Space observationSpace, Space actionSpace, PolicyNetworkSettings settings, Rng rng)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         if (observationSpace is not Box)
             throw new PolicyLabException($"Policies need a Box observation space; this environment observes {observationSpace}.");
         ObservationSize = observationSpace.FlatSize;
-        _discrete = actionSpace as Discrete;
-        _box = actionSpace as Box;
-        if (_discrete is null && _box is null)
-            throw new PolicyLabException($"The action space {actionSpace} is not supported by this algorithm (Discrete and Box are).");
-        IsDiscrete = _discrete is not null;
-        ActionSize = IsDiscrete ? 1 : _box!.FlatSize;
-        HeadSize = IsDiscrete ? _discrete!.Count : ActionSize;
+        Distribution = ActionDistribution.For(actionSpace, settings.StateDependentStd);
+        ActionSize = Distribution.ActionSize;
+        HeadSize = Distribution.HeadSize;
 
         Actor = new Mlp(Store, "pi", ObservationSize, settings.PolicyLayers, HeadSize, settings.Activation);
-        if (!IsDiscrete)
+        if (Distribution.LogStdSize > 0)
         {
-            LogStd = Store.Add("log_std", new Shape(ActionSize));
+            LogStd = Store.Add("log_std", new Shape(Distribution.LogStdSize));
             LogStd.Value.Fill(settings.LogStdInit);
         }
         ActorParameterCount = Store.Count;
@@ -68,26 +65,31 @@ public sealed class ActorCriticPolicy
             Actor.Head.InitializeZero();
             Critic.Head.InitializeZero();
         }
+        if (settings.StateDependentStd && Distribution.IsContinuous)
+        {
+            // The log σ outputs start at log_std_init for every state: zero weights, bias log_std_init.
+            Actor.Head.InitializeOutputs(HeadSize / 2, HeadSize / 2, settings.LogStdInit);
+        }
         _head = new float[HeadSize];
     }
 
     /// <summary>All parameters: actor (and log σ) first, then critic.</summary>
     public ParameterStore Store { get; } = new();
 
-    /// <summary>The actor network: observation → logits or Gaussian mean.</summary>
+    /// <summary>The action distribution family the actor's head parameterizes.</summary>
+    public ActionDistribution Distribution { get; }
+
+    /// <summary>The actor network: observation → head (logits, or Gaussian mean and maybe log σ).</summary>
     public Mlp Actor { get; }
 
     /// <summary>The critic network: observation → V(s).</summary>
     public Mlp Critic { get; }
 
-    /// <summary>log σ of a Gaussian policy (null for discrete actions).</summary>
+    /// <summary>The state-independent log σ of a Gaussian policy (null when the family has none).</summary>
     public Parameter? LogStd { get; }
 
     /// <summary>Length of the actor's prefix of the store (actor weights and log σ).</summary>
     public int ActorParameterCount { get; }
-
-    /// <summary>Whether actions are discrete.</summary>
-    public bool IsDiscrete { get; }
 
     /// <summary>Floats per observation.</summary>
     public int ObservationSize { get; }
@@ -95,53 +97,32 @@ public sealed class ActorCriticPolicy
     /// <summary>Floats per action as stored (1 for discrete: the index).</summary>
     public int ActionSize { get; }
 
-    /// <summary>Width of the actor's output (logits or mean).</summary>
+    /// <summary>Width of the actor's output.</summary>
     public int HeadSize { get; }
 
     // ------------------------------------------------------------------ acting (tape-free)
 
     /// <summary>
     /// Chooses actions for <paramref name="batch"/> observations: sampled, or the distribution's mode when
-    /// <paramref name="deterministic"/>. Writes the policy's actions (an index per row, or D floats of the
-    /// unbounded Gaussian sample) and, when not empty, their log-probabilities.
+    /// <paramref name="deterministic"/>. Writes the policy's actions (as stored: an index per row for
+    /// Discrete, the unclipped Gaussian sample for Box) and, when not empty, their log-probabilities and the
+    /// actor's outputs [batch, head] (the parameters of the distribution acted from, for KL terms later).
     /// </summary>
-    public void Act(ReadOnlySpan<float> observations, int batch, Rng rng, bool deterministic, Span<float> actions, Span<float> logProbs)
+    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> actions, Span<float> logProbs,
+        Span<float> heads = default)
     {
         if (_head.Length < batch * HeadSize) _head = new float[batch * HeadSize];
         Actor.Forward(observations, batch, _head);
+        ReadOnlySpan<float> logStd = LogStd is null ? default : LogStd.Value;
+        ActionDistribution distribution = Distribution;
         for (int i = 0; i < batch; i++)
         {
             ReadOnlySpan<float> head = _head.AsSpan(i * HeadSize, HeadSize);
-            float logp;
-            if (IsDiscrete)
-            {
-                int a;
-                if (deterministic)
-                {
-                    a = Categorical.Mode(head);
-                    logp = Categorical.LogProb(head, a);
-                }
-                else
-                {
-                    a = Categorical.Sample(head, rng, out logp);
-                }
-                actions[i] = a;
-            }
-            else
-            {
-                Span<float> action = actions.Slice(i * ActionSize, ActionSize);
-                if (deterministic)
-                {
-                    head.CopyTo(action);
-                    logp = DiagonalGaussian.LogProb(head, LogStd!.Value, action);
-                }
-                else
-                {
-                    logp = DiagonalGaussian.Sample(head, LogStd!.Value, rng, action);
-                }
-            }
+            Span<float> action = actions.Slice(i * ActionSize, ActionSize);
+            float logp = deterministic ? distribution.Mode(head, logStd, action) : distribution.Sample(head, logStd, rng, action);
             if (!logProbs.IsEmpty) logProbs[i] = logp;
         }
+        if (!heads.IsEmpty) _head.AsSpan(0, batch * HeadSize).CopyTo(heads);
     }
 
     /// <summary>Environment actions for <paramref name="batch"/> observations: <see cref="Act"/> followed by
@@ -149,50 +130,50 @@ public sealed class ActorCriticPolicy
     public void ActInEnvironment(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
     {
         Span<float> actions = batch * ActionSize <= 1024 ? stackalloc float[batch * ActionSize] : new float[batch * ActionSize];
-        Act(observations, batch, rng, deterministic, actions, default);
+        Act(observations, batch, deterministic, rng, actions, default);
         ToEnvironmentActions(actions, batch, environmentActions);
     }
-
-    /// <summary>The actor outputs (logits or means) computed by the last <see cref="Act"/> call, [batch, head].</summary>
-    public ReadOnlySpan<float> LastHeads(int batch) => _head.AsSpan(0, batch * HeadSize);
 
     /// <summary>V(s) for <paramref name="batch"/> observations.</summary>
     public void PredictValues(ReadOnlySpan<float> observations, int batch, Span<float> values) =>
         Critic.Forward(observations, batch, values);
 
-    /// <summary>The actor's raw outputs (logits or means) for <paramref name="batch"/> observations.</summary>
-    public void PredictHead(ReadOnlySpan<float> observations, int batch, Span<float> head) =>
-        Actor.Forward(observations, batch, head);
-
-    /// <summary>
-    /// Converts the policy's actions to what the environment takes: the discrete space's value
-    /// (start + index), or the Gaussian sample clipped to the Box bounds (the stored action stays unclipped).
-    /// </summary>
+    /// <summary>Converts the policy's actions to what the environment takes (see <see cref="ActionDistribution.ToEnvironment"/>).</summary>
     public void ToEnvironmentActions(ReadOnlySpan<float> actions, int batch, Span<float> environmentActions)
     {
-        if (IsDiscrete)
-        {
-            for (int i = 0; i < batch; i++) environmentActions[i] = actions[i] + _discrete!.Start;
-            return;
-        }
-        actions[..(batch * ActionSize)].CopyTo(environmentActions);
+        int environmentSize = environmentActions.Length / Math.Max(batch, 1);
         for (int i = 0; i < batch; i++)
-            _box!.Clip(environmentActions.Slice(i * ActionSize, ActionSize));
+            Distribution.ToEnvironment(actions.Slice(i * ActionSize, ActionSize), environmentActions.Slice(i * environmentSize, environmentSize));
     }
 
     // ------------------------------------------------------------------ training (on the tape)
 
-    /// <summary>Log-probabilities [B] and entropies [B] of <paramref name="actions"/> under the current policy.</summary>
-    public (Tensor LogProb, Tensor Entropy) Evaluate(Tape tape, Tensor observations, Tensor actions)
+    /// <summary>π(·|s) for <paramref name="observations"/> [B, obs], on the tape.</summary>
+    public PolicyDistribution DistributionAt(Tape tape, Tensor observations)
     {
+        ArgumentNullException.ThrowIfNull(tape);
         Tensor head = Actor.Forward(tape, observations);
-        if (IsDiscrete)
-        {
-            var dist = new Categorical(head);
-            return (dist.LogProb(actions), dist.Entropy());
-        }
-        var gaussian = new DiagonalGaussian(head, tape.Param(LogStd!));
-        return (gaussian.LogProb(actions), gaussian.Entropy());
+        return Distribution.OnTape(head, LogStd is null ? null : tape.Param(LogStd));
+    }
+
+    /// <summary>The old policy's distributions as constants: <paramref name="heads"/> holds the actor outputs
+    /// recorded when acting ([B, head]) and <paramref name="logStd"/> the log σ then (empty when there is none).</summary>
+    public PolicyDistribution OldDistribution(Tape tape, ReadOnlySpan<float> heads, int batch, ReadOnlySpan<float> logStd)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        Tensor head = tape.Constant(heads[..(batch * HeadSize)], new Shape(batch, HeadSize));
+        return Distribution.OnTape(head, LogStd is null ? null : tape.Constant(logStd));
+    }
+
+    /// <summary>Stored actions of <paramref name="batch"/> rows as a tape constant (see <see cref="ActionDistribution.Actions"/>).</summary>
+    public Tensor Actions(Tape tape, ReadOnlySpan<float> actions, int batch) => Distribution.Actions(tape, actions, batch);
+
+    /// <summary>π(·|s), log π(a|s) [B] and H(π(·|s)) [B] for <paramref name="observations"/> and stored
+    /// <paramref name="actions"/>, on the tape (the three terms every policy-gradient loss starts from).</summary>
+    public (PolicyDistribution Distribution, Tensor LogProb, Tensor Entropy) Evaluate(Tape tape, Tensor observations, Tensor actions)
+    {
+        PolicyDistribution distribution = DistributionAt(tape, observations);
+        return (distribution, distribution.LogProb(actions), distribution.Entropy());
     }
 
     /// <summary>V(s) [B] on the tape.</summary>
@@ -202,16 +183,17 @@ public sealed class ActorCriticPolicy
         return v.Reshape(new Shape(v.Shape[0]));
     }
 
-    /// <summary>
-    /// KL(π_old ‖ π) [B] at <paramref name="observations"/>, where <paramref name="oldHead"/> holds the old
-    /// actor outputs (logits or means, [B, head]) and, for a Gaussian, <paramref name="oldLogStd"/> the old log σ.
-    /// </summary>
-    public Tensor KlFromOld(Tape tape, Tensor observations, Tensor oldHead, Tensor? oldLogStd)
+    /// <summary>F·v on the actor's prefix of the store, F the Fisher of π at <paramref name="batch"/> observations (Gauss–Newton form).</summary>
+    public void FisherVectorProduct(ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> vector, Span<float> result, Tape tape) =>
+        Distribution.FisherVectorProduct(Actor, LogStd, Store, observations, batch, vector, result, tape);
+
+    /// <summary>The policy's standard deviation as SB3 logs it, mean(exp log σ) over dimensions (NaN without a
+    /// state-independent log σ).</summary>
+    public double MeanStd()
     {
-        Tensor head = Actor.Forward(tape, observations);
-        if (IsDiscrete)
-            return new Categorical(oldHead).Kl(new Categorical(head));
-        return new DiagonalGaussian(oldHead, oldLogStd ?? throw new ArgumentNullException(nameof(oldLogStd)))
-            .Kl(new DiagonalGaussian(head, tape.Param(LogStd!)));
+        if (LogStd is null) return double.NaN;
+        double sum = 0;
+        foreach (float v in LogStd.Value) sum += Math.Exp(v);
+        return sum / LogStd.Length;
     }
 }

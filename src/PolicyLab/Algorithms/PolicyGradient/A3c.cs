@@ -9,19 +9,10 @@ using PolicyLab.Numerics.Serialization;
 
 namespace PolicyLab.Algorithms.PolicyGradient;
 
-/// <summary>A3C hyperparameters (per-worker n-step settings as published for SB3's A2C; Mnih et al. 2016
-/// used a shared RMSprop as here).</summary>
-public sealed class A3cSettings : OnPolicySettings
+/// <summary>A3C hyperparameters: A2C's (per-worker n-step settings as published for SB3's A2C, and its optimizer,
+/// shared by the workers as Mnih et al. 2016 share RMSprop) plus the workers'.</summary>
+public sealed class A3cSettings : A2cSettings
 {
-    /// <summary>Creates the settings with A2C-style defaults per worker.</summary>
-    public A3cSettings()
-    {
-        LearningRate = Schedule.Constant(7e-4f);
-        Steps = 5;
-        GaeLambda = 1f;
-        NormalizeAdvantage = false;
-    }
-
     /// <summary>Worker threads.</summary>
     [Hyperparameter("n_workers", "asynchronous worker threads; with more than 1 the run is NOT bit-reproducible (the order of their updates depends on thread timing)")]
     public int Workers { get; set; } = 2;
@@ -34,18 +25,6 @@ public sealed class A3cSettings : OnPolicySettings
     [Hyperparameter("steps_per_iteration", "environment steps all workers together take per training-loop iteration (about)")]
     public int StepsPerIteration { get; set; } = 1000;
 
-    /// <summary>Shared RMSprop (true) or shared Adam (false).</summary>
-    [Hyperparameter("use_rms_prop", "shared RMSprop (true) or shared Adam (false)")]
-    public bool UseRmsProp { get; set; } = true;
-
-    /// <summary>RMSprop's decay α.</summary>
-    [Hyperparameter("rms_prop_alpha", "RMSprop's squared-gradient decay α in [0, 1)")]
-    public float RmsPropAlpha { get; set; } = 0.99f;
-
-    /// <summary>The optimizer's ε.</summary>
-    [Hyperparameter("rms_prop_eps", "the shared optimizer's ε (RMSprop's, or Adam's when use_rms_prop is false)")]
-    public float RmsPropEpsilon { get; set; } = 1e-5f;
-
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)
     {
@@ -53,8 +32,6 @@ public sealed class A3cSettings : OnPolicySettings
         Require(errors, Workers is > 0 and <= 64, $"n_workers must lie in [1, 64] (got {Workers})");
         Require(errors, EnvironmentsPerWorker > 0, $"envs_per_worker must be > 0 (got {EnvironmentsPerWorker})");
         Require(errors, StepsPerIteration > 0, $"steps_per_iteration must be > 0 (got {StepsPerIteration})");
-        Require(errors, RmsPropAlpha is >= 0 and < 1, $"rms_prop_alpha must lie in [0, 1) (got {RmsPropAlpha})");
-        Require(errors, RmsPropEpsilon > 0, $"rms_prop_eps must be > 0 (got {RmsPropEpsilon})");
     }
 }
 
@@ -66,7 +43,7 @@ public sealed class A3cSettings : OnPolicySettings
 /// max_grad_norm), and, under a lock, applies it to the shared parameters with the shared optimizer
 /// (RMSprop with shared statistics, or Adam) and copies the shared parameters back into its local copy.
 /// One <see cref="Iterate"/> call runs the workers until together they have taken about
-/// steps_per_iteration environment steps (or the run's budget is spent). Evaluation and <see cref="Act"/>
+/// steps_per_iteration environment steps (or the run's budget is spent). Evaluation and <see cref="OnPolicyAlgorithm.Act"/>
 /// use the shared parameters.
 /// </summary>
 /// <remarks>
@@ -77,13 +54,10 @@ public sealed class A3cSettings : OnPolicySettings
 /// normalize_reward are rejected; the main training environments are not stepped. On resume the workers'
 /// environments restart their episodes (their state is not saved).</para>
 /// </remarks>
-public sealed class A3c : IAlgorithm
+public sealed class A3c : OnPolicyAlgorithm
 {
-    private readonly AlgorithmContext _context;
     private readonly A3cSettings _s;
-    private readonly ActorCriticPolicy _shared;
     private readonly Optimizer _optimizer;
-    private readonly Rng _rng;
     private readonly Worker[] _workers;
     private readonly Lock _gate = new();
     private long _iterationSteps;
@@ -93,16 +67,12 @@ public sealed class A3c : IAlgorithm
 
     /// <summary>Builds the shared networks and optimizer and the workers with their environments.</summary>
     /// <exception cref="PolicyLabException">The run normalizes observations or rewards.</exception>
-    public A3c(AlgorithmContext context, A3cSettings settings, Rng rng)
+    public A3c(AlgorithmContext context, A3cSettings settings, Rng rng) : base(context, settings, rng, "A3C")
     {
-        ArgumentNullException.ThrowIfNull(context);
-        settings.ThrowIfInvalid("A3C settings");
         if (context.Environment is NormalizeVectorEnvironment)
             throw new PolicyLabException("A3C's worker environments are raw copies, so it cannot train with normalize or normalize_reward; set both to false.");
-        (_context, _s, _rng) = (context, settings, rng);
-        IVectorEnvironment env = context.Environment;
-        _shared = new ActorCriticPolicy(env.SingleObservationSpace, env.SingleActionSpace, settings.Networks, rng);
-        _optimizer = A2c.CreateOptimizer(_shared.Store, settings.UseRmsProp, settings.LearningRate.ValueAt(0), settings.RmsPropAlpha, settings.RmsPropEpsilon);
+        _s = settings;
+        _optimizer = AddOptimizer("optimizer", A2c.CreateOptimizer(Policy.Store, settings));
         _workers = new Worker[settings.Workers];
         for (int w = 0; w < _workers.Length; w++)
         {
@@ -112,17 +82,9 @@ public sealed class A3c : IAlgorithm
     }
 
     /// <inheritdoc/>
-    public Hyperparameters Settings => _s;
-
-    /// <inheritdoc/>
-    public ParameterStore Parameters => _shared.Store;
-
-    /// <summary>The shared policy.</summary>
-    public ActorCriticPolicy Policy => _shared;
-
-    /// <inheritdoc/>
-    public void Iterate(double progress, UpdateDiagnostics diagnostics)
+    public override void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
+        ArgumentNullException.ThrowIfNull(diagnostics);
         _iterationSteps = 0;
         _failure = null;
         (_policyLoss, _valueLoss, _entropy, _gradNorm, _updates) = (0, 0, 0, 0, 0);
@@ -130,7 +92,7 @@ public sealed class A3c : IAlgorithm
         for (int w = 0; w < threads.Length; w++)
         {
             Worker worker = _workers[w];
-            worker.Local.Store.CopyFrom(_shared.Store);
+            worker.Local.Store.CopyFrom(Policy.Store);
             threads[w] = new Thread(worker.Run) { IsBackground = true, Name = $"A3C worker {w}" };
         }
         foreach (Thread thread in threads) thread.Start();
@@ -143,25 +105,24 @@ public sealed class A3c : IAlgorithm
         diagnostics.Set("entropy", _entropy / m);
         diagnostics.Set("grad_norm", _gradNorm / m);
         diagnostics.Set("updates", _updates);
-        diagnostics.Set("learning_rate", _optimizer.LearningRate);
-        if (_shared.LogStd is { } logStd) diagnostics.Set("std", Math.Exp(logStd.Value.ToArray().Average()));
+        AddCommonDiagnostics(diagnostics, _optimizer.LearningRate);
     }
 
     private bool ShouldStop() =>
         Volatile.Read(ref _failure) is not null
         || Interlocked.Read(ref _iterationSteps) >= _s.StepsPerIteration
-        || _context.StepsTaken() >= _context.TotalSteps;
+        || Context.StepsTaken() >= Context.TotalSteps;
 
     /// <summary>Applies a worker's (already clipped) gradient to the shared parameters and refreshes its local copy.</summary>
-    private void Apply(Worker worker, ActorCriticStep.Result r, int steps)
+    private void Apply(Worker worker, ActorCriticLoss.Result r, int steps)
     {
         lock (_gate)
         {
-            double progress = Math.Clamp((double)_context.StepsTaken() / _context.TotalSteps, 0, 1);
+            double progress = Math.Clamp((double)Context.StepsTaken() / Context.TotalSteps, 0, 1);
             _optimizer.LearningRate = _s.LearningRate.ValueAt(progress);
-            worker.Local.Store.Gradients.CopyTo(_shared.Store.Gradients);
+            worker.Local.Store.Gradients.CopyTo(Policy.Store.Gradients);
             _optimizer.Step();
-            worker.Local.Store.CopyFrom(_shared.Store);
+            worker.Local.Store.CopyFrom(Policy.Store);
             (_policyLoss, _valueLoss, _entropy, _gradNorm) = (_policyLoss + r.PolicyLoss, _valueLoss + r.ValueLoss, _entropy + r.Entropy, _gradNorm + r.GradientNorm);
             _updates++;
         }
@@ -174,7 +135,7 @@ public sealed class A3c : IAlgorithm
         private readonly A3c _owner;
         private readonly RolloutBuffer _buffer;
         private readonly RolloutCollector _collector;
-        private readonly ActorCriticStep _step;
+        private readonly ActorCriticLoss _loss;
 
         public Worker(A3c owner, IVectorEnvironment env, Rng rng)
         {
@@ -184,10 +145,10 @@ public sealed class A3c : IAlgorithm
             A3cSettings s = owner._s;
             // The initial weights are overwritten from the shared store; a throwaway stream keeps the worker's own untouched.
             Local = new ActorCriticPolicy(env.SingleObservationSpace, env.SingleActionSpace, s.Networks, new Rng(0));
-            Local.Store.CopyFrom(owner._shared.Store);
+            Local.Store.CopyFrom(owner.Policy.Store);
             _buffer = new RolloutBuffer(s.Steps, env.Count, Local.ObservationSize, Local.ActionSize);
             _collector = new RolloutCollector(env, Local);
-            _step = new ActorCriticStep(Local, _buffer.Count);
+            _loss = new ActorCriticLoss(Local, _buffer.Count);
         }
 
         public IVectorEnvironment Environment { get; }
@@ -205,7 +166,7 @@ public sealed class A3c : IAlgorithm
                 {
                     _collector.Collect(_buffer, s.Gamma, Rng, s.RewardTemperature);
                     _buffer.ComputeAdvantages(s.Gamma, s.GaeLambda);
-                    ActorCriticStep.Result r = _step.ComputeGradients(_buffer, s.NormalizeAdvantage, s.ValueCoefficient, s.EffectiveEntropyCoefficient, s.MaxGradNorm, "A3C");
+                    ActorCriticLoss.Result r = _loss.ComputeGradients(_buffer, s.NormalizeAdvantage, s.ValueCoefficient, s.EffectiveEntropyCoefficient, s.MaxGradNorm, "A3C");
                     _owner.Apply(this, r, _buffer.Count);
                 }
             }
@@ -219,30 +180,22 @@ public sealed class A3c : IAlgorithm
     }
 
     /// <inheritdoc/>
-    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions) =>
-        _shared.ActInEnvironment(observations, batch, deterministic, rng, environmentActions);
-
-    /// <inheritdoc/>
-    public void SaveState(StateDictionary state)
+    protected override void SaveExtraState(StateDictionary state)
     {
-        state.SetParameters("policy", _shared.Store);
-        state.SetOptimizer("optimizer", _optimizer);
-        state.SetRng("rng", _rng);
         for (int w = 0; w < _workers.Length; w++) state.SetRng($"worker{w}.rng", _workers[w].Rng);
     }
 
     /// <inheritdoc/>
-    public void LoadState(StateDictionary state)
+    protected override void LoadExtraState(StateDictionary state)
     {
-        state.ReadParameters("policy", _shared.Store);
-        state.ReadOptimizer("optimizer", _optimizer);
-        state.ReadRng("rng", _rng);
         for (int w = 0; w < _workers.Length; w++) state.ReadRng($"worker{w}.rng", _workers[w].Rng);
     }
 
     /// <inheritdoc/>
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        foreach (Worker worker in _workers) worker.Environment.Dispose();
+        if (disposing)
+            foreach (Worker worker in _workers) worker.Environment.Dispose();
+        base.Dispose(disposing);
     }
 }

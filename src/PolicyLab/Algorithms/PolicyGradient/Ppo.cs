@@ -1,7 +1,6 @@
 using PolicyLab.Algorithms.OnPolicy;
-using PolicyLab.Algorithms.Policies;
+using PolicyLab.Algorithms.Policies.Distributions;
 using PolicyLab.Configuration;
-using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
 using PolicyLab.Numerics.Optimizers;
 using PolicyLab.Numerics.Serialization;
@@ -76,59 +75,41 @@ public sealed class PpoSettings : OnPolicySettings
 /// L = −L^CLIP + c_v·L^VF − c_e·H, where with r_t = π(a_t|s_t) / π_old(a_t|s_t):
 ///   L^CLIP = E[min(r_t·Â_t, clip(r_t, 1 − ε, 1 + ε)·Â_t)]                       (paper eq. 7)
 ///   L^KLPEN = E[r_t·Â_t − β·KL(π_old ‖ π)], β halved/doubled around d_targ      (paper eq. 8)
-///   L^VF = E[(V(s_t) − R_t)²]
+///   L^VF = E[(V(s_t) − R_t)²]   (V clipped to V_old ± clip_range_vf when set)
+/// target_kl ends an update's epochs at the first minibatch whose approximate KL exceeds 1.5·target_kl
+/// (that minibatch's step is not taken, as SB3 does).
 /// </summary>
-public sealed class Ppo : IAlgorithm, IValueProbe
+public sealed class Ppo : OnPolicyAlgorithm
 {
-    private readonly IVectorEnvironment _env;
     private readonly PpoSettings _s;
-    private readonly ActorCriticPolicy _policy;
     private readonly Adam _adam;
-    private readonly Rng _rng;
-    private readonly RolloutBuffer _buffer;
-    private bool _iterated;
-    private readonly RolloutCollector _collector;
     private readonly Minibatch _minibatch;
     private readonly int[] _indices;
     private readonly Tape _tape = new();
-    private float _klCoefficient;
     private readonly float[] _oldLogStd;
+    private float _klCoefficient;
 
-    /// <summary>Builds the policy and optimizer for <paramref name="env"/> (already reset).</summary>
-    public Ppo(IVectorEnvironment env, PpoSettings settings, Rng rng)
+    /// <summary>Builds the policy and optimizer for the context's environments (already reset).</summary>
+    public Ppo(AlgorithmContext context, PpoSettings settings, Rng rng) : base(context, settings, rng, "PPO")
     {
-        settings.ThrowIfInvalid("PPO settings");
-        int rollout = settings.Steps * env.Count;
+        _s = settings;
+        int rollout = settings.Steps * Environment.Count;
         if (settings.BatchSize > rollout)
-            throw new PolicyLabException($"batch_size {settings.BatchSize} is larger than the rollout (n_steps {settings.Steps} × n_envs {env.Count} = {rollout}); lower batch_size or raise n_steps.");
-        (_env, _s, _rng) = (env, settings, rng);
-        _policy = new ActorCriticPolicy(env.SingleObservationSpace, env.SingleActionSpace, settings.Networks, rng);
-        _adam = new Adam(_policy.Store, settings.LearningRate.ValueAt(0), epsilon: settings.AdamEpsilon);
-        bool keepHeads = settings.Objective == PpoObjective.AdaptiveKl;
-        _buffer = new RolloutBuffer(settings.Steps, env.Count, _policy.ObservationSize, _policy.ActionSize, keepHeads ? _policy.HeadSize : 0);
-        _collector = new RolloutCollector(env, _policy);
-        _minibatch = new Minibatch(_buffer, settings.BatchSize);
+            throw new PolicyLabException($"batch_size {settings.BatchSize} is larger than the rollout (n_steps {settings.Steps} × n_envs {Environment.Count} = {rollout}); lower batch_size or raise n_steps.");
+        _adam = AddOptimizer("optimizer", new Adam(Policy.Store, settings.LearningRate.ValueAt(0), epsilon: settings.AdamEpsilon));
+        RolloutBuffer buffer = CreateRollout(settings.Steps, keepHeads: settings.Objective == PpoObjective.AdaptiveKl);
+        _minibatch = new Minibatch(buffer, settings.BatchSize);
         _indices = new int[rollout];
         _klCoefficient = settings.KlCoefficient;
-        _oldLogStd = new float[_policy.LogStd?.Length ?? 0];
+        _oldLogStd = new float[Policy.LogStd?.Length ?? 0];
     }
 
     /// <inheritdoc/>
-    public Hyperparameters Settings => _s;
-
-    /// <inheritdoc/>
-    public ParameterStore Parameters => _policy.Store;
-
-    /// <summary>The policy being trained.</summary>
-    public ActorCriticPolicy Policy => _policy;
-
-    /// <inheritdoc/>
-    public void Iterate(double progress, UpdateDiagnostics diagnostics)
+    public override void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
-        _collector.Collect(_buffer, _s.Gamma, _rng, _s.RewardTemperature);
-        _iterated = true;
-        _policy.LogStd?.Value.CopyTo(_oldLogStd);
-        _buffer.ComputeAdvantages(_s.Gamma, _s.GaeLambda);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        RolloutBuffer buffer = CollectRollout(_s.Gamma, _s.GaeLambda, _s.RewardTemperature);
+        Policy.LogStd?.Value.CopyTo(_oldLogStd);
 
         float clip = _s.ClipRange.ValueAt(progress);
         _adam.LearningRate = _s.LearningRate.ValueAt(progress);
@@ -138,11 +119,11 @@ public sealed class Ppo : IAlgorithm, IValueProbe
         for (int epoch = 0; epoch < _s.Epochs && !stop; epoch++)
         {
             for (int i = 0; i < _indices.Length; i++) _indices[i] = i;
-            _rng.Shuffle(_indices.AsSpan());
+            Rng.Shuffle(_indices.AsSpan());
             for (int start = 0; start < _indices.Length; start += _s.BatchSize)
             {
                 int size = Math.Min(_s.BatchSize, _indices.Length - start);
-                _minibatch.Fill(_buffer, _indices.AsSpan(start, size), _s.NormalizeAdvantage);
+                _minibatch.Fill(buffer, _indices.AsSpan(start, size), _s.NormalizeAdvantage);
                 MinibatchResult r = Update(size, clip);
                 if (_s.TargetKl is float target && r.ApproxKl > 1.5 * target)
                 {
@@ -167,12 +148,10 @@ public sealed class Ppo : IAlgorithm, IValueProbe
         diagnostics.Set("entropy", entropy / m);
         diagnostics.Set("approx_kl", approxKl / m);
         diagnostics.Set("clip_fraction", clipFraction / m);
-        diagnostics.Set("explained_variance", _buffer.ExplainedVariance());
-        diagnostics.Set("learning_rate", _adam.LearningRate);
         diagnostics.Set("clip_range", clip);
         diagnostics.Set("epochs", epochsDone);
         if (_s.Objective == PpoObjective.AdaptiveKl) diagnostics.Set("kl_coef", _klCoefficient);
-        if (_policy.LogStd is { } logStd) diagnostics.Set("std", Math.Exp(logStd.Value.ToArray().Average()));
+        AddCommonDiagnostics(diagnostics, _adam.LearningRate);
     }
 
     private readonly record struct MinibatchResult(double PolicyLoss, double ValueLoss, double Entropy, double ApproxKl, double ClipFraction, double Kl);
@@ -183,32 +162,28 @@ public sealed class Ppo : IAlgorithm, IValueProbe
         t.Reset();
         _adam.ZeroGradients();
         Minibatch b = _minibatch;
-        Tensor obs = t.Constant(b.Observations.AsSpan(0, size * _policy.ObservationSize), new Shape(size, _policy.ObservationSize));
-        Tensor actions = _policy.IsDiscrete
-            ? t.Constant(b.Actions.AsSpan(0, size))
-            : t.Constant(b.Actions.AsSpan(0, size * _policy.ActionSize), new Shape(size, _policy.ActionSize));
+        Tensor obs = t.Constant(b.Observations.AsSpan(0, size * Policy.ObservationSize), new Shape(size, Policy.ObservationSize));
+        Tensor actions = Policy.Actions(t, b.Actions, size);
         Tensor advantages = t.Constant(b.Advantages.AsSpan(0, size));
-
-        (Tensor logp, Tensor entropy) = _policy.Evaluate(t, obs, actions);
+        (PolicyDistribution pi, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, actions);
         Tensor ratio = (logp - t.Constant(b.LogProbs.AsSpan(0, size))).Exp();               // r_t(θ)
         Tensor policyLoss;
         Tensor? kl = null;
         if (_s.Objective == PpoObjective.Clip)
-            policyLoss = -Tensor.Min(ratio * advantages, ratio.Clamp(1 - clip, 1 + clip) * advantages).Mean();
+            policyLoss = -Tensor.Min(ratio * advantages, ratio.Clamp(1 - clip, 1 + clip) * advantages).Mean();   // −L^CLIP
         else
         {
-            Tensor? oldLogStd = _policy.LogStd is null ? null : t.Constant(_oldLogStd);
-            kl = _policy.KlFromOld(t, obs, t.Constant(b.Heads.AsSpan(0, size * _policy.HeadSize), new Shape(size, _policy.HeadSize)), oldLogStd).Mean();
-            policyLoss = -(ratio * advantages).Mean() + _klCoefficient * kl;
+            kl = Policy.OldDistribution(t, b.Heads, size, _oldLogStd).Kl(pi).Mean();                          // KL(π_old ‖ π)
+            policyLoss = -(ratio * advantages).Mean() + _klCoefficient * kl;                                   // −L^KLPEN
         }
 
-        Tensor values = _policy.Value(t, obs);
+        Tensor values = Policy.Value(t, obs);
         if (_s.ClipRangeVf is float vfClip)
         {
             Tensor oldValues = t.Constant(b.Values.AsSpan(0, size));
             values = oldValues + (values - oldValues).Clamp(-vfClip, vfClip);
         }
-        Tensor valueLoss = (values - t.Constant(b.Returns.AsSpan(0, size))).Square().Mean();
+        Tensor valueLoss = (values - t.Constant(b.Returns.AsSpan(0, size))).Square().Mean();                  // L^VF
         Tensor entropyMean = entropy.Mean();
         Tensor loss = policyLoss + _s.ValueCoefficient * valueLoss - _s.EffectiveEntropyCoefficient * entropyMean;
 
@@ -227,36 +202,14 @@ public sealed class Ppo : IAlgorithm, IValueProbe
             return new MinibatchResult(0, 0, 0, approxKl, 0, 0);
 
         t.Backward(loss);
-        NonFiniteValueException.ThrowIfNotFinite("gradient norm", GradientClipping.ClipGlobalNorm(_policy.Store.Gradients, _s.MaxGradNorm));
+        NonFiniteValueException.ThrowIfNotFinite("gradient norm", GradientClipping.ClipGlobalNorm(Policy.Store.Gradients, _s.MaxGradNorm));
         _adam.Step();
         return new MinibatchResult(policyLoss.Item(), valueLoss.Item(), entropyMean.Item(), approxKl, clipped / size, kl?.Item() ?? 0);
     }
 
     /// <inheritdoc/>
-    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions) =>
-        _policy.ActInEnvironment(observations, batch, deterministic, rng, environmentActions);
+    protected override void SaveExtraState(StateDictionary state) => state.SetScalar("kl_coef", (double)_klCoefficient);
 
     /// <inheritdoc/>
-    public void SaveState(StateDictionary state)
-    {
-        state.SetParameters("policy", _policy.Store);
-        state.SetOptimizer("optimizer", _adam);
-        state.SetRng("rng", _rng);
-        state.SetScalar("kl_coef", (double)_klCoefficient);
-    }
-
-    /// <inheritdoc/>
-    public void LoadState(StateDictionary state)
-    {
-        state.ReadParameters("policy", _policy.Store);
-        state.ReadOptimizer("optimizer", _adam);
-        state.ReadRng("rng", _rng);
-        _klCoefficient = (float)state.ReadScalarDouble("kl_coef");
-    }
-
-    /// <inheritdoc/>
-    public ValueTrace? LatestTrace() => _iterated ? _buffer.FirstEpisodeTrace(!_policy.IsDiscrete) : null;
-
-    /// <inheritdoc/>
-    public void Dispose() { }
+    protected override void LoadExtraState(StateDictionary state) => _klCoefficient = (float)state.ReadScalarDouble("kl_coef");
 }

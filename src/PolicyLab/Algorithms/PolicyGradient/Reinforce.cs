@@ -1,9 +1,6 @@
 using PolicyLab.Algorithms.OnPolicy;
-using PolicyLab.Algorithms.Policies;
 using PolicyLab.Configuration;
-using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
-using PolicyLab.Numerics.Kernels;
 using PolicyLab.Numerics.Optimizers;
 using PolicyLab.Numerics.Serialization;
 
@@ -30,8 +27,11 @@ public enum ReinforceBaseline
 }
 
 /// <summary>REINFORCE hyperparameters.</summary>
-public sealed class ReinforceSettings : RegularizedPolicySettings
+public sealed class ReinforceSettings : PolicyGradientSettings
 {
+    /// <summary>Creates the settings with REINFORCE's defaults (no gradient clipping).</summary>
+    public ReinforceSettings() => MaxGradNorm = float.PositiveInfinity;
+
     /// <summary>Policy learning rate.</summary>
     [Hyperparameter("learning_rate", "Adam learning rate of the policy; a number, lin_X or linear(X, Y)")]
     public Schedule LearningRate { get; set; } = Schedule.Constant(1e-3f);
@@ -64,36 +64,10 @@ public sealed class ReinforceSettings : RegularizedPolicySettings
     [Hyperparameter("train_v_iters", "full-batch gradient steps on the value baseline per update (baseline=value)")]
     public int ValueIterations { get; set; } = 20;
 
-    /// <summary>Gradient-norm clip.</summary>
-    [Hyperparameter("max_grad_norm", "global gradient-norm clip of each network (> 0; Infinity: off)")]
-    public float MaxGradNorm { get; set; } = float.PositiveInfinity;
-
-    /// <summary>Actor hidden widths.</summary>
-    [Hyperparameter("policy_layers", "hidden layer widths of the policy network")]
-    public int[] PolicyLayers { get; set; } = [64, 64];
-
-    /// <summary>Critic hidden widths.</summary>
-    [Hyperparameter("value_layers", "hidden layer widths of the value network (baseline=value)")]
-    public int[] ValueLayers { get; set; } = [64, 64];
-
-    /// <summary>Hidden activation.</summary>
-    [Hyperparameter("activation", "hidden activation: tanh or relu")]
-    public Activation Activation { get; set; } = Activation.Tanh;
-
-    /// <summary>Orthogonal initialization.</summary>
-    [Hyperparameter("ortho_init", "orthogonal initialization (gains √2 hidden, 0.01 policy head, 1 value head)")]
-    public bool OrthogonalInit { get; set; } = true;
-
-    /// <summary>Initial log σ of a Gaussian policy.</summary>
-    [Hyperparameter("log_std_init", "initial log standard deviation of a Gaussian policy")]
-    public float LogStdInit { get; set; }
-
-    /// <summary>The network settings these keys describe.</summary>
-    public PolicyNetworkSettings Networks => new(PolicyLayers, ValueLayers, Activation, OrthogonalInit, LogStdInit);
-
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)
     {
+        base.Validate(errors);
         Require(errors, LearningRate.ValueAt(0) >= 0 && LearningRate.ValueAt(1) >= 0, $"learning_rate must be ≥ 0 (got {Get("learning_rate")})");
         Require(errors, ValueLearningRate.ValueAt(0) >= 0 && ValueLearningRate.ValueAt(1) >= 0, $"vf_learning_rate must be ≥ 0 (got {Get("vf_learning_rate")})");
         Require(errors, Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
@@ -101,9 +75,6 @@ public sealed class ReinforceSettings : RegularizedPolicySettings
         Require(errors, Returns is ReinforceReturns.Total or ReinforceReturns.Future, "returns must be total or future");
         Require(errors, Baseline is ReinforceBaseline.None or ReinforceBaseline.Mean or ReinforceBaseline.Value, "baseline must be none, mean or value");
         Require(errors, ValueIterations >= 0, $"train_v_iters must be ≥ 0 (got {ValueIterations})");
-        Require(errors, MaxGradNorm > 0, $"max_grad_norm must be > 0 (got {MaxGradNorm})");
-        Require(errors, PolicyLayers.All(w => w > 0) && ValueLayers.All(w => w > 0), "layer widths must be > 0");
-        Require(errors, Activation is Activation.Tanh or Activation.Relu, "activation must be tanh or relu");
     }
 }
 
@@ -131,13 +102,10 @@ public sealed class ReinforceSettings : RegularizedPolicySettings
 /// is bootstrapped with γ·V(final observation), as the on-policy collector does; otherwise the episode is
 /// treated as if it had ended there (its return is cut, which under-weights the end of long episodes).</para>
 /// </remarks>
-public sealed class Reinforce : IAlgorithm
+public sealed class Reinforce : OnPolicyAlgorithm
 {
-    private readonly IVectorEnvironment _env;
     private readonly ReinforceSettings _s;
-    private readonly ActorCriticPolicy _policy;
     private readonly Adam _policyAdam, _valueAdam;
-    private readonly Rng _rng;
     private readonly Tape _tape = new();
     private readonly CopyTrace[] _traces;
     private readonly float[] _actions, _envActions, _logProbs, _finalValue = new float[1];
@@ -147,42 +115,32 @@ public sealed class Reinforce : IAlgorithm
     private int _batchCount;
     private float[] _obs = [], _act = [], _rewards = [], _ends = [], _rewardToGo = [], _weights = [], _values = [];
 
-    /// <summary>Builds the policy (and value baseline) and optimizers for <paramref name="env"/> (already reset).</summary>
-    public Reinforce(IVectorEnvironment env, ReinforceSettings settings, Rng rng)
+    /// <summary>Builds the policy (and value baseline) and optimizers for the context's environments (already reset).</summary>
+    public Reinforce(AlgorithmContext context, ReinforceSettings settings, Rng rng) : base(context, settings, rng, "REINFORCE")
     {
-        settings.ThrowIfInvalid("REINFORCE settings");
-        (_env, _s, _rng) = (env, settings, rng);
-        _policy = new ActorCriticPolicy(env.SingleObservationSpace, env.SingleActionSpace, settings.Networks, rng);
-        int actor = _policy.ActorParameterCount;
-        _policyAdam = new Adam(_policy.Store, settings.LearningRate.ValueAt(0), range: ..actor);
-        _valueAdam = new Adam(_policy.Store, settings.ValueLearningRate.ValueAt(0), range: actor..);
-        _traces = new CopyTrace[env.Count];
-        for (int i = 0; i < _traces.Length; i++) _traces[i] = new CopyTrace(_policy.ObservationSize, _policy.ActionSize);
-        _actions = new float[env.Count * _policy.ActionSize];
-        _envActions = new float[env.Count * env.ActionSize];
-        _logProbs = new float[env.Count];
-        _episodesDone = new int[env.Count];
-        _ignoring = new float[env.Count];
-        _fresh = new bool[env.Count];
+        _s = settings;
+        int actor = Policy.ActorParameterCount, copies = Environment.Count;
+        _policyAdam = AddOptimizer("policy_optimizer", new Adam(Policy.Store, settings.LearningRate.ValueAt(0), range: ..actor));
+        _valueAdam = AddOptimizer("value_optimizer", new Adam(Policy.Store, settings.ValueLearningRate.ValueAt(0), range: actor..));
+        _traces = new CopyTrace[copies];
+        for (int i = 0; i < _traces.Length; i++) _traces[i] = new CopyTrace(Policy.ObservationSize, Policy.ActionSize);
+        _actions = new float[copies * Policy.ActionSize];
+        _envActions = new float[copies * Environment.ActionSize];
+        _logProbs = new float[copies];
+        _episodesDone = new int[copies];
+        _ignoring = new float[copies];
+        _fresh = new bool[copies];
     }
 
     /// <inheritdoc/>
-    public Hyperparameters Settings => _s;
-
-    /// <inheritdoc/>
-    public ParameterStore Parameters => _policy.Store;
-
-    /// <summary>The policy being trained (its critic is the value baseline).</summary>
-    public ActorCriticPolicy Policy => _policy;
-
-    /// <inheritdoc/>
-    public void Iterate(double progress, UpdateDiagnostics diagnostics)
+    public override void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
+        ArgumentNullException.ThrowIfNull(diagnostics);
         int n = Collect();
-        int obsSize = _policy.ObservationSize;
+        int obsSize = Policy.ObservationSize;
         ComputeReturns(_rewards.AsSpan(0, n), _ends.AsSpan(0, n), _s.Gamma, _s.Returns, _rewardToGo.AsSpan(0, n), _weights.AsSpan(0, n));
         Span<float> values = _values.AsSpan(0, n);
-        if (_s.Baseline == ReinforceBaseline.Value) _policy.PredictValues(_obs.AsSpan(0, n * obsSize), n, values);
+        if (_s.Baseline == ReinforceBaseline.Value) Policy.PredictValues(_obs.AsSpan(0, n * obsSize), n, values);
         ApplyBaseline(_weights.AsSpan(0, n), _s.Baseline, values, _s.NormalizeReturns);
         _policyAdam.LearningRate = _s.LearningRate.ValueAt(progress);
         _valueAdam.LearningRate = _s.ValueLearningRate.ValueAt(progress);
@@ -190,16 +148,15 @@ public sealed class Reinforce : IAlgorithm
         // Policy step on −mean(ψ·log π) − c_e·mean(H).
         Tape t = _tape;
         t.Reset();
-        _policy.Store.ZeroGradients();
+        Policy.Store.ZeroGradients();
         Tensor obs = t.Constant(_obs.AsSpan(0, n * obsSize), new Shape(n, obsSize));
-        Tensor actions = _policy.IsDiscrete ? t.Constant(_act.AsSpan(0, n)) : t.Constant(_act.AsSpan(0, n * _policy.ActionSize), new Shape(n, _policy.ActionSize));
-        (Tensor logp, Tensor entropy) = _policy.Evaluate(t, obs, actions);
+        (_, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, Policy.Actions(t, _act, n));
         Tensor policyLoss = -(logp * t.Constant(_weights.AsSpan(0, n))).Mean();
         Tensor entropyMean = entropy.Mean();
         Tensor loss = policyLoss - _s.EffectiveEntropyCoefficient * entropyMean;
         NonFiniteValueException.ThrowIfNotFinite("REINFORCE loss", loss.Item());
         t.Backward(loss);
-        float norm = GradientClipping.ClipGlobalNorm(_policy.Store.Gradients[.._policy.ActorParameterCount], _s.MaxGradNorm);
+        float norm = GradientClipping.ClipGlobalNorm(Policy.Store.Gradients[..Policy.ActorParameterCount], _s.MaxGradNorm);
         NonFiniteValueException.ThrowIfNotFinite("policy gradient norm", norm);
         _policyAdam.Step();
         diagnostics.Set("policy_loss", policyLoss.Item());
@@ -214,22 +171,21 @@ public sealed class Reinforce : IAlgorithm
             for (int k = 0; k < _s.ValueIterations; k++)
             {
                 t.Reset();
-                _policy.Store.ZeroGradients();
+                Policy.Store.ZeroGradients();
                 Tensor o = t.Constant(_obs.AsSpan(0, n * obsSize), new Shape(n, obsSize));
-                Tensor valueLoss = (_policy.Value(t, o) - t.Constant(_rewardToGo.AsSpan(0, n))).Square().Mean();
+                Tensor valueLoss = (Policy.Value(t, o) - t.Constant(_rewardToGo.AsSpan(0, n))).Square().Mean();
                 last = valueLoss.Item();
                 NonFiniteValueException.ThrowIfNotFinite("REINFORCE value loss", last);
                 if (k == 0) first = last;
                 t.Backward(valueLoss);
                 NonFiniteValueException.ThrowIfNotFinite("value gradient norm",
-                    GradientClipping.ClipGlobalNorm(_policy.Store.Gradients[_policy.ActorParameterCount..], _s.MaxGradNorm));
+                    GradientClipping.ClipGlobalNorm(Policy.Store.Gradients[Policy.ActorParameterCount..], _s.MaxGradNorm));
                 _valueAdam.Step();
             }
             diagnostics.Set("value_loss", first);
             diagnostics.Set("value_loss_after", last);
         }
-        diagnostics.Set("learning_rate", _policyAdam.LearningRate);
-        if (_policy.LogStd is { } logStd) diagnostics.Set("std", Math.Exp(logStd.Value.ToArray().Average()));
+        AddCommonDiagnostics(diagnostics, _policyAdam.LearningRate);
     }
 
     /// <summary>
@@ -263,8 +219,8 @@ public sealed class Reinforce : IAlgorithm
 
     /// <summary>
     /// Subtracts the baseline from <paramref name="weights"/> in place (the batch mean, or
-    /// <paramref name="values"/> for a learned baseline), then normalizes to zero mean and unit (population)
-    /// standard deviation when asked; equal weights become all zeros.
+    /// <paramref name="values"/> for a learned baseline), then normalizes them when asked (<see cref="AdvantageNormalization"/>;
+    /// equal weights become all zeros).
     /// </summary>
     public static void ApplyBaseline(Span<float> weights, ReinforceBaseline baseline, ReadOnlySpan<float> values, bool normalize)
     {
@@ -279,16 +235,7 @@ public sealed class Reinforce : IAlgorithm
         {
             for (int i = 0; i < n; i++) weights[i] -= values[i];
         }
-        if (!normalize) return;
-        double m = Mean(weights), ss = 0;
-        for (int i = 0; i < n; i++) ss += (weights[i] - m) * (weights[i] - m);
-        double std = Math.Sqrt(ss / n);
-        if (std < 1e-8 * Math.Max(1.0, Math.Abs(m)))
-        {
-            weights.Clear();
-            return;
-        }
-        for (int i = 0; i < n; i++) weights[i] = (float)((weights[i] - m) / std);
+        if (normalize) AdvantageNormalization.Normalize(weights);
     }
 
     private static double Mean(ReadOnlySpan<float> values)
@@ -302,7 +249,7 @@ public sealed class Reinforce : IAlgorithm
     /// (copy 0's episodes, then copy 1's, …) in the batch arrays; returns the number of steps kept.</summary>
     private int Collect()
     {
-        int copies = _env.Count, obsSize = _policy.ObservationSize, act = _policy.ActionSize;
+        int copies = Environment.Count, obsSize = Policy.ObservationSize, act = Policy.ActionSize;
         int quota = _s.EpisodesPerEnvironment;
         bool bootstrap = _s.Baseline == ReinforceBaseline.Value;
         foreach (CopyTrace trace in _traces) trace.Count = 0;
@@ -310,15 +257,15 @@ public sealed class Reinforce : IAlgorithm
         int active = copies;
         while (active > 0)
         {
-            ReadOnlySpan<float> observations = _env.Observations;
-            _policy.Act(observations, copies, _rng, deterministic: false, _actions, _logProbs);
+            ReadOnlySpan<float> observations = Environment.Observations;
+            Policy.Act(observations, copies, deterministic: false, Rng, _actions, _logProbs);
             for (int i = 0; i < copies; i++)
                 if (_ignoring[i] == 0f && _episodesDone[i] < quota)
                     _traces[i].Add(observations.Slice(i * obsSize, obsSize), _actions.AsSpan(i * act, act));
-            _policy.ToEnvironmentActions(_actions, copies, _envActions);
-            _env.Step(_envActions);
-            double[] rewards = _env.Rewards;
-            bool[] terminated = _env.Terminated, truncated = _env.Truncated;
+            Policy.ToEnvironmentActions(_actions, copies, _envActions);
+            Environment.Step(_envActions);
+            double[] rewards = Environment.Rewards;
+            bool[] terminated = Environment.Terminated, truncated = Environment.Truncated;
             for (int i = 0; i < copies; i++)
             {
                 bool done = terminated[i] || truncated[i];
@@ -332,7 +279,7 @@ public sealed class Reinforce : IAlgorithm
                 float r = (float)rewards[i] - _s.RewardTemperature * _logProbs[i];   // R′ = R − T·log π(a|s) (0 unless annealing)
                 if (bootstrap && truncated[i] && !terminated[i])
                 {
-                    _policy.PredictValues(_env.FinalObservations.AsSpan(i * obsSize, obsSize), 1, _finalValue);
+                    Policy.PredictValues(Environment.FinalObservations.AsSpan(i * obsSize, obsSize), 1, _finalValue);
                     r += _s.Gamma * _finalValue[0];
                 }
                 _traces[i].SetOutcome(r, done);
@@ -376,7 +323,7 @@ public sealed class Reinforce : IAlgorithm
     }
 
     /// <summary>Observations of the last batch, [steps, obs] (for tests).</summary>
-    internal ReadOnlySpan<float> BatchObservations => _obs.AsSpan(0, _batchCount * _policy.ObservationSize);
+    internal ReadOnlySpan<float> BatchObservations => _obs.AsSpan(0, _batchCount * Policy.ObservationSize);
 
     /// <summary>The steps one copy contributes to the current batch (grown as needed, reused across updates).</summary>
     private sealed class CopyTrace(int observationSize, int actionSize)
@@ -410,29 +357,8 @@ public sealed class Reinforce : IAlgorithm
     }
 
     /// <inheritdoc/>
-    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions) =>
-        _policy.ActInEnvironment(observations, batch, deterministic, rng, environmentActions);
+    protected override void SaveExtraState(StateDictionary state) => state.Set("ignoring", _ignoring);
 
     /// <inheritdoc/>
-    public void SaveState(StateDictionary state)
-    {
-        state.SetParameters("policy", _policy.Store);
-        state.SetOptimizer("policy_optimizer", _policyAdam);
-        state.SetOptimizer("value_optimizer", _valueAdam);
-        state.SetRng("rng", _rng);
-        state.Set("ignoring", _ignoring);
-    }
-
-    /// <inheritdoc/>
-    public void LoadState(StateDictionary state)
-    {
-        state.ReadParameters("policy", _policy.Store);
-        state.ReadOptimizer("policy_optimizer", _policyAdam);
-        state.ReadOptimizer("value_optimizer", _valueAdam);
-        state.ReadRng("rng", _rng);
-        state.Read("ignoring", _ignoring);
-    }
-
-    /// <inheritdoc/>
-    public void Dispose() { }
+    protected override void LoadExtraState(StateDictionary state) => state.Read("ignoring", _ignoring);
 }

@@ -1,5 +1,5 @@
 using PolicyLab.Configuration;
-using PolicyLab.Environments.Vector;
+using PolicyLab.Algorithms.OnPolicy;
 using PolicyLab.Numerics;
 
 namespace PolicyLab.Algorithms.PolicyGradient;
@@ -43,8 +43,8 @@ public sealed class Trpo : NaturalGradientAlgorithm
 {
     private readonly TrpoSettings _trpo;
 
-    /// <summary>Builds the policy and the critic's optimizer for <paramref name="env"/> (already reset).</summary>
-    public Trpo(IVectorEnvironment env, TrpoSettings settings, Rng rng) : base(env, settings, rng, "TRPO") => _trpo = settings;
+    /// <summary>Builds the policy and the critic's optimizer for the context's environments (already reset).</summary>
+    public Trpo(AlgorithmContext context, TrpoSettings settings, Rng rng) : base(context, settings, rng, "TRPO") => _trpo = settings;
 
     /// <inheritdoc/>
     protected override StepOutcome TakeStep(double surrogateOld, UpdateDiagnostics diagnostics)

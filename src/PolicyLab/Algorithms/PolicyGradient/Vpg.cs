@@ -1,10 +1,7 @@
 using PolicyLab.Algorithms.OnPolicy;
-using PolicyLab.Algorithms.Policies;
 using PolicyLab.Configuration;
-using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
 using PolicyLab.Numerics.Optimizers;
-using PolicyLab.Numerics.Serialization;
 
 namespace PolicyLab.Algorithms.PolicyGradient;
 
@@ -49,122 +46,87 @@ public sealed class VpgSettings : OnPolicySettings
 /// The two optimizers work on disjoint ranges of the policy's store: the actor prefix and the critic after it.
 /// vf_coef is unused (the losses are optimized separately); max_grad_norm clips each network's gradient.
 /// </summary>
-public sealed class Vpg : IAlgorithm
+public sealed class Vpg : OnPolicyAlgorithm
 {
     private readonly VpgSettings _s;
-    private readonly ActorCriticPolicy _policy;
     private readonly Adam _policyAdam, _valueAdam;
-    private readonly Rng _rng;
-    private readonly RolloutBuffer _buffer;
-    private readonly RolloutCollector _collector;
     private readonly float[] _advantages;
     private readonly Tape _tape = new();
 
-    /// <summary>Builds the policy and the two optimizers for <paramref name="env"/> (already reset).</summary>
-    public Vpg(IVectorEnvironment env, VpgSettings settings, Rng rng)
+    /// <summary>Builds the policy and the two optimizers for the context's environments (already reset).</summary>
+    public Vpg(AlgorithmContext context, VpgSettings settings, Rng rng) : base(context, settings, rng, "VPG")
     {
-        settings.ThrowIfInvalid("VPG settings");
-        (_s, _rng) = (settings, rng);
-        _policy = new ActorCriticPolicy(env.SingleObservationSpace, env.SingleActionSpace, settings.Networks, rng);
-        int actor = _policy.ActorParameterCount;
-        _policyAdam = new Adam(_policy.Store, settings.LearningRate.ValueAt(0), range: ..actor);
-        _valueAdam = new Adam(_policy.Store, settings.ValueLearningRate.ValueAt(0), range: actor..);
-        _buffer = new RolloutBuffer(settings.Steps, env.Count, _policy.ObservationSize, _policy.ActionSize);
-        _collector = new RolloutCollector(env, _policy);
-        _advantages = new float[_buffer.Count];
+        _s = settings;
+        int actor = Policy.ActorParameterCount;
+        _policyAdam = AddOptimizer("policy_optimizer", new Adam(Policy.Store, settings.LearningRate.ValueAt(0), range: ..actor));
+        _valueAdam = AddOptimizer("value_optimizer", new Adam(Policy.Store, settings.ValueLearningRate.ValueAt(0), range: actor..));
+        _advantages = new float[CreateRollout(settings.Steps).Count];
     }
 
     /// <inheritdoc/>
-    public Hyperparameters Settings => _s;
-
-    /// <inheritdoc/>
-    public ParameterStore Parameters => _policy.Store;
-
-    /// <summary>The policy being trained.</summary>
-    public ActorCriticPolicy Policy => _policy;
-
-    /// <inheritdoc/>
-    public void Iterate(double progress, UpdateDiagnostics diagnostics)
+    public override void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
-        _collector.Collect(_buffer, _s.Gamma, _rng, _s.RewardTemperature);
-        _buffer.ComputeAdvantages(_s.Gamma, _s.GaeLambda);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        RolloutBuffer buffer = CollectRollout(_s.Gamma, _s.GaeLambda, _s.RewardTemperature);
         _policyAdam.LearningRate = _s.LearningRate.ValueAt(progress);
         _valueAdam.LearningRate = _s.ValueLearningRate.ValueAt(progress);
+        buffer.Advantages.CopyTo(_advantages, 0);
+        if (_s.NormalizeAdvantage) AdvantageNormalization.Normalize(_advantages);
 
-        int n = _buffer.Count, obsSize = _policy.ObservationSize;
-        _buffer.Advantages.CopyTo(_advantages, 0);
-        if (_s.NormalizeAdvantage && n > 1) Minibatch.Normalize(_advantages);
+        (double policyLoss, double entropy, float policyNorm) = PolicyStep(buffer);
+        (double firstValueLoss, double valueLoss) = ValueSteps(buffer);
 
-        // Policy: one full-batch step on −E[Â·log π] − c_e·H (gradients reach the actor prefix only).
-        Tape t = _tape;
-        t.Reset();
-        _policy.Store.ZeroGradients();
-        Tensor obs = t.Constant(_buffer.Observations, new Shape(n, obsSize));
-        Tensor actions = _policy.IsDiscrete ? t.Constant(_buffer.Actions) : t.Constant(_buffer.Actions, new Shape(n, _policy.ActionSize));
-        (Tensor logp, Tensor entropy) = _policy.Evaluate(t, obs, actions);
-        Tensor policyLoss = -(logp * t.Constant(_advantages)).Mean();
-        Tensor entropyMean = entropy.Mean();
-        Tensor loss = policyLoss - _s.EffectiveEntropyCoefficient * entropyMean;
-        NonFiniteValueException.ThrowIfNotFinite("VPG policy loss", loss.Item());
-        t.Backward(loss);
-        float policyNorm = GradientClipping.ClipGlobalNorm(_policy.Store.Gradients[.._policy.ActorParameterCount], _s.MaxGradNorm);
-        NonFiniteValueException.ThrowIfNotFinite("policy gradient norm", policyNorm);
-        _policyAdam.Step();
-        (double pl, double ent) = (policyLoss.Item(), entropyMean.Item());
-
-        // Value: train_v_iters full-batch steps on E[(V − R)²].
-        double firstValueLoss = double.NaN, valueLoss = double.NaN;
-        for (int k = 0; k < _s.ValueIterations; k++)
-        {
-            t.Reset();
-            _policy.Store.ZeroGradients();
-            Tensor o = t.Constant(_buffer.Observations, new Shape(n, obsSize));
-            Tensor vl = (_policy.Value(t, o) - t.Constant(_buffer.Returns)).Square().Mean();
-            valueLoss = vl.Item();
-            NonFiniteValueException.ThrowIfNotFinite("VPG value loss", valueLoss);
-            if (k == 0) firstValueLoss = valueLoss;
-            t.Backward(vl);
-            float norm = GradientClipping.ClipGlobalNorm(_policy.Store.Gradients[_policy.ActorParameterCount..], _s.MaxGradNorm);
-            NonFiniteValueException.ThrowIfNotFinite("value gradient norm", norm);
-            _valueAdam.Step();
-        }
-
-        diagnostics.Set("policy_loss", pl);
-        diagnostics.Set("entropy", ent);
+        diagnostics.Set("policy_loss", policyLoss);
+        diagnostics.Set("entropy", entropy);
         diagnostics.Set("policy_grad_norm", policyNorm);
         if (_s.ValueIterations > 0)
         {
             diagnostics.Set("value_loss", firstValueLoss);
             diagnostics.Set("value_loss_after", valueLoss);
         }
-        // Undefined (NaN) when every return is equal; the loop treats a NaN diagnostic as a failure, so skip it then.
-        if (_buffer.ExplainedVariance() is var explained && double.IsFinite(explained)) diagnostics.Set("explained_variance", explained);
-        diagnostics.Set("learning_rate", _policyAdam.LearningRate);
-        if (_policy.LogStd is { } logStd) diagnostics.Set("std", Math.Exp(logStd.Value.ToArray().Average()));
+        AddCommonDiagnostics(diagnostics, _policyAdam.LearningRate);
     }
 
-    /// <inheritdoc/>
-    public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions) =>
-        _policy.ActInEnvironment(observations, batch, deterministic, rng, environmentActions);
-
-    /// <inheritdoc/>
-    public void SaveState(StateDictionary state)
+    // One full-batch step on L^π = −E[Â·log π] − c_e·H (gradients reach the actor prefix only).
+    private (double Loss, double Entropy, float GradientNorm) PolicyStep(RolloutBuffer buffer)
     {
-        state.SetParameters("policy", _policy.Store);
-        state.SetOptimizer("policy_optimizer", _policyAdam);
-        state.SetOptimizer("value_optimizer", _valueAdam);
-        state.SetRng("rng", _rng);
+        int n = buffer.Count;
+        Tape t = _tape;
+        t.Reset();
+        Policy.Store.ZeroGradients();
+        Tensor obs = t.Constant(buffer.Observations, new Shape(n, Policy.ObservationSize));
+        (_, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, Policy.Actions(t, buffer.Actions, n));
+        Tensor policyLoss = -(logp * t.Constant(_advantages)).Mean();
+        Tensor entropyMean = entropy.Mean();
+        Tensor loss = policyLoss - _s.EffectiveEntropyCoefficient * entropyMean;
+        NonFiniteValueException.ThrowIfNotFinite("VPG policy loss", loss.Item());
+        t.Backward(loss);
+        float norm = GradientClipping.ClipGlobalNorm(Policy.Store.Gradients[..Policy.ActorParameterCount], _s.MaxGradNorm);
+        NonFiniteValueException.ThrowIfNotFinite("policy gradient norm", norm);
+        _policyAdam.Step();
+        return (policyLoss.Item(), entropyMean.Item(), norm);
     }
 
-    /// <inheritdoc/>
-    public void LoadState(StateDictionary state)
+    // train_v_iters full-batch steps on L^V = E[(V − R)²]; returns the loss before the first and before the last step.
+    private (double First, double Last) ValueSteps(RolloutBuffer buffer)
     {
-        state.ReadParameters("policy", _policy.Store);
-        state.ReadOptimizer("policy_optimizer", _policyAdam);
-        state.ReadOptimizer("value_optimizer", _valueAdam);
-        state.ReadRng("rng", _rng);
+        int n = buffer.Count;
+        double first = double.NaN, last = double.NaN;
+        Tape t = _tape;
+        for (int k = 0; k < _s.ValueIterations; k++)
+        {
+            t.Reset();
+            Policy.Store.ZeroGradients();
+            Tensor o = t.Constant(buffer.Observations, new Shape(n, Policy.ObservationSize));
+            Tensor vl = (Policy.Value(t, o) - t.Constant(buffer.Returns)).Square().Mean();
+            last = vl.Item();
+            NonFiniteValueException.ThrowIfNotFinite("VPG value loss", last);
+            if (k == 0) first = last;
+            t.Backward(vl);
+            float norm = GradientClipping.ClipGlobalNorm(Policy.Store.Gradients[Policy.ActorParameterCount..], _s.MaxGradNorm);
+            NonFiniteValueException.ThrowIfNotFinite("value gradient norm", norm);
+            _valueAdam.Step();
+        }
+        return (first, last);
     }
-
-    /// <inheritdoc/>
-    public void Dispose() { }
 }

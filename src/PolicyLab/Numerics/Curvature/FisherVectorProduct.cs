@@ -20,18 +20,83 @@ public static class FisherVectorProduct
     public static void Categorical(Mlp network, ParameterStore store, ReadOnlySpan<float> observations, int batch,
         ReadOnlySpan<float> vector, Span<float> result, Tape tape)
     {
-        int k = network.Outputs;
-        var logits = new float[batch * k];
-        var jv = new float[batch * k];
+        ArgumentNullException.ThrowIfNull(network);
+        MultiCategorical(network, [network.Outputs], store, observations, batch, vector, result, tape);
+    }
+
+    /// <summary>
+    /// F·v for independent categoricals over consecutive blocks of <paramref name="sizes"/> logits (a
+    /// MultiDiscrete policy). The Fisher of independent variables is block diagonal, one
+    /// diag(pᵢ) − pᵢ·pᵢᵀ block per variable.
+    /// </summary>
+    public static void MultiCategorical(Mlp network, ReadOnlySpan<int> sizes, ParameterStore store, ReadOnlySpan<float> observations, int batch,
+        ReadOnlySpan<float> vector, Span<float> result, Tape tape)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        int width = network.Outputs;
+        var logits = new float[batch * width];
+        var jv = new float[batch * width];
         network.JacobianVectorProduct(observations, batch, vector, logits, jv);
-        var u = new float[batch * k];
-        var p = new float[k];
+        var u = new float[batch * width];
+        var p = new float[width];
         for (int s = 0; s < batch; s++)
         {
-            Tape.LogSoftmaxRow(logits.AsSpan(s * k, k), p);
-            double dot = 0;
-            for (int i = 0; i < k; i++) { p[i] = MathF.Exp(p[i]); dot += p[i] * jv[s * k + i]; }
-            for (int i = 0; i < k; i++) u[s * k + i] = (float)(p[i] * (jv[s * k + i] - dot) / batch);
+            int start = s * width;
+            foreach (int k in sizes)
+            {
+                Span<float> pk = p.AsSpan(0, k);
+                Tape.LogSoftmaxRow(logits.AsSpan(start, k), pk);
+                double dot = 0;
+                for (int i = 0; i < k; i++) { pk[i] = MathF.Exp(pk[i]); dot += pk[i] * jv[start + i]; }
+                for (int i = 0; i < k; i++) u[start + i] = (float)(pk[i] * (jv[start + i] - dot) / batch);
+                start += k;
+            }
+        }
+        BackwardInto(network, store, observations, batch, u, result, tape);
+    }
+
+    /// <summary>
+    /// F·v for independent Bernoulli variables with logits <paramref name="network"/>(obs) (a MultiBinary
+    /// policy): in the logits the Fisher is diagonal, M = diag(p(1 − p)) with p = σ(logit).
+    /// </summary>
+    public static void Bernoulli(Mlp network, ParameterStore store, ReadOnlySpan<float> observations, int batch,
+        ReadOnlySpan<float> vector, Span<float> result, Tape tape)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        int width = network.Outputs;
+        var logits = new float[batch * width];
+        var jv = new float[batch * width];
+        network.JacobianVectorProduct(observations, batch, vector, logits, jv);
+        var u = new float[batch * width];
+        for (int i = 0; i < u.Length; i++)
+        {
+            float p = 1f / (1f + MathF.Exp(-logits[i]));
+            u[i] = p * (1f - p) * jv[i] / batch;
+        }
+        BackwardInto(network, store, observations, batch, u, result, tape);
+    }
+
+    /// <summary>
+    /// F·v for a diagonal Gaussian whose network outputs both the mean (first D outputs) and log σ (last D):
+    /// the Fisher in (μ, log σ) is diag(1/σ²) for the mean and 2·I for log σ.
+    /// </summary>
+    public static void StateDependentGaussian(Mlp network, ParameterStore store, ReadOnlySpan<float> observations, int batch,
+        ReadOnlySpan<float> vector, Span<float> result, Tape tape)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        int width = network.Outputs, d = width / 2;
+        var head = new float[batch * width];
+        var jv = new float[batch * width];
+        network.JacobianVectorProduct(observations, batch, vector, head, jv);
+        var u = new float[batch * width];
+        for (int s = 0; s < batch; s++)
+        {
+            int row = s * width;
+            for (int i = 0; i < d; i++)
+            {
+                u[row + i] = jv[row + i] * MathF.Exp(-2f * head[row + d + i]) / batch;
+                u[row + d + i] = 2f * jv[row + d + i] / batch;
+            }
         }
         BackwardInto(network, store, observations, batch, u, result, tape);
     }

@@ -66,4 +66,15 @@ public sealed class LinearLayer
         Weight.Value.Clear();
         Bias.Value.Clear();
     }
+
+    /// <summary>Makes outputs [<paramref name="start"/>, start + count) constant: zero weights into them and
+    /// bias <paramref name="bias"/> (e.g. a state-dependent log σ that starts at log_std_init everywhere).</summary>
+    public void InitializeOutputs(int start, int count, float bias)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Outputs);
+        Span<float> w = Weight.Value;
+        for (int i = 0; i < Inputs; i++) w.Slice(i * Outputs + start, count).Clear();
+        Bias.Value.Slice(start, count).Fill(bias);
+    }
 }

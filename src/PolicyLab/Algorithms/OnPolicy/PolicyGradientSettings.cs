@@ -1,0 +1,52 @@
+using PolicyLab.Algorithms.Policies;
+using PolicyLab.Configuration;
+using PolicyLab.Numerics.Kernels;
+
+namespace PolicyLab.Algorithms.OnPolicy;
+
+/// <summary>
+/// The keys every policy-gradient method shares (REINFORCE and the rollout-based ones alike): the networks of
+/// its <see cref="ActorCriticPolicy"/>, the gradient-norm clip, and the regularization.
+/// </summary>
+public abstract class PolicyGradientSettings : RegularizedPolicySettings
+{
+    /// <summary>Global gradient-norm clip.</summary>
+    [Hyperparameter("max_grad_norm", "global gradient-norm clip (> 0; Infinity: off)")]
+    public float MaxGradNorm { get; set; } = 0.5f;
+
+    /// <summary>Actor hidden widths.</summary>
+    [Hyperparameter("policy_layers", "hidden layer widths of the policy network")]
+    public int[] PolicyLayers { get; set; } = [64, 64];
+
+    /// <summary>Critic hidden widths.</summary>
+    [Hyperparameter("value_layers", "hidden layer widths of the value network")]
+    public int[] ValueLayers { get; set; } = [64, 64];
+
+    /// <summary>Hidden activation.</summary>
+    [Hyperparameter("activation", "hidden activation: tanh or relu")]
+    public Activation Activation { get; set; } = Activation.Tanh;
+
+    /// <summary>Orthogonal initialization.</summary>
+    [Hyperparameter("ortho_init", "orthogonal initialization (gains √2 hidden, 0.01 policy head, 1 value head)")]
+    public bool OrthogonalInit { get; set; } = true;
+
+    /// <summary>Initial log σ of a Gaussian policy.</summary>
+    [Hyperparameter("log_std_init", "initial log standard deviation of a Gaussian policy")]
+    public float LogStdInit { get; set; }
+
+    /// <summary>A Gaussian policy's log σ is an output of the actor instead of one parameter per dimension.</summary>
+    [Hyperparameter("state_dependent_std", "Box actions: log σ is an actor output (state-dependent) instead of one learned value per dimension")]
+    public bool StateDependentStd { get; set; }
+
+    /// <summary>The network settings these keys describe.</summary>
+    public PolicyNetworkSettings Networks => new(PolicyLayers, ValueLayers, Activation, OrthogonalInit, LogStdInit, StateDependentStd: StateDependentStd);
+
+    /// <inheritdoc/>
+    protected override void Validate(List<string> errors)
+    {
+        base.Validate(errors);
+        Require(errors, MaxGradNorm > 0, $"max_grad_norm must be > 0 (got {MaxGradNorm})");
+        Require(errors, PolicyLayers.All(w => w > 0) && ValueLayers.All(w => w > 0), "layer widths must be > 0");
+        Require(errors, Activation is Activation.Tanh or Activation.Relu, "activation must be tanh or relu");
+    }
+}
