@@ -19,13 +19,7 @@ internal static class ListCommand
                     foreach (string name in AlgorithmRegistry.Names)
                     {
                         AlgorithmInfo info = AlgorithmRegistry.Get(name);
-                        string spaces = (info.SupportsDiscrete, info.SupportsContinuous) switch
-                        {
-                            (true, true) => "discrete, continuous",
-                            (true, false) => "discrete",
-                            _ => "continuous",
-                        };
-                        Console.WriteLine($"{name,-10} {info.Description} [{spaces}]");
+                        Console.WriteLine($"{name,-10} {info.Description} [{info.DescribeActionSpaces()}]");
                     }
                     return 0;
                 case "envs" or "environments":

@@ -13,7 +13,8 @@ namespace PolicyLab.Environments;
 /// <remarks>
 /// Built-in ids: CartPole-v1 (500 steps, threshold 475), CartPole-v0 (200, 195), Acrobot-v1 (500, −100),
 /// MountainCar-v0 (200, −110), MountainCarContinuous-v0 (999, 90), Pendulum-v1 (200, none) and Bandit-v0 (one step
-/// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1).
+/// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1), MatchPattern-v0 (one step per episode;
+/// MultiDiscrete([3 3 3]) actions, threshold 1) and MatchBits-v0 (one step per episode; MultiBinary(4), threshold 1).
 /// </remarks>
 public static class EnvironmentRegistry
 {
@@ -39,6 +40,10 @@ public static class EnvironmentRegistry
                 ("kind", "gaussian"),
                 ("std", 1.0))),
             a => new MultiArmedBandit(DoubleArray(a, "means"), Kind(a, "kind"), Double(a, "std")));
+        Register(new EnvironmentSpec("MatchPattern-v0", null, 1.0, Arguments(("sizes", new[] { 3, 3, 3 }))),
+            a => new PatternMatching(IntArray(a, "sizes"), binary: false));
+        Register(new EnvironmentSpec("MatchBits-v0", null, 1.0, Arguments(("bits", 4.0))),
+            a => new PatternMatching(Enumerable.Repeat(2, Count(a, "bits")).ToArray(), binary: true));
     }
 
     /// <summary>All registered ids, sorted.</summary>
@@ -174,6 +179,22 @@ public static class EnvironmentRegistry
         IEnumerable<double> e => [.. e],
         var other => throw WrongType(name, "an array of numbers", other),
     };
+
+    private static int[] IntArray(IReadOnlyDictionary<string, object> arguments, string name)
+    {
+        double[] values = DoubleArray(arguments, name);
+        if (values.Any(v => v != Math.Floor(v) || v < int.MinValue || v > int.MaxValue))
+            throw WrongType(name, "an array of whole numbers", arguments[name]);
+        return [.. values.Select(v => (int)v)];
+    }
+
+    private static int Count(IReadOnlyDictionary<string, object> arguments, string name)
+    {
+        double value = Double(arguments, name);
+        if (value != Math.Floor(value) || value < 1 || value > 4096)
+            throw WrongType(name, "a whole number from 1 to 4096", arguments[name]);
+        return (int)value;
+    }
 
     private static BanditRewardKind Kind(IReadOnlyDictionary<string, object> arguments, string name) => arguments[name] switch
     {

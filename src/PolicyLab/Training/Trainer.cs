@@ -333,22 +333,8 @@ public sealed class Trainer : IDisposable
 
     private static void CheckActionSpace(AlgorithmInfo info, Space actionSpace, string environment)
     {
-        bool ok = actionSpace switch
-        {
-            Discrete => info.SupportsDiscrete,
-            Box => info.SupportsContinuous,
-            _ => false,
-        };
-        if (!ok)
-        {
-            string supported = (info.SupportsDiscrete, info.SupportsContinuous) switch
-            {
-                (true, true) => "Discrete and Box action spaces",
-                (true, false) => "Discrete action spaces only",
-                _ => "Box (continuous) action spaces only",
-            };
-            throw new PolicyLabException($"{info.Name} does not support the action space {actionSpace} of {environment}; it supports {supported}.");
-        }
+        if (!info.Supports(actionSpace))
+            throw new PolicyLabException($"{info.Name} does not support the action space {actionSpace} of {environment}; it supports {info.DescribeActionSpaces()} action spaces.");
     }
 
     /// <inheritdoc/>

@@ -234,7 +234,7 @@ public sealed class BlackBoxTests : IDisposable
         foreach (string name in new[] { "hill_climbing", "cem", "es" })
         {
             AlgorithmInfo info = AlgorithmRegistry.Get(name);
-            Assert.True(info.SupportsDiscrete && info.SupportsContinuous);
+            Assert.Equal(ActionSpaceKinds.Discrete | ActionSpaceKinds.Box, info.ActionSpaces);
         }
     }
 }

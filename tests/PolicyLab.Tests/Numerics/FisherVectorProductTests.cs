@@ -1,5 +1,6 @@
 using PolicyLab.Numerics;
 using PolicyLab.Numerics.Curvature;
+using PolicyLab.Numerics.Distributions;
 using PolicyLab.Numerics.Modules;
 
 namespace PolicyLab.Tests.Numerics;
@@ -87,6 +88,112 @@ public class FisherVectorProductTests
             FisherVectorProduct.DiagonalGaussian(net, logStd, store, obs, Batch, v, result, new Tape());
             return result;
         });
+    }
+
+    [Fact]
+    public void Multi_categorical_matches_the_explicit_fisher_matrix()
+    {
+        // Blocks of 3 and 2 logits: F = (1/B) Σ_s Σ_(a₁,a₂) π(a|s) ∇log π(a|s) ∇log π(a|s)ᵀ over all 6 joint actions,
+        // with log π from the tape's multi-categorical distribution.
+        int[] sizes = [3, 2];
+        var store = new ParameterStore();
+        var net = new Mlp(store, "pi", 2, [4], 5);
+        net.InitializeUniform(new Rng(4UL));
+        float[] obs = Observations(Batch * 2);
+        List<float[]> joint = [];
+        for (int a = 0; a < 3; a++) for (int b = 0; b < 2; b++) joint.Add([a, b]);
+        double[,] fisher = EnumeratedFisher(store, obs, joint, (tape, x, action) =>
+            new MultiCategorical(net.Forward(tape, x), sizes).LogProb(tape.Constant(action, new Shape(1, 2))));
+        AssertProductMatches(fisher, store, v =>
+        {
+            var result = new float[store.Count];
+            FisherVectorProduct.MultiCategorical(net, sizes, store, obs, Batch, v, result, new Tape());
+            return result;
+        });
+    }
+
+    [Fact]
+    public void Bernoulli_matches_the_explicit_fisher_matrix()
+    {
+        var store = new ParameterStore();
+        var net = new Mlp(store, "pi", 2, [4], 3);
+        net.InitializeUniform(new Rng(5UL));
+        float[] obs = Observations(Batch * 2);
+        List<float[]> joint = [];
+        for (int code = 0; code < 8; code++) joint.Add([code & 1, (code >> 1) & 1, (code >> 2) & 1]);
+        double[,] fisher = EnumeratedFisher(store, obs, joint, (tape, x, outcome) =>
+            new Bernoulli(net.Forward(tape, x)).LogProb(tape.Constant(outcome, new Shape(1, 3))));
+        AssertProductMatches(fisher, store, v =>
+        {
+            var result = new float[store.Count];
+            FisherVectorProduct.Bernoulli(net, store, obs, Batch, v, result, new Tape());
+            return result;
+        });
+    }
+
+    [Fact]
+    public void State_dependent_gaussian_matches_the_explicit_fisher_matrix()
+    {
+        // Outputs (μ₁, μ₂, log σ₁, log σ₂): F = (1/B) Σ_s J_sᵀ diag(1/σ₁², 1/σ₂², 2, 2) J_s, σ read from the network.
+        var store = new ParameterStore();
+        var net = new Mlp(store, "pi", 2, [4], 4);
+        net.InitializeUniform(new Rng(6UL));
+        float[] obs = Observations(Batch * 2);
+        int n = store.Count;
+        var fisher = new double[n, n];
+        var tape = new Tape();
+        var head = new float[4];
+        for (int s = 0; s < Batch; s++)
+        {
+            net.Forward(obs.AsSpan(s * 2, 2), 1, head);
+            for (int o = 0; o < 4; o++)
+            {
+                tape.Reset();
+                store.ZeroGradients();
+                Tensor output = net.Forward(tape, tape.Constant(obs.AsSpan(s * 2, 2), new Shape(1, 2)));
+                var seed = new float[4];
+                seed[o] = 1f;
+                tape.Backward(output, seed);
+                float[] row = store.Gradients.ToArray();
+                double weight = o < 2 ? Math.Exp(-2.0 * head[o + 2]) : 2.0;
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < n; j++)
+                        fisher[i, j] += weight * row[i] * row[j] / Batch;
+            }
+        }
+        AssertProductMatches(fisher, store, v =>
+        {
+            var result = new float[n];
+            FisherVectorProduct.StateDependentGaussian(net, store, obs, Batch, v, result, new Tape());
+            return result;
+        });
+    }
+
+    // F = (1/B) Σ_s Σ_a p(a|s) g gᵀ, g = ∇θ log p(a|s), over every action in `actions` (all of the space's members).
+    private static double[,] EnumeratedFisher(ParameterStore store, float[] obs, List<float[]> actions, Func<Tape, Tensor, float[], Tensor> logProb)
+    {
+        int n = store.Count;
+        var fisher = new double[n, n];
+        var tape = new Tape();
+        for (int s = 0; s < Batch; s++)
+        {
+            double total = 0;
+            foreach (float[] action in actions)
+            {
+                tape.Reset();
+                store.ZeroGradients();
+                Tensor logp = logProb(tape, tape.Constant(obs.AsSpan(s * 2, 2), new Shape(1, 2)), action);
+                double p = Math.Exp(logp.Data[0]);
+                total += p;
+                tape.Backward(logp.Sum());
+                float[] g = store.Gradients.ToArray();
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < n; j++)
+                        fisher[i, j] += p * g[i] * g[j] / Batch;
+            }
+            Assert.Equal(1.0, total, 5); // every member of the space was enumerated
+        }
+        return fisher;
     }
 
     private static void AssertProductMatches(double[,] fisher, ParameterStore store, Func<float[], float[]> product)
