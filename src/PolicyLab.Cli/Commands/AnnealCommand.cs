@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PolicyLab.Configuration;
+using PolicyLab.Tracking;
 using PolicyLab.Training;
 
 namespace PolicyLab.Cli.Commands;
@@ -82,7 +83,7 @@ internal static class AnnealCommand
                 using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
                 if (parse.GetValue(loadModels) is string weights) trainer.LoadWeights(weights);
                 var observer = new BatchLines(trainer, quiet);
-                results.Add(trainer.Run(observer));
+                results.Add(trainer.RunWithTrackers(observer));
             }
             Report(results, quiet, root);
             return 0;

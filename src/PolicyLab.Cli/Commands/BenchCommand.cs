@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PolicyLab.Algorithms.BlackBox;
-using PolicyLab.Numerics.Kernels;
+using PolicyLab.Benchmarks;
 using PolicyLab.Training;
 
 namespace PolicyLab.Cli.Commands;
@@ -98,22 +98,13 @@ internal static class BenchCommand
         var request = new SettingsRequest("sac", "Pendulum-v1", null, [], 0, stepCount);
         if (!quiet) Console.WriteLine($"SAC on Pendulum-v1 with the shipped RL-Zoo settings (batch 256, 256×256, one gradient step per step), {stepCount:N0} steps, {n} runs per figure (evaluation off)…");
         var results = new Dictionary<int, List<BenchmarkRun>>();
-        int saved = Gemm.Threads;
-        try
+        foreach (int threads in new[] { 1, 2 })
         {
-            foreach (int threads in new[] { 1, 2 })
-            {
-                Gemm.Threads = threads;
-                var runs = TrainingBenchmark.Run(request, -200, n, 1, Path.Combine(scratch, $"t{threads}")).Select(r => r[0]).ToList();
-                results[threads] = runs;
-                if (!quiet)
-                    foreach (BenchmarkRun r in runs)
-                        Console.WriteLine(string.Create(inv, $"  {threads} GEMM thread{(threads > 1 ? "s" : "")}, seed {r.Seed}: {r.StepsPerSecond:N1} steps/s, {r.Seconds:F1} s"));
-            }
-        }
-        finally
-        {
-            Gemm.Threads = saved;
+            var runs = TrainingBenchmark.Run(request, -200, n, 1, Path.Combine(scratch, $"t{threads}"), gemmThreads: threads).Select(r => r[0]).ToList();
+            results[threads] = runs;
+            if (!quiet)
+                foreach (BenchmarkRun r in runs)
+                    Console.WriteLine(string.Create(inv, $"  {threads} GEMM thread{(threads > 1 ? "s" : "")}, seed {r.Seed}: {r.StepsPerSecond:N1} steps/s, {r.Seconds:F1} s"));
         }
         double sps1 = TrainingBenchmark.Median(results[1].Select(r => r.StepsPerSecond));
         double sps2 = TrainingBenchmark.Median(results[2].Select(r => r.StepsPerSecond));

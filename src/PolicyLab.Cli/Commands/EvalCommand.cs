@@ -31,7 +31,7 @@ internal static class EvalCommand
             bool isDeterministic = !parse.GetValue(stochastic);
             var folder = RunFolder.Open(parse.GetValue(run)!);
             using var film = parse.GetValue(render) ? new EvaluationFilm(folder) : null;
-            EvaluationResult result = Trainer.EvaluateRun(folder, parse.GetValue(checkpoint), n, isDeterministic, parse.GetValue(seed), film is null ? null : film.AddFrame);
+            EvaluationResult result = RunEvaluation.Evaluate(folder, parse.GetValue(checkpoint), n, isDeterministic, parse.GetValue(seed), film is null ? null : film.AddFrame);
             string? video = film?.Finish();
             if (film is not null && !parse.GetValue(json))
                 Console.WriteLine(video is null ? "no frames were filmed" : $"{film.Notice}: {video} ({film.Frames} frames)");

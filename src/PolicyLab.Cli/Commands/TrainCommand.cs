@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using PolicyLab.Algorithms;
 using PolicyLab.Configuration;
+using PolicyLab.Tracking;
 using PolicyLab.Training;
 
 namespace PolicyLab.Cli.Commands;
@@ -68,7 +69,7 @@ internal static class TrainCommand
             if (!asJson) Console.WriteLine($"training {run.Algorithm} on {run.Environment} (seed {run.Seed}, {run.TotalSteps:N0} steps) → {trainer.Folder.Path}");
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-            TrainingResult result = reporter.Run(run.TotalSteps, $"{run.Algorithm} {run.Environment}", () => trainer.Run(reporter, cancel.Token));
+            TrainingResult result = reporter.Run(run.TotalSteps, $"{run.Algorithm} {run.Environment}", () => trainer.RunWithTrackers(reporter, cancel.Token));
             EvaluationResult? final = result.FinalEvaluation;
             if (asJson)
             {

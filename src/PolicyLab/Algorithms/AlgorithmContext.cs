@@ -1,3 +1,4 @@
+using PolicyLab.Environments;
 using PolicyLab.Environments.Vector;
 
 namespace PolicyLab.Algorithms;
@@ -16,25 +17,43 @@ public sealed class AlgorithmContext
     /// </summary>
     public required Func<int, ulong, IVectorEnvironment> CreateEnvironments { get; init; }
 
+    /// <summary>
+    /// Creates one raw copy of the training environment (not counted, not normalized, not reset), for algorithms
+    /// that run episodes on copies of their own and report them to <see cref="Episodes"/> themselves (e.g. black-box
+    /// candidate evaluation, which reports in a fixed order whatever the thread timing). The caller owns it.
+    /// </summary>
+    public required Func<IEnvironment> CreateEnvironment { get; init; }
+
+    /// <summary>Where the run counts environment steps and finished episodes (all environments of the run).</summary>
+    public required IEpisodeSink Episodes { get; init; }
+
     /// <summary>The run's step budget.</summary>
     public required long TotalSteps { get; init; }
 
     /// <summary>Environment steps taken so far by all environments of the run.</summary>
-    public required Func<long> StepsTaken { get; init; }
+    public long StepsTaken => Episodes.TotalSteps;
 
     /// <summary>
     /// A context for training on <paramref name="environment"/> outside the training loop (tests, a program of
-    /// one's own): the budget is <paramref name="totalSteps"/>, steps are not counted, and algorithms that need
+    /// one's own): the budget is <paramref name="totalSteps"/>, steps are counted only by what reports to
+    /// <see cref="Episodes"/>, and algorithms that need
     /// environments of their own (A3C's workers) get copies from <paramref name="createEnvironments"/>, or an
     /// error naming what is missing.
     /// </summary>
     public static AlgorithmContext For(IVectorEnvironment environment, long totalSteps = long.MaxValue,
-        Func<int, ulong, IVectorEnvironment>? createEnvironments = null) => new()
+        Func<int, ulong, IVectorEnvironment>? createEnvironments = null)
     {
-        Environment = environment,
-        CreateEnvironments = createEnvironments ?? ((_, _) =>
-            throw new PolicyLabException("This algorithm needs environments of its own; build its AlgorithmContext with a createEnvironments factory.")),
-        TotalSteps = totalSteps,
-        StepsTaken = () => 0,
-    };
+        ArgumentNullException.ThrowIfNull(environment);
+        return new()
+        {
+            Environment = environment,
+            CreateEnvironments = createEnvironments ?? ((_, _) =>
+                throw new PolicyLabException("This algorithm needs environments of its own; build its AlgorithmContext with a createEnvironments factory.")),
+            CreateEnvironment = () => environment.Spec is { } spec
+                ? EnvironmentRegistry.Make(spec.Id)
+                : throw new PolicyLabException("This algorithm needs copies of an environment registered by id; register it in EnvironmentRegistry."),
+            Episodes = new EpisodeSink(),
+            TotalSteps = totalSteps,
+        };
+    }
 }

@@ -41,4 +41,15 @@ public interface IAlgorithm : IDisposable
     /// <summary>True once the algorithm has done all the iterations it was configured for (e.g. a fixed
     /// number of episode batches); the training loop then stops even if steps remain.</summary>
     bool IsFinished => false;
+
+    /// <summary>The per-update diagnostic that experiment.json also writes as its <c>rewards</c> series (as some
+    /// reference tools record one value per update), or null for none.</summary>
+    string? RewardsSeries => null;
+}
+
+/// <summary>Settings of an algorithm that discounts rewards (the training loop's reward normalization uses the same γ).</summary>
+public interface IDiscountedSettings
+{
+    /// <summary>The discount γ.</summary>
+    float Gamma { get; }
 }

@@ -90,6 +90,7 @@ public abstract class Hyperparameters
         t == typeof(Schedule) ? "number or schedule (e.g. 0.0003, lin_0.001, linear(0.001, 0))"
         : t.IsEnum ? $"choice ({string.Join(", ", Enum.GetNames(t).Select(SnakeCase))})"
         : t == typeof(int[]) ? "list of whole numbers (e.g. [64, 64])"
+        : t == typeof(float[]) ? "list of numbers (e.g. [2.4, 24])"
         : t == typeof(int) || t == typeof(long) ? "whole number"
         : t == typeof(bool) ? "boolean (true or false)"
         : t == typeof(string) ? "text"
@@ -124,6 +125,12 @@ public abstract class Hyperparameters
             string inner = text.Trim('[', ']', '(', ')', ' ');
             return inner.Length == 0 ? Array.Empty<int>()
                 : inner.Split(',', StringSplitOptions.TrimEntries).Select(s => int.Parse(s, inv)).ToArray();
+        }
+        if (t == typeof(float[]))
+        {
+            string inner = text.Trim('[', ']', '(', ')', ' ');
+            return inner.Length == 0 ? Array.Empty<float>()
+                : inner.Split(',', StringSplitOptions.TrimEntries).Select(s => float.Parse(s, NumberStyles.Float, inv)).ToArray();
         }
         if (t == typeof(Schedule)) return ParseSchedule(text);
         if (t.IsEnum)
@@ -167,6 +174,7 @@ public abstract class Hyperparameters
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         int[] list => "[" + string.Join(", ", list.Select(i => i.ToString(CultureInfo.InvariantCulture))) + "]",
+        float[] list => "[" + string.Join(", ", list.Select(f => f.ToString("R", CultureInfo.InvariantCulture))) + "]",
         ConstantSchedule c => c.Value.ToString("R", CultureInfo.InvariantCulture),
         LinearSchedule l => $"linear({l.Start.ToString("R", CultureInfo.InvariantCulture)}, {l.End.ToString("R", CultureInfo.InvariantCulture)})",
         Enum e => SnakeCase(e.ToString()),

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using PolicyLab.Tracking.Charts;
 using PolicyLab.Training;
+using PolicyLab.Environments.Vector;
 
 namespace PolicyLab.Tracking;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PolicyLab.Training;
+using PolicyLab.Environments.Vector;
 
 namespace PolicyLab.Tracking;
 

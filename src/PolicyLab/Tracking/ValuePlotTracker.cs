@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using PolicyLab.Algorithms;
 using PolicyLab.Training;
+using PolicyLab.Environments.Vector;
 
 namespace PolicyLab.Tracking;
 

@@ -50,4 +50,27 @@ public static class Checkpoint
             throw new PolicyLabException($"The checkpoint '{path}' is incomplete (it needs {StateFileName} and {LogFileName}); pick another checkpoint.");
         return (StateDictionary.Load(statePath), File.ReadAllBytes(logPath));
     }
+
+    /// <summary>
+    /// The exported weights a path names: a <see cref="ModelFileName"/> file, a checkpoint folder holding one, or a
+    /// run folder (its latest checkpoint's).
+    /// </summary>
+    /// <exception cref="PolicyLabException">No weights file there.</exception>
+    public static string ResolveModelFile(string path)
+    {
+        string file = path;
+        if (Directory.Exists(path))
+        {
+            file = Path.Combine(path, ModelFileName);
+            if (!File.Exists(file) && File.Exists(Path.Combine(path, RunFolder.ConfigFileName)))
+            {
+                RunFolder run = RunFolder.Open(path);
+                IReadOnlyList<long> steps = run.CheckpointSteps();
+                if (steps.Count > 0) file = Path.Combine(run.CheckpointPath(steps[^1]), ModelFileName);
+            }
+        }
+        if (!File.Exists(file))
+            throw new PolicyLabException($"No weights found at '{path}': pass a run folder, a checkpoint folder or a {ModelFileName} file.");
+        return file;
+    }
 }

@@ -1,5 +1,6 @@
 using PolicyLab.Algorithms;
 using PolicyLab.Environments;
+using PolicyLab.Environments.Vector;
 
 namespace PolicyLab.Training;
 
@@ -39,7 +40,7 @@ public sealed class TrainingRunContext
     public Action<string> Notify { get; init; } = _ => { };
 
     /// <summary>The training environments (raw rewards), to which a step listener can be attached for rendering.</summary>
-    public required EpisodeRecorder Environments { get; init; }
+    public required VectorEpisodeStatistics Environments { get; init; }
 }
 
 /// <summary>

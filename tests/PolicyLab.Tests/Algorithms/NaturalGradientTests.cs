@@ -3,6 +3,7 @@ using PolicyLab.Algorithms.PolicyGradient;
 using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.Algorithms;
 
@@ -10,7 +11,7 @@ public class NaturalGradientTests
 {
     private static IVectorEnvironment Environments(string id, int count, ulong seed)
     {
-        IVectorEnvironment env = Trainer.MakeEnvironments(id, count, VectorMode.Sync);
+        IVectorEnvironment env = TrainingEnvironments.Make(id, count, VectorMode.Sync);
         env.Reset(seed);
         return env;
     }
@@ -156,7 +157,7 @@ public class NaturalGradientTests
             (RunSettings run, PolicyLab.Configuration.Hyperparameters settings) = SettingsResolver.Resolve(
                 new SettingsRequest(algorithm, environment, null, ["eval_freq=0", "eval_episodes=20", .. overrides], seed, steps));
             using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
-            return trainer.Run();
+            return trainer.RunWithTrackers();
         }
         finally
         {

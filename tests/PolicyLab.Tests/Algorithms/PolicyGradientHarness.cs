@@ -1,4 +1,5 @@
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.Algorithms;
 
@@ -15,7 +16,7 @@ internal static class PolicyGradientHarness
         try
         {
             using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
-            return (trainer.Run(), folder);
+            return (trainer.RunWithTrackers(), folder);
         }
         catch (PolicyLabException)
         {

@@ -1,5 +1,6 @@
 using PolicyLab.Configuration;
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.BlackBox;
 
@@ -18,7 +19,7 @@ public sealed class BlackBoxLearningTests : IDisposable
     {
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(new SettingsRequest(algo, env, null, sets, seed, steps));
         using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
-        return trainer.Run();
+        return trainer.RunWithTrackers();
     }
 
     private double FinalMean(string algo, string env, long seed = 0, long? steps = null, params string[] sets)

@@ -6,6 +6,7 @@ using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
 using PolicyLab.Numerics.Kernels;
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.BlackBox;
 
@@ -56,7 +57,7 @@ public sealed class BlackBoxTests : IDisposable
     {
         string full = Path.Combine(_dir, "full");
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(new SettingsRequest(algo, "CartPole-v1", null, sets, 3, null));
-        using (Trainer t = Trainer.Start(run, settings, RunFolder.CreateAt(full))) t.Run();
+        using (Trainer t = Trainer.Start(run, settings, RunFolder.CreateAt(full))) t.RunWithTrackers();
         IReadOnlyList<long> steps = RunFolder.Open(full).CheckpointSteps();
         Assert.True(steps.Count >= 2);
 
@@ -67,7 +68,7 @@ public sealed class BlackBoxTests : IDisposable
         string to = Path.Combine(resumed, "checkpoints", name);
         Directory.CreateDirectory(to);
         foreach (string f in Directory.GetFiles(RunFolder.Open(full).CheckpointPath(steps[0]))) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
-        using (Trainer t = Trainer.Resume(RunFolder.Open(resumed))) t.Run();
+        using (Trainer t = Trainer.Resume(RunFolder.Open(resumed))) t.RunWithTrackers();
 
         AssertSameFiles(full, resumed);
         Assert.Equal(File.ReadAllBytes(Path.Combine(RunFolder.Open(full).CheckpointPath(steps[^1]), Checkpoint.ModelFileName)),
@@ -241,18 +242,7 @@ public sealed class BlackBoxTests : IDisposable
 
 public sealed class CandidateEvaluatorTests
 {
-    private static AlgorithmContext Context(string id) => new()
-    {
-        Environment = new SyncVectorEnvironment(id, 1),
-        CreateEnvironments = (count, seed) =>
-        {
-            var copies = new SyncVectorEnvironment(id, count);
-            copies.Reset(seed);
-            return copies;
-        },
-        TotalSteps = long.MaxValue,
-        StepsTaken = () => 0,
-    };
+    private static AlgorithmContext Context(string id) => AlgorithmContext.For(new SyncVectorEnvironment(id, 1));
 
     private static float[] Candidates(int count, int dimension, ulong seed)
     {

@@ -1,5 +1,6 @@
 using PolicyLab.Configuration;
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.OffPolicy;
 
@@ -18,7 +19,7 @@ internal static class OffPolicyHarness
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(
             new SettingsRequest(algorithm, environment, null, ["eval_freq=0", "eval_episodes=10", .. overrides], seed, steps));
         using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
-        TrainingResult result = trainer.Run();
+        TrainingResult result = trainer.RunWithTrackers();
         return (result.FinalEvaluation!.MeanReturn, folder);
     }
 

@@ -1,6 +1,7 @@
 using PolicyLab.Configuration;
 using PolicyLab.Numerics.Kernels;
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.OffPolicy;
 
@@ -18,7 +19,7 @@ public sealed class OffPolicyRunTests : IDisposable
     {
         string folder = Path.Combine(_dir, name);
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(new SettingsRequest(algo, "Pendulum-v1", null, sets, 7, steps));
-        using (Trainer t = Trainer.Start(run, settings, RunFolder.CreateAt(folder))) t.Run();
+        using (Trainer t = Trainer.Start(run, settings, RunFolder.CreateAt(folder))) t.RunWithTrackers();
         return folder;
     }
 
@@ -51,7 +52,7 @@ public sealed class OffPolicyRunTests : IDisposable
         string from = RunFolder.Open(full).CheckpointPath(first), to = Path.Combine(resumed, "checkpoints", Path.GetFileName(from));
         Directory.CreateDirectory(to);
         foreach (string f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
-        using (Trainer t = Trainer.Resume(RunFolder.Open(resumed))) t.Run();
+        using (Trainer t = Trainer.Resume(RunFolder.Open(resumed))) t.RunWithTrackers();
 
         Assert.Equal(File.ReadAllText(Path.Combine(full, "experiment.json")), File.ReadAllText(Path.Combine(resumed, "experiment.json")));
         long last = RunFolder.Open(full).CheckpointSteps()[^1];

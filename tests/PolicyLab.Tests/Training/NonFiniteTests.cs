@@ -3,6 +3,7 @@ using PolicyLab.Environments;
 using PolicyLab.Environments.Rendering;
 using PolicyLab.Environments.Spaces;
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.Training;
 
@@ -37,7 +38,7 @@ public sealed class NonFiniteTests : IDisposable
             ["n_steps=256", "batch_size=64", "checkpoint_freq=256", "eval_freq=0", "eval_episodes=1"], 0, 10_000));
         string folder = Path.Combine(_dir, "run");
         using Trainer trainer = Trainer.Start(run, s, RunFolder.CreateAt(folder));
-        var e = Assert.Throws<PolicyLabException>(() => trainer.Run());
+        var e = Assert.Throws<PolicyLabException>(() => trainer.RunWithTrackers());
         Assert.Contains("Training stopped at step 768", e.Message, StringComparison.Ordinal);
         Assert.Contains("non-finite PPO loss", e.Message, StringComparison.Ordinal);
         Assert.Equal([256L, 512L], RunFolder.Open(folder).CheckpointSteps());

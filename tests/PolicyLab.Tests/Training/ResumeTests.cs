@@ -1,5 +1,6 @@
 using PolicyLab.Configuration;
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.Training;
 
@@ -17,7 +18,7 @@ public sealed class ResumeTests : IDisposable
         // Uninterrupted run.
         string full = Path.Combine(_dir, "full");
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(new SettingsRequest(algo, env, null, sets, 3, null));
-        using (Trainer t = Trainer.Start(run, settings, RunFolder.CreateAt(full))) t.Run();
+        using (Trainer t = Trainer.Start(run, settings, RunFolder.CreateAt(full))) t.RunWithTrackers();
         long first = RunFolder.Open(full).CheckpointSteps()[0];
 
         // "Interrupted" run: only the config and the first checkpoint survive; resume it.
@@ -25,7 +26,7 @@ public sealed class ResumeTests : IDisposable
         Directory.CreateDirectory(Path.Combine(resumed, "checkpoints"));
         File.Copy(Path.Combine(full, "config.yaml"), Path.Combine(resumed, "config.yaml"));
         CopyDirectory(RunFolder.Open(full).CheckpointPath(first), Path.Combine(resumed, "checkpoints", first.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        using (Trainer t = Trainer.Resume(RunFolder.Open(resumed))) t.Run();
+        using (Trainer t = Trainer.Resume(RunFolder.Open(resumed))) t.RunWithTrackers();
 
         Assert.Equal(File.ReadAllText(Path.Combine(full, "experiment.json")), File.ReadAllText(Path.Combine(resumed, "experiment.json")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(full, "metrics.csv")), File.ReadAllBytes(Path.Combine(resumed, "metrics.csv")));

@@ -1,5 +1,6 @@
 using PolicyLab.Configuration;
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.Training;
 
@@ -13,7 +14,7 @@ public sealed class TrainingTests : IDisposable
     {
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(new SettingsRequest(algo, env, null, sets, seed, steps));
         using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
-        return trainer.Run();
+        return trainer.RunWithTrackers();
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed class TrainingTests : IDisposable
     {
         string folder = Path.Combine(_dir, "eval");
         Train(folder, "ppo", "CartPole-v1", 2, 30_000, "eval_freq=0", "eval_episodes=5");
-        EvaluationResult r = Trainer.EvaluateRun(RunFolder.Open(folder), null, 5, deterministic: true);
+        EvaluationResult r = RunEvaluation.Evaluate(RunFolder.Open(folder), null, 5, deterministic: true);
         Assert.Equal(5, r.Returns.Length);
         Assert.True(r.MeanReturn > 100, $"a trained checkpoint should balance well; got {r.MeanReturn}");
     }

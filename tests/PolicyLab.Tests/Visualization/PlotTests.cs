@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using PolicyLab.Tracking;
 using PolicyLab.Tracking.Charts;
 using PolicyLab.Training;
+using PolicyLab.Environments.Vector;
 
 namespace PolicyLab.Tests.Visualization;
 

@@ -1,5 +1,6 @@
 using PolicyLab.Configuration;
 using PolicyLab.Training;
+using PolicyLab.Tracking;
 
 namespace PolicyLab.Tests.Visualization;
 
@@ -54,7 +55,7 @@ internal static class VisualizationRuns
         string folder = Path.Combine(Root, name);
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(new SettingsRequest(algo, "CartPole-v1", null, sets, seed, steps));
         using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
-        trainer.Run();
+        trainer.RunWithTrackers();
         return folder;
     }
 }

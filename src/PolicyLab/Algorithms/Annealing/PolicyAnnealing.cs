@@ -74,9 +74,10 @@ public sealed class PolicyAnnealingSettings : Hyperparameters, IFixesEnvironment
     [Hyperparameter("hidden_layers", "hidden layer widths of the policy and value networks (ReLU)")]
     public int[] HiddenLayers { get; set; } = [32, 32];
 
-    /// <summary>Scale CartPole observations as the reference does (ignored for other environments).</summary>
-    [Hyperparameter("scale_observations", "scale CartPole observations by (2.4, 24, 0.418, 4.18)")]
-    public bool ScaleObservations { get; set; } = true;
+    /// <summary>Divisors applied to each observation component before the networks (empty: none). The tuned CartPole
+    /// settings use the reference's (2.4, 24, 0.418, 4.18), which bring every component to roughly [−1, 1].</summary>
+    [Hyperparameter("observation_scale", "divide observation component i by the i-th number before the networks ([]: no scaling; one number per component)")]
+    public float[] ObservationScale { get; set; } = [];
 
     /// <summary>Validation mode: act by argmax, no updates.</summary>
     [Hyperparameter("validate", "run episodes with argmax actions and no updates")]
@@ -137,8 +138,16 @@ public sealed class PolicyAnnealing : IAlgorithm, IValueProbe
             _value.Head.InitializeZero();
         }
         _adam = new Adam(_store, settings.LearningRate, beta1: 0.5f, beta2: 0.99f);
-        if (settings.ScaleObservations && env.Spec?.Id is "CartPole-v1" or "CartPole-v0")
-            _transform = CartPoleObservationScaling.Apply;
+        if (settings.ObservationScale.Length > 0)
+        {
+            if (settings.ObservationScale.Length != obs)
+                throw new PolicyLabException($"observation_scale has {settings.ObservationScale.Length} numbers but {env.Spec?.Id ?? "the environment"} observes {obs} components; give one divisor per component or [] for none.");
+            float[] scale = settings.ObservationScale;
+            _transform = rows =>
+            {
+                for (int i = 0; i < rows.Length; i++) rows[i] /= scale[i % scale.Length];
+            };
+        }
         if (env.Count != settings.BatchSize)
             throw new PolicyLabException($"Policy annealing runs one environment copy per episode of a batch: n_envs ({env.Count}) must equal batch_size ({settings.BatchSize}).");
         _batch = new EpisodeBatch(env, _actions, _transform);
@@ -153,6 +162,10 @@ public sealed class PolicyAnnealing : IAlgorithm, IValueProbe
 
     /// <inheritdoc/>
     public bool IsFinished => _batchIndex >= (_s.ValidationMode ? 1 : _s.EpisodeBatches);
+
+    /// <inheritdoc/>
+    /// <remarks>The mean return of each episode batch, as the reference tool records it.</remarks>
+    public string? RewardsSeries => "mean_return";
 
     /// <summary>The policy network (observation → logits).</summary>
     public Mlp Policy => _policy;

@@ -19,18 +19,15 @@ namespace PolicyLab.Algorithms.BlackBox;
 /// <para><b>Threads:</b> worker 0 runs on the calling thread and the others on persistent threads of their own; each
 /// takes the next unevaluated candidate until none is left, and results are stored per candidate and
 /// combined in candidate order.</para>
-/// <para><b>Environments and counting:</b> each worker owns one environment made with
-/// <see cref="AlgorithmContext.CreateEnvironments"/>, so the training loop counts its steps and episodes.
-/// Workers step the raw environment underneath the loop's recorder and, once every candidate has been
-/// evaluated, the evaluator reports the episodes to the loop's <see cref="EpisodeSink"/> in candidate
-/// order, so the run's experiment log (episode order and step stamps) is identical whatever the number of
-/// threads. (An environment that is not the training loop's recorder is stepped directly; its steps are
-/// then counted by whatever wraps it, or not at all.)</para>
+/// <para><b>Environments and counting:</b> each worker owns one raw environment made with
+/// <see cref="AlgorithmContext.CreateEnvironment"/>. Once every candidate has been evaluated, the evaluator
+/// reports the episodes to the run's <see cref="AlgorithmContext.Episodes"/> in candidate order, so the run's
+/// experiment log (episode order and step stamps) is identical whatever the number of threads.</para>
 /// </remarks>
 public sealed class CandidateEvaluator : IDisposable
 {
     private readonly Worker[] _workers;
-    private readonly EpisodeSink? _sink;
+    private readonly IEpisodeSink _sink;
     private readonly ulong _seed;
     private readonly int _episodes;
     private readonly bool _sample, _common;
@@ -54,30 +51,16 @@ public sealed class CandidateEvaluator : IDisposable
         if (context.Environment is NormalizeVectorEnvironment)
             throw new PolicyLabException("Black-box methods evaluate candidates on raw environment copies, so they cannot train with normalize or normalize_reward; set both to false.");
         _seed = seed;
+        _sink = context.Episodes;
         _episodes = settings.EpisodesPerCandidate;
         _sample = settings.ActionSelection == DiscreteActionSelection.Sample;
         _common = settings.CommonSeeds;
         _workers = new Worker[settings.ResolvedThreads];
         for (int w = 0; w < _workers.Length; w++)
         {
-            IVectorEnvironment counted = context.CreateEnvironments(1, Rng.DeriveSeed(seed, ulong.MaxValue - (ulong)w));
-            IEnvironment environment;
-            if (counted is EpisodeRecorder { Inner: VectorEnvironmentBase { Count: 1 } inner } recorder)
-            {
-                environment = inner.Environments[0];
-                _sink = recorder.Sink;
-            }
-            else if (counted is VectorEnvironmentBase { Count: 1 } plain)
-            {
-                environment = plain.Environments[0];
-            }
-            else
-            {
-                counted.Dispose();
-                throw new PolicyLabException("Black-box candidate evaluation needs one-copy environments from the training loop.");
-            }
-            var policy = new BlackBoxPolicy(counted.SingleObservationSpace, counted.SingleActionSpace, settings.PolicyLayers, settings.Activation, settings.ScaleObservations);
-            _workers[w] = new Worker(this, counted, environment, policy);
+            IEnvironment environment = context.CreateEnvironment();
+            var policy = new BlackBoxPolicy(environment.ObservationSpace, environment.ActionSpace, settings.PolicyLayers, settings.Activation, settings.ScaleObservations);
+            _workers[w] = new Worker(this, environment, policy);
             if (w > 0) _workers[w].StartThread(w);
         }
     }
@@ -129,11 +112,8 @@ public sealed class CandidateEvaluator : IDisposable
                 NonFiniteValueException.ThrowIfNotFinite("episode return", _returns[slot]);
                 sum += _returns[slot];
                 steps += _lengths[slot];
-                if (_sink is not null)
-                {
-                    _sink.AddSteps(_lengths[slot]);
-                    _sink.AddEpisode(_returns[slot], _lengths[slot]);
-                }
+                _sink.AddSteps(_lengths[slot]);
+                _sink.AddEpisode(_returns[slot], _lengths[slot]);
             }
             fitness[c] = sum / _episodes;
         }
@@ -150,7 +130,7 @@ public sealed class CandidateEvaluator : IDisposable
     }
 
     /// <summary>One evaluation thread's environment, policy copy and buffers.</summary>
-    private sealed class Worker(CandidateEvaluator owner, IVectorEnvironment owned, IEnvironment environment, BlackBoxPolicy policy) : IDisposable
+    private sealed class Worker(CandidateEvaluator owner, IEnvironment environment, BlackBoxPolicy policy) : IDisposable
     {
         private readonly float[] _observation = new float[environment.ObservationSpace.FlatSize];
         private readonly float[] _action = new float[environment.ActionSpace.FlatSize];
@@ -158,7 +138,6 @@ public sealed class CandidateEvaluator : IDisposable
         private readonly SemaphoreSlim _go = new(0);
         private Thread? _thread;
 
-        public IVectorEnvironment Owned { get; } = owned;
 
         /// <summary>Starts the persistent helper thread (workers 1..n−1), which waits for <see cref="Start"/>.</summary>
         public void StartThread(int index)
@@ -184,7 +163,7 @@ public sealed class CandidateEvaluator : IDisposable
         {
             Stop();
             _go.Dispose();
-            Owned.Dispose();
+            environment.Dispose();
         }
 
         private void Loop()

@@ -6,7 +6,7 @@ namespace PolicyLab.Algorithms.OnPolicy;
 /// <summary>Settings of the rollout-based policy-gradient methods (PPO, A2C, A3C, VPG, NPG, TRPO): the learning
 /// rate, the rollout, discounting and GAE, advantage normalization and the value-loss weight (networks and
 /// regularization come from <see cref="PolicyGradientSettings"/>).</summary>
-public abstract class OnPolicySettings : PolicyGradientSettings
+public abstract class OnPolicySettings : PolicyGradientSettings, IDiscountedSettings
 {
     /// <summary>Learning rate (schedule over training progress).</summary>
     [Hyperparameter("learning_rate", "optimizer learning rate; a number, lin_X or linear(X, Y)")]

@@ -111,14 +111,14 @@ public sealed class A3c : OnPolicyAlgorithm
     private bool ShouldStop() =>
         Volatile.Read(ref _failure) is not null
         || Interlocked.Read(ref _iterationSteps) >= _s.StepsPerIteration
-        || Context.StepsTaken() >= Context.TotalSteps;
+        || Context.StepsTaken >= Context.TotalSteps;
 
     /// <summary>Applies a worker's (already clipped) gradient to the shared parameters and refreshes its local copy.</summary>
     private void Apply(Worker worker, ActorCriticLoss.Result r, int steps)
     {
         lock (_gate)
         {
-            double progress = Math.Clamp((double)Context.StepsTaken() / Context.TotalSteps, 0, 1);
+            double progress = Math.Clamp((double)Context.StepsTaken / Context.TotalSteps, 0, 1);
             _optimizer.LearningRate = _s.LearningRate.ValueAt(progress);
             worker.Local.Store.Gradients.CopyTo(Policy.Store.Gradients);
             _optimizer.Step();

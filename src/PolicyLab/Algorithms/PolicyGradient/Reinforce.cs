@@ -27,7 +27,7 @@ public enum ReinforceBaseline
 }
 
 /// <summary>REINFORCE hyperparameters.</summary>
-public sealed class ReinforceSettings : PolicyGradientSettings
+public sealed class ReinforceSettings : PolicyGradientSettings, IDiscountedSettings
 {
     /// <summary>Creates the settings with REINFORCE's defaults (no gradient clipping).</summary>
     public ReinforceSettings() => MaxGradNorm = float.PositiveInfinity;

@@ -2,6 +2,7 @@ using System.Globalization;
 using PolicyLab.Environments.Rendering;
 using PolicyLab.Tracking.Imaging;
 using PolicyLab.Training;
+using PolicyLab.Environments.Vector;
 
 namespace PolicyLab.Tracking.Video;
 
@@ -14,7 +15,7 @@ namespace PolicyLab.Tracking.Video;
 /// until every tile is frozen or it has <see cref="MaxBatchFrames"/> frames; the grid then holds still for half a
 /// second. Cost: one render of every copy per filmed step (about 1 ms per CartPole copy, plus encoding).
 /// </summary>
-public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDisposable
+public sealed class TrainingVideoTracker : ITrainingObserver, IVectorStepListener, IDisposable
 {
     /// <summary>Frames per second of the video.</summary>
     public const int FramesPerSecond = 30;
@@ -81,7 +82,7 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
     }
 
     /// <inheritdoc/>
-    public void BeforeStep(EpisodeRecorder environments)
+    public void BeforeStep(VectorEpisodeStatistics environments)
     {
         ArgumentNullException.ThrowIfNull(environments);
         if (_video is null) return;
@@ -105,7 +106,7 @@ public sealed class TrainingVideoTracker : ITrainingObserver, IStepListener, IDi
     }
 
     /// <inheritdoc/>
-    public void AfterStep(EpisodeRecorder environments, ReadOnlySpan<double> returns)
+    public void AfterStep(VectorEpisodeStatistics environments, ReadOnlySpan<double> returns)
     {
         ArgumentNullException.ThrowIfNull(environments);
         if (!_filming || _video is null) return;

@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using PolicyLab.Algorithms;
+using PolicyLab.Algorithms.BlackBox;
 using PolicyLab.Configuration;
 using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
 using PolicyLab.Training;
 
-namespace PolicyLab.Algorithms.BlackBox;
+namespace PolicyLab.Benchmarks;
 
 /// <summary>One timed ES run.</summary>
 /// <param name="Threads">Worker threads.</param>
@@ -48,18 +50,7 @@ public static class EsBenchmark
         var settings = (EvolutionStrategiesSettings)resolved;
         using var main = new SyncVectorEnvironment(id, 1);
         main.Reset((ulong)seed);
-        var context = new AlgorithmContext
-        {
-            Environment = main,
-            CreateEnvironments = (count, s) =>
-            {
-                var copies = new SyncVectorEnvironment(id, count);
-                copies.Reset(s);
-                return copies;
-            },
-            TotalSteps = long.MaxValue,
-            StepsTaken = () => 0,
-        };
+        AlgorithmContext context = AlgorithmContext.For(main);
         using var es = new EvolutionStrategies(context, settings, new Rng(Rng.DeriveSeed((ulong)seed, 2)));
         var diagnostics = new UpdateDiagnostics();
         es.Iterate(0, diagnostics); // warm-up

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using PolicyLab.Configuration;
+using PolicyLab.Numerics.Kernels;
+using PolicyLab.Tracking;
+using PolicyLab.Training;
 
-namespace PolicyLab.Training;
+namespace PolicyLab.Benchmarks;
 
 /// <summary>One timed training run.</summary>
 /// <param name="Seed">Its seed.</param>
@@ -23,8 +26,23 @@ public sealed record BenchmarkRun(long Seed, long Steps, double Seconds, long? S
 /// </summary>
 public static class TrainingBenchmark
 {
-    /// <summary>Runs <paramref name="repeats"/> rounds of <paramref name="parallel"/> simultaneous runs.</summary>
-    public static IReadOnlyList<BenchmarkRun[]> Run(SettingsRequest request, double threshold, int repeats, int parallel, string scratch)
+    /// <summary>Runs <paramref name="repeats"/> rounds of <paramref name="parallel"/> simultaneous runs, with
+    /// <paramref name="gemmThreads"/> GEMM threads when given (restored afterwards).</summary>
+    public static IReadOnlyList<BenchmarkRun[]> Run(SettingsRequest request, double threshold, int repeats, int parallel, string scratch, int? gemmThreads = null)
+    {
+        int saved = Gemm.Threads;
+        if (gemmThreads is int threads) Gemm.Threads = threads;
+        try
+        {
+            return RunRounds(request, threshold, repeats, parallel, scratch);
+        }
+        finally
+        {
+            Gemm.Threads = saved;
+        }
+    }
+
+    private static List<BenchmarkRun[]> RunRounds(SettingsRequest request, double threshold, int repeats, int parallel, string scratch)
     {
         var rounds = new List<BenchmarkRun[]>();
         for (int r = 0; r < repeats; r++)
@@ -48,7 +66,7 @@ public static class TrainingBenchmark
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(request with { Overrides = overrides });
         using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
         var observer = new ThresholdObserver(threshold);
-        TrainingResult result = trainer.Run(observer);
+        TrainingResult result = trainer.RunWithTrackers(observer);
         // The loop's own time, without the final one-episode evaluation and checkpoint.
         return new BenchmarkRun(run.Seed, result.Steps, observer.LastUpdateSeconds, observer.Steps, observer.Seconds);
     }
