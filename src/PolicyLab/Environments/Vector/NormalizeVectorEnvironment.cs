@@ -130,10 +130,10 @@ public sealed class NormalizeVectorEnvironment : VectorEnvironmentWrapper, IStat
             _returns[i] = _returns[i] * Gamma + raw[i];
         if (IsTraining)
             ReturnStatistics.Update(_returns);
-        double scale = Math.Sqrt(ReturnStatistics.Variance[0] + Epsilon);
+        double scale = Normalization.RewardScale(ReturnStatistics, Epsilon);
         for (int i = 0; i < Count; i++)
         {
-            Rewards[i] = Math.Clamp(raw[i] / scale, -ClipReward, ClipReward);
+            Rewards[i] = Normalization.Reward(raw[i], scale, ClipReward);
             if (terminated[i] | truncated[i])
                 _returns[i] = 0;
         }
@@ -147,7 +147,7 @@ public sealed class NormalizeVectorEnvironment : VectorEnvironmentWrapper, IStat
         if (!NormalizeObservations)
             return;
         for (int row = 0; row < observation.Length; row += ObservationSize)
-            ObservationScaling.Apply(ObservationStatistics, observation.Slice(row, ObservationSize), ClipObservation, Epsilon);
+            Normalization.Observation(ObservationStatistics, observation.Slice(row, ObservationSize), ClipObservation, Epsilon);
     }
 
     /// <summary>Snapshot of both statistics for saving with a model.</summary>
@@ -207,7 +207,7 @@ public sealed class NormalizeVectorEnvironment : VectorEnvironmentWrapper, IStat
             Span<float> row = destination.AsSpan(i * od, od);
             source.AsSpan(i * od, od).CopyTo(row);
             if (NormalizeObservations)
-                ObservationScaling.Apply(ObservationStatistics, row, ClipObservation, Epsilon);
+                Normalization.Observation(ObservationStatistics, row, ClipObservation, Epsilon);
         }
     }
 }

@@ -57,18 +57,6 @@ public sealed class NormalizeObservation : EnvironmentWrapper
     {
         if (!IsFrozen)
             Statistics.Update(observation);
-        ObservationScaling.Apply(Statistics, observation, Clip, Epsilon);
-    }
-}
-
-/// <summary>The normalization formula shared by the single and vector observation normalizers.</summary>
-internal static class ObservationScaling
-{
-    /// <summary>Normalizes one observation in place.</summary>
-    public static void Apply(RunningMeanVariance statistics, Span<float> observation, double clip, double epsilon)
-    {
-        double[] mean = statistics.Mean, variance = statistics.Variance;
-        for (int i = 0; i < observation.Length; i++)
-            observation[i] = (float)Math.Clamp((observation[i] - mean[i]) / Math.Sqrt(variance[i] + epsilon), -clip, clip);
+        Normalization.Observation(Statistics, observation, Clip, Epsilon);
     }
 }

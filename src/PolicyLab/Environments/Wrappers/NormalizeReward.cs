@@ -55,7 +55,7 @@ public sealed class NormalizeReward : EnvironmentWrapper
         _discountedReturn = _discountedReturn * Gamma + result.Reward;
         if (!IsFrozen)
             Statistics.Update([_discountedReturn]);
-        double scaled = Math.Clamp(result.Reward / Math.Sqrt(Statistics.Variance[0] + Epsilon), -Clip, Clip);
+        double scaled = Normalization.Reward(result.Reward, Normalization.RewardScale(Statistics, Epsilon), Clip);
         if (result.Done)
             _discountedReturn = 0;
         return result with { Reward = scaled };
