@@ -33,26 +33,23 @@ public static class FisherVectorProduct
         ReadOnlySpan<float> vector, Span<float> result, Tape tape)
     {
         ArgumentNullException.ThrowIfNull(network);
-        int width = network.Outputs;
-        var logits = new float[batch * width];
-        var jv = new float[batch * width];
-        network.JacobianVectorProduct(observations, batch, vector, logits, jv);
-        var u = new float[batch * width];
-        var p = new float[width];
-        for (int s = 0; s < batch; s++)
+        int[] blocks = sizes.ToArray();
+        var p = new float[network.Outputs];
+        ThroughHead(network, store, observations, batch, vector, result, tape, (logits, jv, u) =>
         {
-            int start = s * width;
-            foreach (int k in sizes)
+            for (int start = 0; start < logits.Length;)
             {
-                Span<float> pk = p.AsSpan(0, k);
-                Tape.LogSoftmaxRow(logits.AsSpan(start, k), pk);
-                double dot = 0;
-                for (int i = 0; i < k; i++) { pk[i] = MathF.Exp(pk[i]); dot += pk[i] * jv[start + i]; }
-                for (int i = 0; i < k; i++) u[start + i] = (float)(pk[i] * (jv[start + i] - dot) / batch);
-                start += k;
+                foreach (int k in blocks)
+                {
+                    Span<float> pk = p.AsSpan(0, k);
+                    Tape.LogSoftmaxRow(logits.Slice(start, k), pk);
+                    double dot = 0;
+                    for (int i = 0; i < k; i++) { pk[i] = MathF.Exp(pk[i]); dot += pk[i] * jv[start + i]; }
+                    for (int i = 0; i < k; i++) u[start + i] = (float)(pk[i] * (jv[start + i] - dot) / batch);
+                    start += k;
+                }
             }
-        }
-        BackwardInto(network, store, observations, batch, u, result, tape);
+        });
     }
 
     /// <summary>
@@ -60,21 +57,15 @@ public static class FisherVectorProduct
     /// policy): in the logits the Fisher is diagonal, M = diag(p(1 − p)) with p = σ(logit).
     /// </summary>
     public static void Bernoulli(Mlp network, ParameterStore store, ReadOnlySpan<float> observations, int batch,
-        ReadOnlySpan<float> vector, Span<float> result, Tape tape)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        int width = network.Outputs;
-        var logits = new float[batch * width];
-        var jv = new float[batch * width];
-        network.JacobianVectorProduct(observations, batch, vector, logits, jv);
-        var u = new float[batch * width];
-        for (int i = 0; i < u.Length; i++)
+        ReadOnlySpan<float> vector, Span<float> result, Tape tape) =>
+        ThroughHead(network, store, observations, batch, vector, result, tape, (logits, jv, u) =>
         {
-            float p = 1f / (1f + MathF.Exp(-logits[i]));
-            u[i] = p * (1f - p) * jv[i] / batch;
-        }
-        BackwardInto(network, store, observations, batch, u, result, tape);
-    }
+            for (int i = 0; i < u.Length; i++)
+            {
+                float p = 1f / (1f + MathF.Exp(-logits[i]));
+                u[i] = p * (1f - p) * jv[i] / batch;
+            }
+        });
 
     /// <summary>
     /// F·v for a diagonal Gaussian whose network outputs both the mean (first D outputs) and log σ (last D):
@@ -85,20 +76,17 @@ public static class FisherVectorProduct
     {
         ArgumentNullException.ThrowIfNull(network);
         int width = network.Outputs, d = width / 2;
-        var head = new float[batch * width];
-        var jv = new float[batch * width];
-        network.JacobianVectorProduct(observations, batch, vector, head, jv);
-        var u = new float[batch * width];
-        for (int s = 0; s < batch; s++)
+        ThroughHead(network, store, observations, batch, vector, result, tape, (head, jv, u) =>
         {
-            int row = s * width;
-            for (int i = 0; i < d; i++)
+            for (int row = 0; row < head.Length; row += width)
             {
-                u[row + i] = jv[row + i] * MathF.Exp(-2f * head[row + d + i]) / batch;
-                u[row + d + i] = 2f * jv[row + d + i] / batch;
+                for (int i = 0; i < d; i++)
+                {
+                    u[row + i] = jv[row + i] * MathF.Exp(-2f * head[row + d + i]) / batch;
+                    u[row + d + i] = 2f * jv[row + d + i] / batch;
+                }
             }
-        }
-        BackwardInto(network, store, observations, batch, u, result, tape);
+        });
     }
 
     /// <summary>
@@ -109,21 +97,36 @@ public static class FisherVectorProduct
     public static void DiagonalGaussian(Mlp meanNetwork, Parameter logStd, ParameterStore store,
         ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> vector, Span<float> result, Tape tape)
     {
+        ArgumentNullException.ThrowIfNull(meanNetwork);
+        ArgumentNullException.ThrowIfNull(logStd);
         int d = meanNetwork.Outputs;
         if (logStd.Length != d)
             throw new ArgumentException($"log-std has {logStd.Length} entries; the mean has {d}.");
-        var mean = new float[batch * d];
-        var jv = new float[batch * d];
-        meanNetwork.JacobianVectorProduct(observations, batch, vector, mean, jv);
-        ReadOnlySpan<float> ls = logStd.Value;
-        var u = new float[batch * d];
-        for (int s = 0; s < batch; s++)
-            for (int i = 0; i < d; i++)
-                u[s * d + i] = jv[s * d + i] * MathF.Exp(-2f * ls[i]) / batch;
-        BackwardInto(meanNetwork, store, observations, batch, u, result, tape);
+        float[] precision = new float[d];
+        for (int i = 0; i < d; i++) precision[i] = MathF.Exp(-2f * logStd.Value[i]);
+        ThroughHead(meanNetwork, store, observations, batch, vector, result, tape, (_, jv, u) =>
+        {
+            for (int k = 0; k < u.Length; k++) u[k] = jv[k] * precision[k % d] / batch;
+        });
         // The log-std block: the Jacobian is the identity for every state, so the average is 2·v.
         for (int i = 0; i < d; i++)
             result[logStd.Offset + i] = 2f * vector[logStd.Offset + i];
+    }
+
+    /// <summary>Computes u = M·(J·v) / B from the head, J·v (both [B, outputs]) into u.</summary>
+    private delegate void HeadFisher(ReadOnlySpan<float> head, ReadOnlySpan<float> jv, Span<float> u);
+
+    // J·v by a forward-mode pass, M·(J·v) by the family's closed form, Jᵀ·(…) by a backward pass.
+    private static void ThroughHead(Mlp network, ParameterStore store, ReadOnlySpan<float> observations, int batch,
+        ReadOnlySpan<float> vector, Span<float> result, Tape tape, HeadFisher fisher)
+    {
+        int width = network.Outputs;
+        var head = new float[batch * width];
+        var jv = new float[batch * width];
+        network.JacobianVectorProduct(observations, batch, vector, head, jv);
+        var u = new float[batch * width];
+        fisher(head, jv, u);
+        BackwardInto(network, store, observations, batch, u, result, tape);
     }
 
     private static void BackwardInto(Mlp network, ParameterStore store, ReadOnlySpan<float> observations, int batch,
