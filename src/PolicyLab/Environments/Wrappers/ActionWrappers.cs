@@ -25,8 +25,8 @@ public sealed class ClipAction : EnvironmentWrapper
     {
         if (action.Length != _clipped.Length)
             return Inner.Step(action, observation); // the inner environment reports the length error
-        for (int i = 0; i < action.Length; i++)
-            _clipped[i] = Math.Clamp(action[i], _box.Low[i], _box.High[i]);
+        action.CopyTo(_clipped);
+        _box.Clip(_clipped); // the one clipping rule, shared with the policies' Gaussian heads
         return Inner.Step(_clipped, observation);
     }
 }
