@@ -74,7 +74,9 @@ public sealed class PpoSettings : OnPolicySettings
 /// environment, computes GAE advantages, then runs n_epochs of minibatch Adam steps on
 /// L = −L^CLIP + c_v·L^VF − c_e·H, where with r_t = π(a_t|s_t) / π_old(a_t|s_t):
 ///   L^CLIP = E[min(r_t·Â_t, clip(r_t, 1 − ε, 1 + ε)·Â_t)]                       (paper eq. 7)
-///   L^KLPEN = E[r_t·Â_t − β·KL(π_old ‖ π)], β halved/doubled around d_targ      (paper eq. 8)
+///   L^KLPEN = E[r_t·Â_t − β·KL(π_old ‖ π)]                                       (paper eq. 8)
+/// where after each update's epochs d = Ê[KL(π_old ‖ π_θ)] over the rollout halves β when d &lt; d_targ/1.5 and
+/// doubles it when d &gt; 1.5·d_targ (reported as the kl and kl_coef diagnostics)
 ///   L^VF = E[(V(s_t) − R_t)²]   (V clipped to V_old ± clip_range_vf when set)
 /// target_kl ends an update's epochs at the first minibatch whose approximate KL exceeds 1.5·target_kl
 /// (that minibatch's step is not taken, as SB3 does).
@@ -113,7 +115,7 @@ public sealed class Ppo : OnPolicyAlgorithm
 
         float clip = _s.ClipRange.ValueAt(progress);
         _adam.LearningRate = _s.LearningRate.ValueAt(progress);
-        double policyLoss = 0, valueLoss = 0, entropy = 0, approxKl = 0, clipFraction = 0, kl = 0;
+        double policyLoss = 0, valueLoss = 0, entropy = 0, approxKl = 0, clipFraction = 0;
         int minibatches = 0, epochsDone = 0;
         bool stop = false;
         for (int epoch = 0; epoch < _s.Epochs && !stop; epoch++)
@@ -131,17 +133,19 @@ public sealed class Ppo : OnPolicyAlgorithm
                     break;
                 }
                 (policyLoss, valueLoss, entropy) = (policyLoss + r.PolicyLoss, valueLoss + r.ValueLoss, entropy + r.Entropy);
-                (approxKl, clipFraction, kl) = (approxKl + r.ApproxKl, clipFraction + r.ClipFraction, kl + r.Kl);
+                (approxKl, clipFraction) = (approxKl + r.ApproxKl, clipFraction + r.ClipFraction);
                 minibatches++;
             }
             if (!stop) epochsDone++;
         }
         int m = Math.Max(minibatches, 1);
-        if (_s.Objective == PpoObjective.AdaptiveKl && minibatches > 0)
+        double rolloutKl = double.NaN;
+        if (_s.Objective == PpoObjective.AdaptiveKl)
         {
-            double d = kl / m;
-            if (d < _s.KlTarget / 1.5) _klCoefficient /= 2;
-            else if (d > _s.KlTarget * 1.5) _klCoefficient *= 2;
+            // d = Ê[KL(π_old ‖ π_θ)] of the updated policy over the rollout, then β ← β/2 or 2β around d_targ (paper §4).
+            rolloutKl = RolloutKl(buffer);
+            if (rolloutKl < _s.KlTarget / 1.5) _klCoefficient /= 2;
+            else if (rolloutKl > _s.KlTarget * 1.5) _klCoefficient *= 2;
         }
         diagnostics.Set("policy_loss", policyLoss / m);
         diagnostics.Set("value_loss", valueLoss / m);
@@ -150,11 +154,27 @@ public sealed class Ppo : OnPolicyAlgorithm
         diagnostics.Set("clip_fraction", clipFraction / m);
         diagnostics.Set("clip_range", clip);
         diagnostics.Set("epochs", epochsDone);
-        if (_s.Objective == PpoObjective.AdaptiveKl) diagnostics.Set("kl_coef", _klCoefficient);
+        if (_s.Objective == PpoObjective.AdaptiveKl)
+        {
+            diagnostics.Set("kl", rolloutKl);
+            diagnostics.Set("kl_coef", _klCoefficient);
+        }
         AddCommonDiagnostics(diagnostics, _adam.LearningRate);
     }
 
-    private readonly record struct MinibatchResult(double PolicyLoss, double ValueLoss, double Entropy, double ApproxKl, double ClipFraction, double Kl);
+    // Ê[KL(π_old ‖ π_θ)] over the whole rollout, π_old from the actor outputs kept while acting.
+    private double RolloutKl(RolloutBuffer buffer)
+    {
+        Tape t = _tape;
+        t.Reset();
+        int n = buffer.Count;
+        Tensor obs = t.Constant(buffer.Observations, new Shape(n, Policy.ObservationSize));
+        double kl = Policy.OldDistribution(t, buffer.Heads, n, _oldLogStd).Kl(Policy.DistributionAt(t, obs)).Mean().Item();
+        t.Reset();
+        return kl;
+    }
+
+    private readonly record struct MinibatchResult(double PolicyLoss, double ValueLoss, double Entropy, double ApproxKl, double ClipFraction);
 
     private MinibatchResult Update(int size, float clip)
     {
@@ -168,12 +188,11 @@ public sealed class Ppo : OnPolicyAlgorithm
         (PolicyDistribution pi, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, actions);
         Tensor ratio = (logp - t.Constant(b.LogProbs.AsSpan(0, size))).Exp();               // r_t(θ)
         Tensor policyLoss;
-        Tensor? kl = null;
         if (_s.Objective == PpoObjective.Clip)
             policyLoss = -Tensor.Min(ratio * advantages, ratio.Clamp(1 - clip, 1 + clip) * advantages).Mean();   // −L^CLIP
         else
         {
-            kl = Policy.OldDistribution(t, b.Heads, size, _oldLogStd).Kl(pi).Mean();                          // KL(π_old ‖ π)
+            Tensor kl = Policy.OldDistribution(t, b.Heads, size, _oldLogStd).Kl(pi).Mean();                   // KL(π_old ‖ π)
             policyLoss = -(ratio * advantages).Mean() + _klCoefficient * kl;                                   // −L^KLPEN
         }
 
@@ -199,12 +218,12 @@ public sealed class Ppo : OnPolicyAlgorithm
         }
         approxKl /= size;
         if (_s.TargetKl is float target && approxKl > 1.5 * target)
-            return new MinibatchResult(0, 0, 0, approxKl, 0, 0);
+            return new MinibatchResult(0, 0, 0, approxKl, 0);
 
         t.Backward(loss);
         NonFiniteValueException.ThrowIfNotFinite("gradient norm", GradientClipping.ClipGlobalNorm(Policy.Store.Gradients, _s.MaxGradNorm));
         _adam.Step();
-        return new MinibatchResult(policyLoss.Item(), valueLoss.Item(), entropyMean.Item(), approxKl, clipped / size, kl?.Item() ?? 0);
+        return new MinibatchResult(policyLoss.Item(), valueLoss.Item(), entropyMean.Item(), approxKl, clipped / size);
     }
 
     /// <inheritdoc/>
