@@ -67,6 +67,7 @@ public sealed class Sac : OffPolicyAlgorithm
 {
     private const float LogStdMin = -20f, LogStdMax = 2f;
     private static readonly string[] Names = ["actor_loss", "critic_loss", "ent_coef", "ent_coef_loss", "entropy", "q_mean"];
+
     /// <summary>One critic's term of J(Q) (<see cref="SacLosses.Critic"/> with that critic alone).</summary>
     private static readonly Func<Tensor, Tensor, Tensor> CriticTerm = static (q, y) => SacLosses.Critic(y, q);
 
@@ -132,7 +133,7 @@ public sealed class Sac : OffPolicyAlgorithm
         float alpha = Alpha; // α of this step is its value before the update below
         double meanLogProb = Mean(sample.LogProb.Data);
 
-        // J(α) = E[−log α · (log π(ã|s) + H̄)]
+        // J(α) = E[−log α · (log π(ã|s) + H̄)]                                   (eq. 18, SacLosses.Temperature)
         double alphaLoss = 0;
         if (_alphaAdam is not null)
         {
@@ -141,12 +142,12 @@ public sealed class Sac : OffPolicyAlgorithm
             _alphaAdam.Step();
         }
 
-        // J(Q) = Σᵢ ½ E[(Qᵢ(s, a) − y)²],  y = r + γᵏ(1 − d)(minᵢ Q′ᵢ(s′, ã′) − α log π(ã′|s′))
+        // J(Q) = Σᵢ ½ E[(Qᵢ(s, a) − y)²],  y = r + γᵏ(1 − d)(minᵢ Q′ᵢ(s′, ã′) − α log π(ã′|s′))   (eqs. 5, 3, SacLosses.Critic)
         double criticLoss = CriticGradients(alpha);
         NonFiniteValueException.ThrowIfNotFinite("SAC critic loss", criticLoss);
         _critics.Step(lr);
 
-        // J(π) = E[α log π(ã|s) − minᵢ Qᵢ(s, ã)], through the updated critics held fixed.
+        // J(π) = E[α log π(ã|s) − minᵢ Qᵢ(s, ã)], through the updated critics held fixed   (eqs. 7–9, SacLosses.Actor)
         double actorLoss = ActorGradient(alpha, sample);
         _actorAdam.LearningRate = lr;
         _actorAdam.Step();
