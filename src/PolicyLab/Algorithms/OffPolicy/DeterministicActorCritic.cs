@@ -48,14 +48,19 @@ public abstract class DeterministicActorCriticSettings : OffPolicySettings
 
 /// <summary>
 /// What DDPG and TD3 share: a deterministic actor μ(s) = tanh(·) ∈ [−1, 1]ᴰ, one or two Q critics on
-/// [s, a], target copies of all of them, and exploration a = clip(μ(s) + noise, −1, 1) with Gaussian
-/// or Ornstein–Uhlenbeck noise (x ← x + θ(0 − x)dt + σ√dt·N(0, 1), SB3's discretization). The updates
-/// themselves are in <see cref="Ddpg"/> and <see cref="Td3"/>.
+/// [s, a] (a <see cref="TwinCritic"/>: per-critic work on two cores when there are two), target copies of all of them,
+/// and exploration a = clip(μ(s) + noise, −1, 1) with Gaussian or Ornstein–Uhlenbeck noise
+/// (x ← x + θ(0 − x)dt + σ√dt·N(0, 1), SB3's discretization). The updates themselves are in <see cref="Ddpg"/> and
+/// <see cref="Td3"/>.
 /// </summary>
 public abstract class DeterministicActorCritic : OffPolicyAlgorithm
 {
+    /// <summary>One critic's term of J(Q) = Σᵢ E[(Qᵢ(s, a) − y)²] (no ½, as in SB3's DDPG and TD3).</summary>
+    private static readonly Func<Tensor, Tensor, Tensor> CriticTerm = static (q, y) => (q - y).Square().Mean();
+
     private readonly DeterministicActorCriticSettings _s;
-    private readonly float[] _noise;
+    private readonly TwinCritic _critics;
+    private readonly float[] _noise, _minQ;
     private float[] _actOut;
 
     /// <summary>Builds <paramref name="critics"/> critics, the actor, their targets and optimizers.</summary>
@@ -64,26 +69,19 @@ public abstract class DeterministicActorCritic : OffPolicyAlgorithm
     {
         _s = settings;
         int o = ObservationSize, d = ActionSize, b = settings.BatchSize;
-        (Actor, Critics) = Build(Store);
-        (TargetActor, TargetCritics) = Build(TargetStore);
+        Actor = new Mlp(Store, "actor", o, settings.PolicyLayers, d, settings.Activation, Activation.Tanh);
+        TargetActor = new Mlp(TargetStore, "actor", o, settings.PolicyLayers, d, settings.Activation, Activation.Tanh);
+        _critics = new TwinCritic(Store, TargetStore, critics, o, d, settings);
         Actor.InitializeUniform(rng);
-        foreach (Mlp q in Critics) q.InitializeUniform(rng);
+        _critics.Initialize(rng);
         TargetStore.CopyFrom(Store);
-        float lr = settings.LearningRate.ValueAt(0);
         ActorRange = RangeOf(Actor);
-        CriticRange = RangeOf(Critics);
-        ActorAdam = new Adam(Store, lr, range: ActorRange);
-        CriticAdam = new Adam(Store, lr, range: CriticRange);
+        ActorAdam = new Adam(Store, settings.LearningRate.ValueAt(0), range: ActorRange);
         _noise = new float[Environment.Count * d];
         _actOut = new float[Environment.Count * d];
         NextActions = new float[b * d];
-        CriticInputs = new float[b * (o + d)];
-        TargetQ = [.. Enumerable.Range(0, critics).Select(_ => new float[b])];
+        _minQ = new float[b];
         Targets = new float[b];
-
-        (Mlp, Mlp[]) Build(ParameterStore store) => (
-            new Mlp(store, "actor", o, settings.PolicyLayers, d, settings.Activation, Activation.Tanh),
-            [.. Enumerable.Range(0, critics).Select(i => new Mlp(store, $"qf{i}", o + d, settings.CriticLayers, 1, settings.Activation))]);
     }
 
     /// <summary>Actor, critics and log values in one flat store.</summary>
@@ -98,38 +96,17 @@ public abstract class DeterministicActorCritic : OffPolicyAlgorithm
     /// <summary>μ′(s).</summary>
     protected Mlp TargetActor { get; }
 
-    /// <summary>Qᵢ(s, a).</summary>
-    protected Mlp[] Critics { get; }
-
-    /// <summary>Q′ᵢ(s, a).</summary>
-    protected Mlp[] TargetCritics { get; }
-
     /// <summary>The actor's parameters in the stores.</summary>
     protected Range ActorRange { get; }
 
-    /// <summary>The critics' parameters in the stores.</summary>
-    protected Range CriticRange { get; }
-
     /// <summary>The actor's optimizer.</summary>
     protected Adam ActorAdam { get; }
-
-    /// <summary>The critics' optimizer (all critics together).</summary>
-    protected Adam CriticAdam { get; }
-
-    /// <summary>Tape of the critic loss.</summary>
-    protected Tape CriticTape { get; } = new();
 
     /// <summary>Tape of the actor loss.</summary>
     protected Tape ActorTape { get; } = new();
 
     /// <summary>Scratch: target actions ã′, [batch × D].</summary>
     protected float[] NextActions { get; }
-
-    /// <summary>Scratch: critic inputs [s, a], [batch × (obs + D)].</summary>
-    protected float[] CriticInputs { get; }
-
-    /// <summary>Scratch: each target critic's values, [batch].</summary>
-    protected float[][] TargetQ { get; }
 
     /// <summary>Scratch: the TD targets y, [batch].</summary>
     protected float[] Targets { get; }
@@ -182,42 +159,20 @@ public abstract class DeterministicActorCritic : OffPolicyAlgorithm
     /// <summary>y = r + γᵏ(1 − d)·minᵢ Q′ᵢ(s′, ã′) with ã′ already in <see cref="NextActions"/>.</summary>
     protected void ComputeTargets()
     {
-        int n = Batch.Size;
-        CriticInput(Batch.NextObservations, NextActions, n, CriticInputs);
-        for (int i = 0; i < TargetCritics.Length; i++) TargetCritics[i].Forward(CriticInputs, n, TargetQ[i]);
-        for (int r = 0; r < n; r++)
-        {
-            float q = TargetQ[0][r];
-            for (int i = 1; i < TargetQ.Length; i++) q = MathF.Min(q, TargetQ[i][r]);
-            Targets[r] = Batch.Rewards[r] + Batch.Discounts[r] * q;
-        }
+        _critics.MinimumTargetValues(Batch.NextObservations, NextActions, _minQ);
+        for (int r = 0; r < Batch.Size; r++) Targets[r] = Batch.Rewards[r] + Batch.Discounts[r] * _minQ[r];
     }
 
-    /// <summary>Records J(Q) = Σᵢ E[(Qᵢ(s, a) − y)²] on <see cref="CriticTape"/>, back-propagates and steps the critics.</summary>
+    /// <summary>J(Q) = Σᵢ E[(Qᵢ(s, a) − y)²]: its gradient critic by critic, then a step of the critics; returns J(Q)
+    /// (summed in float, as one tape would) and critic 0's mean Q(s, a).</summary>
     protected (double Loss, double MeanQ) UpdateCritics(float learningRate)
     {
-        int n = Batch.Size, w = ObservationSize + ActionSize;
-        Tape t = CriticTape;
-        t.Reset();
-        CriticInput(Batch.Observations, Batch.Actions, n, CriticInputs);
-        Tensor sa = t.Constant(CriticInputs, new Shape(n, w));
-        Tensor y = t.Constant(Targets, new Shape(n, 1));
-        Tensor? loss = null, q0 = null;
-        foreach (Mlp critic in Critics)
-        {
-            Tensor q = critic.Forward(t, sa);
-            q0 ??= q;
-            Tensor l = (q - y).Square().Mean();
-            loss = loss is null ? l : loss + l;
-        }
-        NonFiniteValueException.ThrowIfNotFinite("critic loss", loss!.Item());
-        Store.ZeroGradients();
-        t.Backward(loss);
-        CriticAdam.LearningRate = learningRate;
-        CriticAdam.Step();
-        double mean = 0;
-        foreach (float v in q0!.Data) mean += v;
-        return (loss.Item(), mean / n);
+        _critics.LossGradients(Batch.Observations, Batch.Actions, Targets, CriticTerm);
+        float loss = _critics.Loss(0);
+        for (int i = 1; i < _critics.Count; i++) loss += _critics.Loss(i);
+        NonFiniteValueException.ThrowIfNotFinite("critic loss", loss);
+        _critics.Step(learningRate);
+        return (loss, _critics.MeanQ(0));
     }
 
     /// <summary>Records J(μ) = −E[Q₀(s, μ(s))] on <see cref="ActorTape"/> (critic fixed), back-propagates and steps the actor.</summary>
@@ -228,7 +183,7 @@ public abstract class DeterministicActorCritic : OffPolicyAlgorithm
         t.Reset();
         Tensor obs = t.Constant(Batch.Observations, new Shape(n, ObservationSize));
         Tensor sa = t.Concat(obs, Actor.Forward(t, obs));
-        Tensor loss = -FrozenForward(t, Critics[0], sa).Mean();
+        Tensor loss = -_critics.FrozenForward(0, t, sa).Mean();
         NonFiniteValueException.ThrowIfNotFinite("actor loss", loss.Item());
         Store.ZeroGradients();
         t.Backward(loss);
@@ -241,7 +196,7 @@ public abstract class DeterministicActorCritic : OffPolicyAlgorithm
     protected void UpdateTargets()
     {
         Polyak(Store.Values[ActorRange], TargetStore.Values[ActorRange], _s.Tau);
-        Polyak(Store.Values[CriticRange], TargetStore.Values[CriticRange], _s.Tau);
+        _critics.UpdateTargets(_s.Tau);
     }
 
     /// <inheritdoc/>
@@ -250,7 +205,7 @@ public abstract class DeterministicActorCritic : OffPolicyAlgorithm
         state.SetParameters("networks", Store);
         state.SetParameters("target_networks", TargetStore);
         state.SetOptimizer("actor_optimizer", ActorAdam);
-        state.SetOptimizer("critic_optimizer", CriticAdam);
+        state.SetOptimizer("critic_optimizer", _critics.Optimizer);
         state.Set("exploration_noise", _noise);
     }
 
@@ -260,7 +215,7 @@ public abstract class DeterministicActorCritic : OffPolicyAlgorithm
         state.ReadParameters("networks", Store);
         state.ReadParameters("target_networks", TargetStore);
         state.ReadOptimizer("actor_optimizer", ActorAdam);
-        state.ReadOptimizer("critic_optimizer", CriticAdam);
+        state.ReadOptimizer("critic_optimizer", _critics.Optimizer);
         state.Read("exploration_noise", _noise);
     }
 }

@@ -203,39 +203,12 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
 
     // ------------------------------------------------------------------ helpers for the updates
 
-    /// <summary>Writes the rows [s, a] (the critics' input) for <paramref name="batch"/> rows.</summary>
-    protected void CriticInput(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, int batch, Span<float> input)
-    {
-        int o = ObservationSize, d = ActionSize;
-        for (int r = 0; r < batch; r++)
-        {
-            observations.Slice(r * o, o).CopyTo(input.Slice(r * (o + d), o));
-            actions.Slice(r * d, d).CopyTo(input.Slice(r * (o + d) + o, d));
-        }
-    }
-
-    /// <summary>
-    /// Records <paramref name="network"/> on <paramref name="tape"/> with its parameters held fixed:
-    /// gradients flow to the input only (the critics inside an actor loss).
-    /// </summary>
-    protected static Tensor FrozenForward(Tape tape, Mlp network, Tensor x)
-    {
-        foreach (LinearLayer layer in network.Layers)
-        {
-            Tensor w = tape.Param(layer.Weight), b = tape.Param(layer.Bias);
-            w.RequiresGrad = false;
-            b.RequiresGrad = false;
-            x = tape.Linear(x, w, b, layer.Activation);
-        }
-        return x;
-    }
-
     /// <summary>Polyak averaging θ′ ← τθ + (1 − τ)θ′ over matching flat ranges.</summary>
-    protected static void Polyak(ReadOnlySpan<float> online, Span<float> target, float tau) =>
+    protected internal static void Polyak(ReadOnlySpan<float> online, Span<float> target, float tau) =>
         TensorPrimitives.Lerp(target, online, tau, target);
 
     /// <summary>The [start, end) range of the parameters of <paramref name="networks"/> in their store (contiguous).</summary>
-    protected static Range RangeOf(params Mlp[] networks)
+    protected internal static Range RangeOf(params Mlp[] networks)
     {
         int start = int.MaxValue, end = 0;
         foreach (Mlp m in networks)

@@ -52,34 +52,35 @@ public sealed class SacSettings : OffPolicySettings
 /// <summary>
 /// Soft Actor-Critic (Haarnoja et al. 2018, with the automatic temperature of the 2018 follow-up), as
 /// SB3 implements it. The actor is a tanh-squashed Gaussian whose mean and log σ (clamped to
-/// [−20, 2]) come from one network; ã = tanh(μ(s) + σ(s)·ε). Per gradient step, on a minibatch:
-///   J(α)  = −E[log α · (log π(ã|s) + H̄)]                        (temperature, H̄ = −dim A)
+/// [−20, 2]) come from one network; ã = tanh(μ(s) + σ(s)·ε). Per gradient step, on a minibatch (the losses as
+/// written are in <see cref="SacLosses"/>):
+///   J(α)  = E[−log α · (log π(ã|s) + H̄)]                         (temperature, H̄ = −dim A)
 ///   y     = r + γᵏ(1 − d)·(minᵢ Q′ᵢ(s′, ã′) − α·log π(ã′|s′)),  ã′ ~ π(·|s′)
-///   J(Q)  = ½ Σᵢ E[(Qᵢ(s, a) − y)²]                               (twin critics)
+///   J(Q)  = Σᵢ ½ E[(Qᵢ(s, a) − y)²]                               (twin critics)
 ///   J(π)  = E[α·log π(ã|s) − minᵢ Qᵢ(s, ã)]                       (reparameterized through the critics)
 ///   θ′ᵢ  ← τθᵢ + (1 − τ)θ′ᵢ
-/// The twin critics share no parameters, so everything done per critic (target values, J(Q)'s gradients, Qᵢ(s, ã)
-/// and ∂Qᵢ/∂ã) is done critic by critic, on two cores when <see cref="Gemm.Threads"/> is 2 or more; each critic is
-/// computed whole by one thread, so the result is the same bits on one thread or two.
+/// Everything done per critic (target values, J(Q)'s gradients, Qᵢ(s, ã) and ∂Qᵢ/∂ã) is done by
+/// <see cref="TwinCritic"/>, critic by critic, on two cores when <see cref="Gemm.Threads"/> is 2 or more, with the
+/// same bits on one thread or two.
 /// </summary>
 public sealed class Sac : OffPolicyAlgorithm
 {
     private const float LogStdMin = -20f, LogStdMax = 2f;
     private static readonly string[] Names = ["actor_loss", "critic_loss", "ent_coef", "ent_coef_loss", "entropy", "q_mean"];
 
+    /// <summary>One critic's term of J(Q) (<see cref="SacLosses.Critic"/> with that critic alone).</summary>
+    private static readonly Func<Tensor, Tensor, Tensor> CriticTerm = static (q, y) => SacLosses.Critic(y, q);
+
     private readonly SacSettings _s;
     private readonly ParameterStore _store = new(), _targetStore = new();
-    private readonly Mlp _actor, _q0, _q1, _targetQ0, _targetQ1;
+    private readonly Mlp _actor;
+    private readonly TwinCritic _critics;
     private readonly Parameter _logAlpha;
-    private readonly Adam _actorAdam, _criticAdam;
+    private readonly Adam _actorAdam;
     private readonly Adam? _alphaAdam;
-    private readonly Range _criticRange;
     private readonly float _targetEntropy, _fixedAlpha;
     private readonly Tape _actorTape = new();
-    private readonly Critic[] _critics;
-    private readonly CriticParts _targetValues, _criticGradients, _actionValues, _actionGradients;
-    private readonly int[] _minCritic;
-    private readonly float[] _head, _nextActions, _nextLogProbs, _criticInput, _targets, _actionGradient, _logStd;
+    private readonly float[] _head, _noise, _nextActions, _nextLogProbs, _minQ, _targets, _actionGradient, _logStd;
     private float[] _actHead;
 
     /// <summary>Builds the networks and optimizers for the context's environments (already reset).</summary>
@@ -87,11 +88,13 @@ public sealed class Sac : OffPolicyAlgorithm
     {
         _s = settings;
         int o = ObservationSize, d = ActionSize, b = settings.BatchSize;
-        (_actor, _q0, _q1, _logAlpha) = Build(_store);
-        (_, _targetQ0, _targetQ1, _) = Build(_targetStore);
+        _actor = new Mlp(_store, "actor", o, settings.PolicyLayers, 2 * d, settings.Activation);
+        _ = new Mlp(_targetStore, "actor", o, settings.PolicyLayers, 2 * d, settings.Activation); // same layout as _store
+        _critics = new TwinCritic(_store, _targetStore, 2, o, d, settings);
+        _logAlpha = _store.Add("log_ent_coef", new Shape(1));
+        _targetStore.Add("log_ent_coef", new Shape(1));
         _actor.InitializeUniform(rng);
-        _q0.InitializeUniform(rng);
-        _q1.InitializeUniform(rng);
+        _critics.Initialize(rng);
         (bool learned, float alpha0) = settings.ParseEntropyCoefficient();
         _logAlpha.Value[0] = MathF.Log(alpha0);
         _fixedAlpha = alpha0;
@@ -100,30 +103,17 @@ public sealed class Sac : OffPolicyAlgorithm
 
         float lr = settings.LearningRate.ValueAt(0);
         _actorAdam = new Adam(_store, lr, range: RangeOf(_actor));
-        _criticRange = RangeOf(_q0, _q1);
-        _criticAdam = new Adam(_store, lr, range: _criticRange);
         if (learned) _alphaAdam = new Adam(_store, lr, range: _logAlpha.Offset..(_logAlpha.Offset + 1));
 
         _head = new float[b * 2 * d];
+        _noise = new float[b * d];
         _nextActions = new float[b * d];
         _nextLogProbs = new float[b];
-        _criticInput = new float[b * (o + d)];
+        _minQ = new float[b];
         _targets = new float[b];
+        _actionGradient = new float[b * d];
         _actHead = new float[Environment.Count * 2 * d];
         _logStd = new float[d];
-        _targetValues = new CriticParts(TargetValue);
-        _criticGradients = new CriticParts(CriticGradient);
-        _actionValues = new CriticParts(ActionValue);
-        _actionGradients = new CriticParts(ActionGradient);
-        _critics = [new Critic(_q0, _targetQ0, b, o + d), new Critic(_q1, _targetQ1, b, o + d)];
-        _minCritic = new int[b];
-        _actionGradient = new float[b * d];
-
-        (Mlp, Mlp, Mlp, Parameter) Build(ParameterStore store) => (
-            new Mlp(store, "actor", o, settings.PolicyLayers, 2 * d, settings.Activation),
-            new Mlp(store, "qf0", o + d, settings.CriticLayers, 1, settings.Activation),
-            new Mlp(store, "qf1", o + d, settings.CriticLayers, 1, settings.Activation),
-            store.Add("log_ent_coef", new Shape(1)));
     }
 
     /// <inheritdoc/>
@@ -138,34 +128,57 @@ public sealed class Sac : OffPolicyAlgorithm
     /// <inheritdoc/>
     protected override void Train(double progress, Span<double> sums)
     {
-        int o = ObservationSize, d = ActionSize, n = _s.BatchSize;
         float lr = _s.LearningRate.ValueAt(progress);
-        Buffer.Sample(Rng, Batch, _s.Gamma, _s.NSteps);
-
-        // ã ~ π(·|s), reparameterized: recorded now, used by the temperature and actor losses.
-        Tape ta = _actorTape;
-        ta.Reset();
-        Tensor obs = ta.Constant(Batch.Observations, new Shape(n, o));
-        Tensor head = _actor.Forward(ta, obs);
-        Tensor noise = ta.Full(new Shape(n, d), 0f);
-        Rng.FillNormal(noise.Data);
-        var pi = new TanhGaussian(head.Slice(-1, 0, d), head.Slice(-1, d, d).Clamp(LogStdMin, LogStdMax));
-        TanhGaussianSample sample = pi.Rsample(noise);
+        TanhGaussianSample sample = SampleStep();
+        float alpha = Alpha; // α of this step is its value before the update below
         double meanLogProb = Mean(sample.LogProb.Data);
 
-        // J(α) = −E[log α · (log π + H̄)]: ∂J/∂log α = −E[log π + H̄]. α of this step is the value before its update.
-        float alpha = Alpha;
+        // J(α) = E[−log α · (log π(ã|s) + H̄)]                                   (eq. 18, SacLosses.Temperature)
         double alphaLoss = 0;
         if (_alphaAdam is not null)
         {
-            alphaLoss = -_logAlpha.Value[0] * (meanLogProb + _targetEntropy);
-            _store.ZeroGradients();
-            _logAlpha.Gradient[0] = -(float)(meanLogProb + _targetEntropy);
+            alphaLoss = TemperatureGradient(meanLogProb);
             _alphaAdam.LearningRate = lr;
             _alphaAdam.Step();
         }
 
-        // y = r + γᵏ(1 − d)(min Q′(s′, ã′) − α log π(ã′|s′)), ã′ from the current policy, no gradient.
+        // J(Q) = Σᵢ ½ E[(Qᵢ(s, a) − y)²],  y = r + γᵏ(1 − d)(minᵢ Q′ᵢ(s′, ã′) − α log π(ã′|s′))   (eqs. 5, 3, SacLosses.Critic)
+        double criticLoss = CriticGradients(alpha);
+        NonFiniteValueException.ThrowIfNotFinite("SAC critic loss", criticLoss);
+        _critics.Step(lr);
+
+        // J(π) = E[α log π(ã|s) − minᵢ Qᵢ(s, ã)], through the updated critics held fixed   (eqs. 7–9, SacLosses.Actor)
+        double actorLoss = ActorGradient(alpha, sample);
+        _actorAdam.LearningRate = lr;
+        _actorAdam.Step();
+
+        // θ′ ← τθ + (1 − τ)θ′ for the critics.
+        if ((Updates + 1) % _s.TargetUpdateInterval == 0) _critics.UpdateTargets(_s.Tau);
+
+        sums[0] += actorLoss;
+        sums[1] += criticLoss;
+        sums[2] += alpha;
+        sums[3] += alphaLoss;
+        sums[4] += -meanLogProb;
+        sums[5] += _critics.MeanQ(0);
+    }
+
+    /// <summary>π(·|s) from the actor's output [B, 2D]: the pre-squash mean, then log σ clamped to [−20, 2].</summary>
+    internal static TanhGaussian Policy(Tensor head, int actionSize) =>
+        new(head.Slice(-1, 0, actionSize), head.Slice(-1, actionSize, actionSize).Clamp(LogStdMin, LogStdMax));
+
+    /// <summary>Samples the step's minibatch, ã ~ π(·|s) reparameterized on the actor's tape (returned, with its noise
+    /// ε kept in <see cref="Noise"/>), and ã′ ~ π(·|s′) without gradient (<see cref="NextActions"/>, <see cref="NextLogProbs"/>).</summary>
+    internal TanhGaussianSample SampleStep()
+    {
+        int o = ObservationSize, d = ActionSize, n = _s.BatchSize;
+        Buffer.Sample(Rng, Batch, _s.Gamma, _s.NSteps);
+        Tape ta = _actorTape;
+        ta.Reset();
+        Rng.FillNormal(_noise);
+        TanhGaussianSample sample = Policy(_actor.Forward(ta, ta.Constant(Batch.Observations, new Shape(n, o))), d)
+            .Rsample(ta.Constant(_noise, new Shape(n, d)));
+
         _actor.Forward(Batch.NextObservations, n, _head);
         for (int r = 0; r < n; r++)
         {
@@ -173,133 +186,57 @@ public sealed class Sac : OffPolicyAlgorithm
             for (int j = 0; j < d; j++) _logStd[j] = Math.Clamp(row[d + j], LogStdMin, LogStdMax);
             _nextLogProbs[r] = TanhGaussian.Sample(row[..d], _logStd, Rng, _nextActions.AsSpan(r * d, d));
         }
-        CriticInput(Batch.NextObservations, _nextActions, n, _criticInput);
-        HelperThreads.Run(_targetValues, Gemm.Threads);
-        for (int r = 0; r < n; r++)
-            _targets[r] = Batch.Rewards[r] + Batch.Discounts[r] * (MathF.Min(_critics[0].TargetValues[r], _critics[1].TargetValues[r]) - alpha * _nextLogProbs[r]);
+        return sample;
+    }
 
-        // J(Q) = ½ Σᵢ E[(Qᵢ(s, a) − y)²]: each critic's term and gradient on its own tape (see CriticGradient).
-        CriticInput(Batch.Observations, Batch.Actions, n, _criticInput);
+    /// <summary>∂J(α)/∂log α = −(E[log π(ã|s)] + H̄) into log α's gradient (the store's others zeroed); returns J(α).</summary>
+    internal double TemperatureGradient(double meanLogProb)
+    {
         _store.ZeroGradients();
-        HelperThreads.Run(_criticGradients, Gemm.Threads);
-        double criticLoss = _critics[0].Loss + _critics[1].Loss;
-        NonFiniteValueException.ThrowIfNotFinite("SAC critic loss", criticLoss);
-        _criticAdam.LearningRate = lr;
-        _criticAdam.Step();
+        _logAlpha.Gradient[0] = -(float)(meanLogProb + _targetEntropy);
+        return -_logAlpha.Value[0] * (meanLogProb + _targetEntropy);
+    }
 
-        // J(π) = E[α log π(ã|s) − minᵢ Qᵢ(s, ã)], through the updated critics held fixed. Each critic's Qᵢ(s, ã) and
-        // ∂Qᵢ/∂ã come from its own tape (see ActionValue, ActionGradient); the actor's tape then back-propagates
-        // E[α log π] + Σ G ⊙ ã with the constant G = ∂(−E[minᵢ Qᵢ])/∂ã, which has the same gradient as J(π).
-        CriticInput(Batch.Observations, sample.Action.Data, n, _criticInput);
-        HelperThreads.Run(_actionValues, Gemm.Threads);
-        double actorLossValue = 0;
-        for (int r = 0; r < n; r++)
-        {
-            int low = _critics[0].ActionValues[r] <= _critics[1].ActionValues[r] ? 0 : 1;
-            _minCritic[r] = low;
-            actorLossValue += alpha * sample.LogProb.Data[r] - _critics[low].ActionValues[r];
-        }
-        actorLossValue /= n;
-        NonFiniteValueException.ThrowIfNotFinite("SAC actor loss", actorLossValue);
-        HelperThreads.Run(_actionGradients, Gemm.Threads);
-        for (int r = 0; r < n; r++)
-        {
-            ReadOnlySpan<float> g = _critics[_minCritic[r]].InputGradient.AsSpan(r * (o + d) + o, d);
-            for (int j = 0; j < d; j++) _actionGradient[r * d + j] = -g[j] / n;
-        }
+    /// <summary>The critics' gradients of J(Q) (see <see cref="SacLosses.Critic"/>), critic by critic; returns J(Q).</summary>
+    internal double CriticGradients(float alpha)
+    {
+        _critics.MinimumTargetValues(Batch.NextObservations, _nextActions, _minQ);
+        for (int r = 0; r < _s.BatchSize; r++)
+            _targets[r] = Batch.Rewards[r] + Batch.Discounts[r] * (_minQ[r] - alpha * _nextLogProbs[r]);
+        _critics.LossGradients(Batch.Observations, Batch.Actions, _targets, CriticTerm);
+        return (double)_critics.Loss(0) + _critics.Loss(1);
+    }
+
+    /// <summary>
+    /// The actor's gradient of J(π) (see <see cref="SacLosses.Actor"/>) into the store (zeroed first); returns J(π). The
+    /// critics give minᵢ Qᵢ(s, ã) and its gradient G′ = ∂/∂ã, critic by critic; the actor's tape then back-propagates
+    /// E[α log π] + Σ G ⊙ ã with the constant G = −G′/B, which has the same gradient as J(π).
+    /// </summary>
+    internal double ActorGradient(float alpha, TanhGaussianSample sample)
+    {
+        int n = _s.BatchSize, d = ActionSize;
+        _critics.MinimumActionValues(Batch.Observations, sample.Action.Data, _minQ, _actionGradient);
+        double loss = 0;
+        for (int r = 0; r < n; r++) loss += alpha * sample.LogProb.Data[r] - _minQ[r];
+        loss /= n;
+        NonFiniteValueException.ThrowIfNotFinite("SAC actor loss", loss);
+        for (int i = 0; i < _actionGradient.Length; i++) _actionGradient[i] = -_actionGradient[i] / n;
+        Tape ta = _actorTape;
         Tensor surrogate = (alpha * sample.LogProb).Mean() + (ta.Constant(_actionGradient, new Shape(n, d)) * sample.Action).Sum();
         _store.ZeroGradients();
         ta.Backward(surrogate);
-        _actorAdam.LearningRate = lr;
-        _actorAdam.Step();
-
-        // θ′ ← τθ + (1 − τ)θ′ for the critics.
-        if ((Updates + 1) % _s.TargetUpdateInterval == 0)
-            Polyak(_store.Values[_criticRange], _targetStore.Values[_criticRange], _s.Tau);
-
-        sums[0] += actorLossValue;
-        sums[1] += criticLoss;
-        sums[2] += alpha;
-        sums[3] += alphaLoss;
-        sums[4] += -meanLogProb;
-        sums[5] += _critics[0].QMean;
+        return loss;
     }
 
-    /// <summary>Critic <paramref name="i"/>'s target network on the next state–action pairs (for the target y).</summary>
-    private void TargetValue(int i) => _critics[i].Target.Forward(_criticInput, _s.BatchSize, _critics[i].TargetValues);
-
-    /// <summary>½ E[(Qᵢ(s, a) − y)²] and its gradient for critic <paramref name="i"/> alone. The critics share no
-    /// parameters, so their gradients land in disjoint parts of the store and the two can run on two cores.</summary>
-    private void CriticGradient(int i)
-    {
-        Critic critic = _critics[i];
-        Tape tape = critic.LossTape;
-        tape.Reset();
-        Tensor sa = tape.Constant(_criticInput, new Shape(_s.BatchSize, critic.InputWidth));
-        Tensor y = tape.Constant(_targets, new Shape(_s.BatchSize, 1));
-        Tensor q = critic.Online.Forward(tape, sa);
-        Tensor loss = 0.5f * (q - y).Square().Mean();
-        tape.Backward(loss);
-        critic.Loss = loss.Item();
-        critic.QMean = Mean(q.Data);
-    }
-
-    /// <summary>Qᵢ(s, ã) for critic <paramref name="i"/>, recorded on its own tape with its parameters held fixed and
-    /// the input (s, ã) as a leaf whose gradient is wanted.</summary>
-    private void ActionValue(int i)
-    {
-        Critic critic = _critics[i];
-        Tape tape = critic.ActionTape;
-        tape.Reset();
-        critic.Input = tape.Variable(_criticInput, new Shape(_s.BatchSize, critic.InputWidth));
-        critic.Q = FrozenForward(tape, critic.Online, critic.Input);
-        critic.Q.Data.CopyTo(critic.ActionValues);
-    }
-
-    /// <summary>∂Qᵢ(s, ã)/∂(s, ã) for critic <paramref name="i"/> on the rows where it is the smaller critic (zero on
-    /// the others), from the tape <see cref="ActionValue"/> recorded.</summary>
-    private void ActionGradient(int i)
-    {
-        Critic critic = _critics[i];
-        float[] seed = critic.Seed;
-        for (int r = 0; r < seed.Length; r++) seed[r] = _minCritic[r] == i ? 1f : 0f;
-        critic.ActionTape.Backward(critic.Q!, seed);
-        critic.Input!.Grad.CopyTo(critic.InputGradient);
-    }
-
-    /// <summary>What SAC keeps per critic: its networks, tapes and buffers, so each critic's work can run on its own core.</summary>
-    private sealed class Critic(Mlp online, Mlp target, int batch, int inputWidth)
-    {
-        public Mlp Online { get; } = online;
-        public Mlp Target { get; } = target;
-        public int InputWidth { get; } = inputWidth;
-
-        /// <summary>Q′ᵢ(s′, ã′) of the target network, for y.</summary>
-        public float[] TargetValues { get; } = new float[batch];
-
-        /// <summary>The tape of J(Q)'s term for this critic, its value and the critic's mean Q(s, a).</summary>
-        public Tape LossTape { get; } = new();
-        public double Loss { get; set; }
-        public double QMean { get; set; }
-
-        /// <summary>The tape of Qᵢ(s, ã) inside J(π), its input leaf and output, and the values and input gradient
-        /// read from it.</summary>
-        public Tape ActionTape { get; } = new();
-        public Tensor? Input { get; set; }
-        public Tensor? Q { get; set; }
-        public float[] ActionValues { get; } = new float[batch];
-        public float[] Seed { get; } = new float[batch];
-        public float[] InputGradient { get; } = new float[batch * inputWidth];
-    }
-
-    /// <summary>The two critics' share of a step, as blocks that <see cref="HelperThreads"/> may run on two cores; each
-    /// critic is computed whole by one thread, so the result is the same on one thread or two.</summary>
-    private sealed class CriticParts(Action<int> part) : IBlockWork
-    {
-        public int Blocks => 2;
-
-        public void RunBlock(int index) => part(index);
-    }
+    // The step's inputs and networks, for the test that compares the gradients above with SacLosses.
+    internal TransitionBatch StepBatch => Batch;
+    internal ReadOnlySpan<float> Noise => _noise;
+    internal ReadOnlySpan<float> NextActions => _nextActions;
+    internal ReadOnlySpan<float> NextLogProbs => _nextLogProbs;
+    internal Mlp Actor => _actor;
+    internal TwinCritic Critics => _critics;
+    internal Parameter LogAlpha => _logAlpha;
+    internal float TargetEntropy => _targetEntropy;
 
     private static double Mean(ReadOnlySpan<float> values)
     {
@@ -338,7 +275,7 @@ public sealed class Sac : OffPolicyAlgorithm
         state.SetParameters("networks", _store);
         state.SetParameters("target_networks", _targetStore);
         state.SetOptimizer("actor_optimizer", _actorAdam);
-        state.SetOptimizer("critic_optimizer", _criticAdam);
+        state.SetOptimizer("critic_optimizer", _critics.Optimizer);
         if (_alphaAdam is not null) state.SetOptimizer("ent_coef_optimizer", _alphaAdam);
     }
 
@@ -348,7 +285,7 @@ public sealed class Sac : OffPolicyAlgorithm
         state.ReadParameters("networks", _store);
         state.ReadParameters("target_networks", _targetStore);
         state.ReadOptimizer("actor_optimizer", _actorAdam);
-        state.ReadOptimizer("critic_optimizer", _criticAdam);
+        state.ReadOptimizer("critic_optimizer", _critics.Optimizer);
         if (_alphaAdam is not null) state.ReadOptimizer("ent_coef_optimizer", _alphaAdam);
     }
 }

@@ -34,6 +34,8 @@ public sealed class Td3Settings : DeterministicActorCriticSettings
 ///   J(Q) = Σᵢ E[(Qᵢ(s, a) − y)²]
 /// and every policy_delay steps:
 ///   J(μ) = −E[Q₁(s, μ(s))],  then θ′ ← τθ + (1 − τ)θ′ for the actor and both critics.
+/// The twin critics' target values and J(Q)'s gradients are computed critic by critic (<see cref="TwinCritic"/>), on two
+/// cores when <see cref="Numerics.Kernels.Gemm.Threads"/> is 2 or more, with the same bits on one thread or two.
 /// </summary>
 public sealed class Td3 : DeterministicActorCritic
 {

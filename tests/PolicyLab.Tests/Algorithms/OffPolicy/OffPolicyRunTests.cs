@@ -61,19 +61,22 @@ public sealed class OffPolicyRunTests : IDisposable
             File.ReadAllBytes(Path.Combine(RunFolder.Open(resumed).CheckpointPath(last), Checkpoint.ModelFileName)));
     }
 
-    [Fact]
-    public void Two_gemm_threads_give_the_same_experiment_as_one()
+    [Theory]
+    [InlineData("sac")]
+    [InlineData("td3")]
+    public void Two_gemm_threads_give_the_same_experiment_as_one(string algo)
     {
         // 256-wide layers and batch 64: the hidden-layer products are above the threading threshold, and with two
-        // threads SAC also computes its two critics (values, gradients, gradients with respect to the action) on two cores.
+        // threads SAC and TD3 also compute their two critics (target values, J(Q)'s gradients, and for SAC the values
+        // and gradients with respect to the action) on two cores.
         string[] sets = ["learning_starts=100", "log_interval=100", "eval_freq=300", "eval_episodes=1", "batch_size=64"];
         int saved = Gemm.Threads;
         try
         {
             Gemm.Threads = 1;
-            string one = RunOnce("sac", "one", 300, sets);
+            string one = RunOnce(algo, "one", 300, sets);
             Gemm.Threads = 2;
-            string two = RunOnce("sac", "two", 300, sets);
+            string two = RunOnce(algo, "two", 300, sets);
             Assert.Equal(File.ReadAllText(Path.Combine(one, "experiment.json")), File.ReadAllText(Path.Combine(two, "experiment.json")));
         }
         finally
