@@ -210,14 +210,14 @@ public abstract class DeterministicActorCritic : OffPolicyAlgorithm
             Tensor l = (q - y).Square().Mean();
             loss = loss is null ? l : loss + l;
         }
-        NonFiniteValueException.ThrowIfNotFinite("critic loss", loss!.Item());
+        NonFiniteValueException.ThrowIfNotFinite("critic loss", loss!.Value.Item());
         Store.ZeroGradients();
-        t.Backward(loss);
+        t.Backward(loss.Value);
         CriticAdam.LearningRate = learningRate;
         CriticAdam.Step();
         double mean = 0;
-        foreach (float v in q0!.Data) mean += v;
-        return (loss.Item(), mean / n);
+        foreach (float v in q0!.Value.Data) mean += v;
+        return (loss.Value.Item(), mean / n);
     }
 
     /// <summary>Records J(μ) = −E[Q₀(s, μ(s))] on <see cref="ActorTape"/> (critic fixed), back-propagates and steps the actor.</summary>

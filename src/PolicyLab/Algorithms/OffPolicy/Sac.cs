@@ -263,8 +263,8 @@ public sealed class Sac : OffPolicyAlgorithm
         Critic critic = _critics[i];
         float[] seed = critic.Seed;
         for (int r = 0; r < seed.Length; r++) seed[r] = _minCritic[r] == i ? 1f : 0f;
-        critic.ActionTape.Backward(critic.Q!, seed);
-        critic.Input!.Grad.CopyTo(critic.InputGradient);
+        critic.ActionTape.Backward(critic.Q, seed);
+        critic.Input.Grad.CopyTo(critic.InputGradient);
     }
 
     /// <summary>What SAC keeps per critic: its networks, tapes and buffers, so each critic's work can run on its own core.</summary>
@@ -285,8 +285,8 @@ public sealed class Sac : OffPolicyAlgorithm
         /// <summary>The tape of Qᵢ(s, ã) inside J(π), its input leaf and output, and the values and input gradient
         /// read from it.</summary>
         public Tape ActionTape { get; } = new();
-        public Tensor? Input { get; set; }
-        public Tensor? Q { get; set; }
+        public Tensor Input { get; set; }
+        public Tensor Q { get; set; }
         public float[] ActionValues { get; } = new float[batch];
         public float[] Seed { get; } = new float[batch];
         public float[] InputGradient { get; } = new float[batch * inputWidth];

@@ -198,8 +198,9 @@ public sealed class Ppo : IAlgorithm, IValueProbe
         else
         {
             Tensor? oldLogStd = _policy.LogStd is null ? null : t.Constant(_oldLogStd);
-            kl = _policy.KlFromOld(t, obs, t.Constant(b.Heads.AsSpan(0, size * _policy.HeadSize), new Shape(size, _policy.HeadSize)), oldLogStd).Mean();
-            policyLoss = -(ratio * advantages).Mean() + _klCoefficient * kl;
+            Tensor klMean = _policy.KlFromOld(t, obs, t.Constant(b.Heads.AsSpan(0, size * _policy.HeadSize), new Shape(size, _policy.HeadSize)), oldLogStd).Mean();
+            kl = klMean;
+            policyLoss = -(ratio * advantages).Mean() + _klCoefficient * klMean;
         }
 
         Tensor values = _policy.Value(t, obs);
