@@ -2,24 +2,41 @@ using System.Numerics.Tensors;
 
 namespace PolicyLab.Numerics;
 
+// Reductions and row-wise operations; each public method is followed by its backward function.
 public sealed partial class Tape
 {
     /// <summary>Sum of all elements (a scalar).</summary>
     public Tensor Sum(Tensor x)
     {
-        CheckOwner(x);
-        Tensor o = NewTensor(Shape.Scalar, x.RequiresGrad);
-        o.Buffer[o.Offset] = SumOf(x.Data);
-        return Record(OpKind.SumAll, o, x);
+        TensorNode v = Use(x);
+        TensorNode o = NewNode(Shape.Scalar, v.RequiresGrad);
+        o.Buffer[o.Offset] = SumOf(v.Data);
+        return Record(SumBackward, o, v);
+    }
+
+    private static void SumBackward(Tape tape, ref OpRecord op)
+    {
+        TensorNode x = op.A!;
+        if (!x.RequiresGrad) return;
+        Span<float> gx = tape.EnsureGrad(x);
+        TensorPrimitives.Add(gx, GradOf(op.Out)[0], gx);
     }
 
     /// <summary>Mean of all elements (a scalar).</summary>
     public Tensor Mean(Tensor x)
     {
-        CheckOwner(x);
-        Tensor o = NewTensor(Shape.Scalar, x.RequiresGrad);
-        o.Buffer[o.Offset] = SumOf(x.Data) / x.Length;
-        return Record(OpKind.MeanAll, o, x);
+        TensorNode v = Use(x);
+        TensorNode o = NewNode(Shape.Scalar, v.RequiresGrad);
+        o.Buffer[o.Offset] = SumOf(v.Data) / v.Length;
+        return Record(MeanBackward, o, v);
+    }
+
+    private static void MeanBackward(Tape tape, ref OpRecord op)
+    {
+        TensorNode x = op.A!;
+        if (!x.RequiresGrad) return;
+        Span<float> gx = tape.EnsureGrad(x);
+        TensorPrimitives.Add(gx, GradOf(op.Out)[0] / x.Length, gx);
     }
 
     /// <summary>Sum over one axis (negative counts from the end), removing it unless <paramref name="keepDims"/>.</summary>
@@ -31,13 +48,13 @@ public sealed partial class Tape
     /// <summary>Vectorized sum; its order depends only on the length and the machine, so it is deterministic.</summary>
     internal static float SumOf(ReadOnlySpan<float> values) => TensorPrimitives.Sum(values);
 
-    private Tensor ReduceAxis(Tensor x, int axis, bool keepDims, bool mean)
+    private Tensor ReduceAxis(Tensor input, int axis, bool keepDims, bool mean)
     {
-        CheckOwner(x);
+        TensorNode x = Use(input);
         int a = x.Shape.NormalizeAxis(axis);
         (int outer, int len, int inner) = Split(x.Shape, a);
         Shape shape = keepDims ? x.Shape.With(a, 1) : x.Shape.Without(a);
-        Tensor o = NewTensor(shape, x.RequiresGrad);
+        TensorNode o = NewNode(shape, x.RequiresGrad);
         float scale = mean ? 1f / len : 1f;
         ReadOnlySpan<float> v = x.Data;
         Span<float> y = o.Data;
@@ -54,7 +71,22 @@ public sealed partial class Tape
                 TensorPrimitives.Add(row, v.Slice((p * len + k) * inner, inner), row);
             if (mean) TensorPrimitives.Multiply(row, scale, row);
         }
-        return Record(OpKind.SumAxis, o, x, s0: scale, i0: a);
+        return Record(ReduceAxisBackward, o, x, s0: scale, i0: a);
+    }
+
+    private static void ReduceAxisBackward(Tape tape, ref OpRecord op)
+    {
+        TensorNode x = op.A!;
+        if (!x.RequiresGrad) return;
+        ReadOnlySpan<float> g = GradOf(op.Out);
+        Span<float> gx = tape.EnsureGrad(x);
+        (int outer, int len, int inner) = Split(x.Shape, op.I0);
+        for (int p = 0; p < outer; p++)
+        {
+            ReadOnlySpan<float> gRow = g.Slice(p * inner, inner);
+            for (int k = 0; k < len; k++)
+                TensorPrimitives.MultiplyAdd(gRow, op.S0, gx.Slice((p * len + k) * inner, inner), gx.Slice((p * len + k) * inner, inner));
+        }
     }
 
     /// <summary>(outer, axis length, inner) sizes of a shape around an axis.</summary>
@@ -71,10 +103,10 @@ public sealed partial class Tape
     /// computed by a backward recursion, so long horizons never form γ^t (which underflows in float32).
     /// Its gradient is the forward recursion g_x,t = g_t + γ·g_x,t−1.
     /// </summary>
-    public Tensor DiscountedCumulativeSum(Tensor x, float gamma)
+    public Tensor DiscountedCumulativeSum(Tensor input, float gamma)
     {
-        CheckOwner(x);
-        Tensor o = NewTensor(x.Shape, x.RequiresGrad);
+        TensorNode x = Use(input);
+        TensorNode o = NewNode(x.Shape, x.RequiresGrad);
         int n = x.Shape.Last, rows = x.Length / n;
         ReadOnlySpan<float> v = x.Data;
         Span<float> y = o.Data;
@@ -87,29 +119,62 @@ public sealed partial class Tape
                 y[r * n + t] = acc;
             }
         }
-        return Record(OpKind.DiscountedSum, o, x, s0: gamma);
+        return Record(DiscountedCumulativeSumBackward, o, x, s0: gamma);
+    }
+
+    private static void DiscountedCumulativeSumBackward(Tape tape, ref OpRecord op)
+    {
+        TensorNode x = op.A!;
+        if (!x.RequiresGrad) return;
+        ReadOnlySpan<float> g = GradOf(op.Out);
+        Span<float> gx = tape.EnsureGrad(x);
+        int n = x.Shape.Last, rows = x.Length / n;
+        for (int r = 0; r < rows; r++)
+        {
+            float acc = 0f;
+            for (int t = 0; t < n; t++)
+            {
+                acc = g[r * n + t] + op.S0 * acc;
+                gx[r * n + t] += acc;
+            }
+        }
     }
 
     /// <summary>log softmax over the last axis (numerically stable).</summary>
     public Tensor LogSoftmax(Tensor logits)
     {
-        CheckOwner(logits);
-        Tensor o = NewTensor(logits.Shape, logits.RequiresGrad);
-        int k = logits.Shape.Last, rows = logits.Length / k;
-        ReadOnlySpan<float> v = logits.Data;
+        TensorNode x = Use(logits);
+        TensorNode o = NewNode(x.Shape, x.RequiresGrad);
+        int k = x.Shape.Last, rows = x.Length / k;
+        ReadOnlySpan<float> v = x.Data;
         Span<float> y = o.Data;
         for (int r = 0; r < rows; r++)
             LogSoftmaxRow(v.Slice(r * k, k), y.Slice(r * k, k));
-        return Record(OpKind.LogSoftmax, o, logits);
+        return Record(LogSoftmaxBackward, o, x);
+    }
+
+    private static void LogSoftmaxBackward(Tape tape, ref OpRecord op)
+    {
+        // d/dx_i Σ_j g_j (x_j − logZ) = g_i − softmax_i Σ_j g_j
+        TensorNode x = op.A!;
+        if (!x.RequiresGrad) return;
+        ReadOnlySpan<float> g = GradOf(op.Out), y = op.Out.Data;
+        Span<float> gx = tape.EnsureGrad(x);
+        int k = x.Shape.Last, rows = x.Length / k;
+        for (int r = 0; r < rows; r++)
+        {
+            float gs = SumOf(g.Slice(r * k, k));
+            for (int i = r * k; i < (r + 1) * k; i++) gx[i] += g[i] - MathF.Exp(y[i]) * gs;
+        }
     }
 
     /// <summary>softmax over the last axis (numerically stable).</summary>
     public Tensor Softmax(Tensor logits)
     {
-        CheckOwner(logits);
-        Tensor o = NewTensor(logits.Shape, logits.RequiresGrad);
-        int k = logits.Shape.Last, rows = logits.Length / k;
-        ReadOnlySpan<float> v = logits.Data;
+        TensorNode x = Use(logits);
+        TensorNode o = NewNode(x.Shape, x.RequiresGrad);
+        int k = x.Shape.Last, rows = x.Length / k;
+        ReadOnlySpan<float> v = x.Data;
         Span<float> y = o.Data;
         for (int r = 0; r < rows; r++)
         {
@@ -117,7 +182,22 @@ public sealed partial class Tape
             LogSoftmaxRow(v.Slice(r * k, k), row);
             TensorPrimitives.Exp(row, row);
         }
-        return Record(OpKind.Softmax, o, logits);
+        return Record(SoftmaxBackward, o, x);
+    }
+
+    private static void SoftmaxBackward(Tape tape, ref OpRecord op)
+    {
+        // d/dx_i Σ_j g_j p_j = p_i (g_i − Σ_j g_j p_j)
+        TensorNode x = op.A!;
+        if (!x.RequiresGrad) return;
+        ReadOnlySpan<float> g = GradOf(op.Out), y = op.Out.Data;
+        Span<float> gx = tape.EnsureGrad(x);
+        int k = x.Shape.Last, rows = x.Length / k;
+        for (int r = 0; r < rows; r++)
+        {
+            float dot = TensorPrimitives.Dot(g.Slice(r * k, k), y.Slice(r * k, k));
+            for (int i = r * k; i < (r + 1) * k; i++) gx[i] += y[i] * (g[i] - dot);
+        }
     }
 
     /// <summary>Writes log softmax of one row: x − max − log Σ e^(x − max).</summary>
@@ -136,18 +216,27 @@ public sealed partial class Tape
     /// Indices are given as float values of whole numbers (as actions are) and get no gradient.</summary>
     public Tensor Gather(Tensor x, Tensor index)
     {
-        CheckOwner(x);
-        CheckOwner(index);
-        int k = x.Shape.Last, rows = x.Length / k;
-        if (index.Length != rows)
-            throw new ArgumentException($"Gather on {x.Shape} needs {rows} indices; got {index.Length}.");
-        Shape shape = x.Shape.Rank <= 1 ? Shape.Scalar : x.Shape.Without(-1);
-        Tensor o = NewTensor(shape, x.RequiresGrad);
-        ReadOnlySpan<float> v = x.Data, idx = index.Data;
+        TensorNode nx = Use(x), ni = Use(index);
+        int k = nx.Shape.Last, rows = nx.Length / k;
+        if (ni.Length != rows)
+            throw new ArgumentException($"Gather on {nx.Shape} needs {rows} indices; got {ni.Length}.");
+        Shape shape = nx.Shape.Rank <= 1 ? Shape.Scalar : nx.Shape.Without(-1);
+        TensorNode o = NewNode(shape, nx.RequiresGrad);
+        ReadOnlySpan<float> v = nx.Data, idx = ni.Data;
         Span<float> y = o.Data;
         for (int r = 0; r < rows; r++)
             y[r] = v[r * k + CheckIndex(idx[r], k)];
-        return Record(OpKind.Gather, o, x, index);
+        return Record(GatherBackward, o, nx, ni);
+    }
+
+    private static void GatherBackward(Tape tape, ref OpRecord op)
+    {
+        TensorNode x = op.A!;
+        if (!x.RequiresGrad) return;
+        ReadOnlySpan<float> g = GradOf(op.Out), idx = op.B!.Data;
+        Span<float> gx = tape.EnsureGrad(x);
+        int k = x.Shape.Last;
+        for (int r = 0; r < idx.Length; r++) gx[r * k + (int)idx[r]] += g[r];
     }
 
     private static int CheckIndex(float value, int k)
@@ -156,75 +245,5 @@ public sealed partial class Tape
         if (i != value || i < 0 || i >= k)
             throw new ArgumentOutOfRangeException(nameof(value), $"Index {value} is not a whole number in [0, {k}).");
         return i;
-    }
-
-    private void BackwardReduction(ref OpRecord op)
-    {
-        Tensor x = op.A!;
-        if (!x.RequiresGrad) return;
-        ReadOnlySpan<float> g = GradOf(op.Out);
-        Span<float> gx = EnsureGrad(x);
-        switch (op.Kind)
-        {
-            case OpKind.SumAll: TensorPrimitives.Add(gx, g[0], gx); break;
-            case OpKind.MeanAll: TensorPrimitives.Add(gx, g[0] / x.Length, gx); break;
-            case OpKind.SumAxis:
-            {
-                (int outer, int len, int inner) = Split(x.Shape, op.I0);
-                for (int p = 0; p < outer; p++)
-                {
-                    ReadOnlySpan<float> gRow = g.Slice(p * inner, inner);
-                    for (int k = 0; k < len; k++)
-                        TensorPrimitives.MultiplyAdd(gRow, op.S0, gx.Slice((p * len + k) * inner, inner), gx.Slice((p * len + k) * inner, inner));
-                }
-                break;
-            }
-            case OpKind.LogSoftmax:
-            {
-                // d/dx_i Σ_j g_j (x_j − logZ) = g_i − softmax_i Σ_j g_j
-                int k = x.Shape.Last, rows = x.Length / k;
-                ReadOnlySpan<float> y = op.Out.Data;
-                for (int r = 0; r < rows; r++)
-                {
-                    float gs = SumOf(g.Slice(r * k, k));
-                    for (int i = r * k; i < (r + 1) * k; i++) gx[i] += g[i] - MathF.Exp(y[i]) * gs;
-                }
-                break;
-            }
-            case OpKind.Softmax:
-            {
-                // d/dx_i Σ_j g_j p_j = p_i (g_i − Σ_j g_j p_j)
-                int k = x.Shape.Last, rows = x.Length / k;
-                ReadOnlySpan<float> y = op.Out.Data;
-                for (int r = 0; r < rows; r++)
-                {
-                    float dot = TensorPrimitives.Dot(g.Slice(r * k, k), y.Slice(r * k, k));
-                    for (int i = r * k; i < (r + 1) * k; i++) gx[i] += y[i] * (g[i] - dot);
-                }
-                break;
-            }
-            case OpKind.Gather:
-            {
-                int k = x.Shape.Last;
-                ReadOnlySpan<float> idx = op.B!.Data;
-                for (int r = 0; r < idx.Length; r++) gx[r * k + (int)idx[r]] += g[r];
-                break;
-            }
-            case OpKind.DiscountedSum:
-            {
-                int n = x.Shape.Last, rows = x.Length / n;
-                for (int r = 0; r < rows; r++)
-                {
-                    float acc = 0f;
-                    for (int t = 0; t < n; t++)
-                    {
-                        acc = g[r * n + t] + op.S0 * acc;
-                        gx[r * n + t] += acc;
-                    }
-                }
-                break;
-            }
-            default: throw new InvalidOperationException($"Not a reduction: {op.Kind}.");
-        }
     }
 }

@@ -8,25 +8,34 @@ namespace PolicyLab.Numerics;
 /// then <see cref="Reset"/>. Storage comes from an arena that is rewound on reset, so a step that
 /// repeats the same computation allocates nothing once warmed up.
 /// </summary>
-/// <remarks>A tape belongs to one thread at a time. Tensors of different tapes cannot be mixed.</remarks>
+/// <remarks>A tape belongs to one thread at a time. Tensors of different tapes cannot be mixed, and a tensor
+/// from before a <see cref="Reset"/> cannot be used at all (it throws): keep values that outlive a step in arrays.
+/// Each operation's forward method and its backward function sit side by side (Tape.Elementwise.cs,
+/// Tape.Reductions.cs, Tape.Structure.cs); the record of an operation holds its backward function.</remarks>
 public sealed partial class Tape
 {
     private readonly FloatArena _arena = new();
-    private readonly List<Tensor> _tensors = [];
-    private int _tensorCount;
+    private readonly List<TensorNode> _nodes = [];
+    private int _nodeCount;
     private OpRecord[] _ops = new OpRecord[64];
     private int _opCount;
 
     /// <summary>Number of operations recorded since the last reset.</summary>
     public int OperationCount => _opCount;
 
-    /// <summary>Forgets every recorded operation and tensor; their storage is reused by the next step.</summary>
+    /// <summary>Counts resets. A <see cref="Tensor"/> records the generation it was created in and is usable
+    /// only while it is still the tape's generation.</summary>
+    internal int Generation { get; private set; }
+
+    /// <summary>Forgets every recorded operation and tensor; their storage is reused by the next step.
+    /// Tensors created before the reset can no longer be used (they throw).</summary>
     public void Reset()
     {
         Array.Clear(_ops, 0, _opCount);
         _opCount = 0;
-        _tensorCount = 0;
+        _nodeCount = 0;
         _arena.Reset();
+        Generation++;
     }
 
     /// <summary>A constant tensor holding a copy of <paramref name="values"/>.</summary>
@@ -34,9 +43,9 @@ public sealed partial class Tape
     {
         if (values.Length != shape.Size)
             throw new ArgumentException($"{values.Length} values cannot fill a tensor of shape {shape} ({shape.Size} elements).");
-        Tensor t = NewTensor(shape, requiresGrad: false);
+        TensorNode t = NewNode(shape, requiresGrad: false);
         values.CopyTo(t.Data);
-        return t;
+        return Handle(t);
     }
 
     /// <summary>A constant vector holding a copy of <paramref name="values"/>.</summary>
@@ -45,17 +54,17 @@ public sealed partial class Tape
     /// <summary>A constant scalar.</summary>
     public Tensor Scalar(float value)
     {
-        Tensor t = NewTensor(Shape.Scalar, requiresGrad: false);
+        TensorNode t = NewNode(Shape.Scalar, requiresGrad: false);
         t.Buffer[t.Offset] = value;
-        return t;
+        return Handle(t);
     }
 
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
     public Tensor Full(Shape shape, float value)
     {
-        Tensor t = NewTensor(shape, requiresGrad: false);
+        TensorNode t = NewNode(shape, requiresGrad: false);
         t.Data.Fill(value);
-        return t;
+        return Handle(t);
     }
 
     /// <summary>A leaf with a copy of <paramref name="values"/> whose gradient is computed
@@ -71,11 +80,11 @@ public sealed partial class Tape
     /// parameter's gradient in its store.</summary>
     public Tensor Param(Parameter parameter)
     {
-        Tensor t = NextTensorObject();
-        t.Reinitialize(this, parameter.Store.ValueArray, parameter.Offset, parameter.Shape, requiresGrad: true);
+        TensorNode t = NextNode();
+        t.Reinitialize(parameter.Store.ValueArray, parameter.Offset, parameter.Shape, requiresGrad: true);
         t.GradBuffer = parameter.Store.GradientArray;
         t.GradOffset = parameter.Offset;
-        return t;
+        return Handle(t);
     }
 
     /// <summary>
@@ -85,30 +94,25 @@ public sealed partial class Tape
     /// </summary>
     public void Backward(Tensor loss)
     {
-        CheckOwner(loss);
-        if (loss.Length != 1)
-            throw new ArgumentException($"Backward needs a one-element loss; got shape {loss.Shape}. Reduce it with Sum() or Mean() first.");
-        Backward(loss, seed: 1f);
+        TensorNode output = Use(loss);
+        if (output.Length != 1)
+            throw new ArgumentException($"Backward needs a one-element loss; got shape {output.Shape}. Reduce it with Sum() or Mean() first.");
+        if (!output.RequiresGrad) return;
+        ClearIntermediateGradients();
+        EnsureGrad(output)[0] += 1f;
+        RunBackward(output.Producer);
     }
 
     /// <summary>Back-propagates with an explicit gradient for <paramref name="output"/> (a vector-Jacobian product).</summary>
     public void Backward(Tensor output, ReadOnlySpan<float> outputGradient)
     {
-        CheckOwner(output);
-        if (outputGradient.Length != output.Length)
-            throw new ArgumentException($"The output gradient has {outputGradient.Length} elements; the output has {output.Length}.");
-        if (!output.RequiresGrad) return;
+        TensorNode o = Use(output);
+        if (outputGradient.Length != o.Length)
+            throw new ArgumentException($"The output gradient has {outputGradient.Length} elements; the output has {o.Length}.");
+        if (!o.RequiresGrad) return;
         ClearIntermediateGradients();
-        outputGradient.CopyTo(EnsureGrad(output));
-        RunBackward(output.Producer);
-    }
-
-    private void Backward(Tensor output, float seed)
-    {
-        if (!output.RequiresGrad) return;
-        ClearIntermediateGradients();
-        EnsureGrad(output)[0] += seed;
-        RunBackward(output.Producer);
+        outputGradient.CopyTo(EnsureGrad(o));
+        RunBackward(o.Producer);
     }
 
     /// <summary>Forgets the gradients of every recorded result, so a second backward pass on the same
@@ -128,25 +132,42 @@ public sealed partial class Tape
         {
             ref OpRecord op = ref _ops[i];
             if (op.Out.GradBuffer is null) continue; // nothing flowed into this result
-            BackwardOp(ref op);
+            op.Backward(this, ref op);
         }
     }
 
     // ------------------------------------------------------------------ internals used by the ops
 
-    internal Tensor NewTensor(Shape shape, bool requiresGrad)
+    /// <summary>The record behind <paramref name="t"/>, after checking that it belongs to this tape and to
+    /// its current generation (not from before the last <see cref="Reset"/>).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal TensorNode Use(Tensor t)
+    {
+        TensorNode? node = t.UncheckedNode;
+        if (node is null || !ReferenceEquals(node.Owner, this) || t.Generation != Generation) throw NotUsable(t);
+        return node;
+    }
+
+    private Exception NotUsable(Tensor t) => t.UncheckedNode is { } node && !ReferenceEquals(node.Owner, this)
+        ? new ArgumentException("This tensor belongs to another tape. Create it on the tape that records the computation.")
+        : t.NotCurrent();
+
+    /// <summary>The user's handle to <paramref name="node"/>, stamped with the current generation.</summary>
+    internal Tensor Handle(TensorNode node) => new(node, Generation);
+
+    internal TensorNode NewNode(Shape shape, bool requiresGrad)
     {
         (float[] buffer, int offset) = _arena.Rent(shape.Size);
-        Tensor t = NextTensorObject();
-        t.Reinitialize(this, buffer, offset, shape, requiresGrad);
+        TensorNode t = NextNode();
+        t.Reinitialize(buffer, offset, shape, requiresGrad);
         return t;
     }
 
     /// <summary>A view sharing <paramref name="source"/>'s storage with another shape.</summary>
-    internal Tensor NewView(Tensor source, Shape shape, bool requiresGrad)
+    internal TensorNode NewView(TensorNode source, Shape shape, bool requiresGrad)
     {
-        Tensor t = NextTensorObject();
-        t.Reinitialize(this, source.Buffer, source.Offset, shape, requiresGrad);
+        TensorNode t = NextNode();
+        t.Reinitialize(source.Buffer, source.Offset, shape, requiresGrad);
         return t;
     }
 
@@ -157,14 +178,14 @@ public sealed partial class Tape
         return buffer.AsSpan(offset, length);
     }
 
-    private Tensor NextTensorObject()
+    private TensorNode NextNode()
     {
-        if (_tensorCount == _tensors.Count) _tensors.Add(new Tensor());
-        return _tensors[_tensorCount++];
+        if (_nodeCount == _nodes.Count) _nodes.Add(new TensorNode(this));
+        return _nodes[_nodeCount++];
     }
 
     /// <summary>The gradient buffer of <paramref name="t"/>, allocated zeroed on first use.</summary>
-    internal Span<float> EnsureGrad(Tensor t)
+    internal Span<float> EnsureGrad(TensorNode t)
     {
         if (t.GradBuffer is null)
         {
@@ -176,36 +197,40 @@ public sealed partial class Tape
         return new Span<float>(t.GradBuffer, t.GradOffset, t.Length);
     }
 
-    internal static Span<float> GradOf(Tensor t) => new(t.GradBuffer!, t.GradOffset, t.Length);
+    internal static Span<float> GradOf(TensorNode t) => new(t.GradBuffer!, t.GradOffset, t.Length);
 
-    internal Tensor Record(OpKind kind, Tensor output, Tensor? a, Tensor? b = null, Tensor? c = null,
+    /// <summary>Records the operation that produced <paramref name="output"/> (when a gradient can flow through
+    /// it) with the function that back-propagates through it, and returns the user's handle to the output.</summary>
+    internal Tensor Record(BackwardFunction backward, TensorNode output, TensorNode? a, TensorNode? b = null, TensorNode? c = null,
         float s0 = 0, float s1 = 0, int i0 = 0, int i1 = 0)
     {
-        if (!output.RequiresGrad) return output; // nothing to differentiate: no record needed
-        if (_opCount == _ops.Length) Array.Resize(ref _ops, _ops.Length * 2);
-        _ops[_opCount] = new OpRecord { Kind = kind, Out = output, A = a, B = b, C = c, S0 = s0, S1 = s1, I0 = i0, I1 = i1 };
-        output.Producer = _opCount++;
-        return output;
-    }
-
-    internal void CheckOwner(Tensor t)
-    {
-        if (!ReferenceEquals(t.Owner, this))
-            throw new ArgumentException("This tensor belongs to another tape (or to a tape that was reset). Create it on the tape that records the computation.");
+        if (output.RequiresGrad) // else nothing to differentiate: no record needed
+        {
+            if (_opCount == _ops.Length) Array.Resize(ref _ops, _ops.Length * 2);
+            _ops[_opCount] = new OpRecord { Backward = backward, Out = output, A = a, B = b, C = c, S0 = s0, S1 = s1, I0 = i0, I1 = i1 };
+            output.Producer = _opCount++;
+        }
+        return Handle(output);
     }
 
     internal static Tape Common(Tensor a, Tensor b)
     {
-        if (!ReferenceEquals(a.Owner, b.Owner))
-            throw new ArgumentException($"Tensors {a.Shape} and {b.Shape} belong to different tapes.");
-        return a.Owner;
+        Tape tape = a.Recorder;
+        if (!ReferenceEquals(tape, b.Recorder))
+            throw new ArgumentException("The two tensors belong to different tapes. Create them on the tape that records the computation.");
+        return tape;
     }
 
+    /// <summary>Back-propagates through one recorded operation: adds its inputs' share of the gradient of
+    /// <see cref="OpRecord.Out"/> into their gradients. Each operation's one sits beside its forward method.</summary>
+    internal delegate void BackwardFunction(Tape tape, ref OpRecord op);
+
+    /// <summary>One recorded operation: its output, up to three inputs and its constant arguments.</summary>
     internal struct OpRecord
     {
-        public OpKind Kind;
-        public Tensor Out;
-        public Tensor? A, B, C;
+        public BackwardFunction Backward;
+        public TensorNode Out;
+        public TensorNode? A, B, C;
         public float S0, S1;
         public int I0, I1;
     }
@@ -261,13 +286,4 @@ public sealed partial class Tape
             return (array, @base, capacity);
         }
     }
-}
-
-/// <summary>The operations a tape can record.</summary>
-internal enum OpKind
-{
-    Add, Sub, Mul, Div, Minimum, Maximum, Where,
-    Affine, Neg, Exp, Log, Pow, Square, Sqrt, Abs, Tanh, Relu, Sigmoid, Softplus, Clamp,
-    SumAll, MeanAll, SumAxis, LogSoftmax, Softmax, Gather,
-    Concat, Slice, Reshape, MatMul, Linear, DiscountedSum,
 }

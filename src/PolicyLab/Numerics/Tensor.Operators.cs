@@ -3,9 +3,12 @@ using PolicyLab.Numerics.Kernels;
 namespace PolicyLab.Numerics;
 
 // Operators and fluent methods, so that losses read like their equations. Each one records on the
-// tensor's own tape.
-public sealed partial class Tensor
+// tensor's own tape (which checks that the tensors are current).
+public readonly partial struct Tensor
 {
+    /// <summary>The tape that records operations on this tensor; the operation itself checks the generation.</summary>
+    internal Tape Recorder => (_node ?? throw NotCurrent()).Owner;
+
     /// <summary>Elementwise sum with broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b) => Tape.Common(a, b).Add(a, b);
 
@@ -19,104 +22,104 @@ public sealed partial class Tensor
     public static Tensor operator /(Tensor a, Tensor b) => Tape.Common(a, b).Div(a, b);
 
     /// <summary>Negation.</summary>
-    public static Tensor operator -(Tensor a) => a.Owner.Neg(a);
+    public static Tensor operator -(Tensor a) => a.Recorder.Neg(a);
 
     /// <summary>Adds a constant.</summary>
-    public static Tensor operator +(Tensor a, float s) => a.Owner.Affine(a, 1f, s);
+    public static Tensor operator +(Tensor a, float s) => a.Recorder.Affine(a, 1f, s);
 
     /// <summary>Adds a constant.</summary>
-    public static Tensor operator +(float s, Tensor a) => a.Owner.Affine(a, 1f, s);
+    public static Tensor operator +(float s, Tensor a) => a.Recorder.Affine(a, 1f, s);
 
     /// <summary>Subtracts a constant.</summary>
-    public static Tensor operator -(Tensor a, float s) => a.Owner.Affine(a, 1f, -s);
+    public static Tensor operator -(Tensor a, float s) => a.Recorder.Affine(a, 1f, -s);
 
     /// <summary>A constant minus the tensor.</summary>
-    public static Tensor operator -(float s, Tensor a) => a.Owner.Affine(a, -1f, s);
+    public static Tensor operator -(float s, Tensor a) => a.Recorder.Affine(a, -1f, s);
 
     /// <summary>Multiplies by a constant.</summary>
-    public static Tensor operator *(Tensor a, float s) => a.Owner.Affine(a, s, 0f);
+    public static Tensor operator *(Tensor a, float s) => a.Recorder.Affine(a, s, 0f);
 
     /// <summary>Multiplies by a constant.</summary>
-    public static Tensor operator *(float s, Tensor a) => a.Owner.Affine(a, s, 0f);
+    public static Tensor operator *(float s, Tensor a) => a.Recorder.Affine(a, s, 0f);
 
     /// <summary>Divides by a constant.</summary>
-    public static Tensor operator /(Tensor a, float s) => a.Owner.Affine(a, 1f / s, 0f);
+    public static Tensor operator /(Tensor a, float s) => a.Recorder.Affine(a, 1f / s, 0f);
 
     /// <summary>A constant divided by the tensor.</summary>
-    public static Tensor operator /(float s, Tensor a) => a.Owner.Affine(a.Owner.Pow(a, -1f), s, 0f);
+    public static Tensor operator /(float s, Tensor a) => a.Recorder.Affine(a.Recorder.Pow(a, -1f), s, 0f);
 
     /// <summary>eˣ.</summary>
-    public Tensor Exp() => Owner.Exp(this);
+    public Tensor Exp() => Recorder.Exp(this);
 
     /// <summary>Natural logarithm.</summary>
-    public Tensor Log() => Owner.Log(this);
+    public Tensor Log() => Recorder.Log(this);
 
     /// <summary>xᵖ.</summary>
-    public Tensor Pow(float exponent) => Owner.Pow(this, exponent);
+    public Tensor Pow(float exponent) => Recorder.Pow(this, exponent);
 
     /// <summary>x².</summary>
-    public Tensor Square() => Owner.Square(this);
+    public Tensor Square() => Recorder.Square(this);
 
     /// <summary>√x.</summary>
-    public Tensor Sqrt() => Owner.Sqrt(this);
+    public Tensor Sqrt() => Recorder.Sqrt(this);
 
     /// <summary>|x|.</summary>
-    public Tensor Abs() => Owner.Abs(this);
+    public Tensor Abs() => Recorder.Abs(this);
 
     /// <summary>tanh x.</summary>
-    public Tensor Tanh() => Owner.Tanh(this);
+    public Tensor Tanh() => Recorder.Tanh(this);
 
     /// <summary>max(x, 0).</summary>
-    public Tensor Relu() => Owner.Relu(this);
+    public Tensor Relu() => Recorder.Relu(this);
 
     /// <summary>Logistic sigmoid.</summary>
-    public Tensor Sigmoid() => Owner.Sigmoid(this);
+    public Tensor Sigmoid() => Recorder.Sigmoid(this);
 
     /// <summary>log(1 + eˣ).</summary>
-    public Tensor Softplus() => Owner.Softplus(this);
+    public Tensor Softplus() => Recorder.Softplus(this);
 
     /// <summary>Clamps to [min, max].</summary>
-    public Tensor Clamp(float min, float max) => Owner.Clamp(this, min, max);
+    public Tensor Clamp(float min, float max) => Recorder.Clamp(this, min, max);
 
     /// <summary>Sum of all elements.</summary>
-    public Tensor Sum() => Owner.Sum(this);
+    public Tensor Sum() => Recorder.Sum(this);
 
     /// <summary>Sum over an axis.</summary>
-    public Tensor Sum(int axis, bool keepDims = false) => Owner.Sum(this, axis, keepDims);
+    public Tensor Sum(int axis, bool keepDims = false) => Recorder.Sum(this, axis, keepDims);
 
     /// <summary>Mean of all elements.</summary>
-    public Tensor Mean() => Owner.Mean(this);
+    public Tensor Mean() => Recorder.Mean(this);
 
     /// <summary>Mean over an axis.</summary>
-    public Tensor Mean(int axis, bool keepDims = false) => Owner.Mean(this, axis, keepDims);
+    public Tensor Mean(int axis, bool keepDims = false) => Recorder.Mean(this, axis, keepDims);
 
     /// <summary>Reverse discounted cumulative sum along the last axis (y_t = x_t + γ·y_{t+1}).</summary>
-    public Tensor DiscountedCumulativeSum(float gamma) => Owner.DiscountedCumulativeSum(this, gamma);
+    public Tensor DiscountedCumulativeSum(float gamma) => Recorder.DiscountedCumulativeSum(this, gamma);
 
     /// <summary>log softmax over the last axis.</summary>
-    public Tensor LogSoftmax() => Owner.LogSoftmax(this);
+    public Tensor LogSoftmax() => Recorder.LogSoftmax(this);
 
     /// <summary>softmax over the last axis.</summary>
-    public Tensor Softmax() => Owner.Softmax(this);
+    public Tensor Softmax() => Recorder.Softmax(this);
 
     /// <summary>One entry per row picked by <paramref name="index"/>.</summary>
-    public Tensor Gather(Tensor index) => Owner.Gather(this, index);
+    public Tensor Gather(Tensor index) => Recorder.Gather(this, index);
 
     /// <summary>The same elements with another shape.</summary>
-    public Tensor Reshape(Shape shape) => Owner.Reshape(this, shape);
+    public Tensor Reshape(Shape shape) => Recorder.Reshape(this, shape);
 
     /// <summary>A slice along an axis.</summary>
-    public Tensor Slice(int axis, int start, int length) => Owner.Slice(this, axis, start, length);
+    public Tensor Slice(int axis, int start, int length) => Recorder.Slice(this, axis, start, length);
 
     /// <summary>Stop-gradient.</summary>
-    public Tensor Detach() => Owner.Detach(this);
+    public Tensor Detach() => Recorder.Detach(this);
 
     /// <summary>Matrix product.</summary>
-    public Tensor MatMul(Tensor other) => Owner.MatMul(this, other);
+    public Tensor MatMul(Tensor other) => Recorder.MatMul(this, other);
 
     /// <summary>Fused linear layer.</summary>
     public Tensor Linear(Tensor weight, Tensor? bias, Activation activation = Activation.Identity) =>
-        Owner.Linear(this, weight, bias, activation);
+        Recorder.Linear(this, weight, bias, activation);
 
     /// <summary>Elementwise minimum.</summary>
     public static Tensor Min(Tensor a, Tensor b) => Tape.Common(a, b).Minimum(a, b);

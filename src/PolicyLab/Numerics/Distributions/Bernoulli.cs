@@ -34,7 +34,6 @@ public readonly struct Bernoulli
     /// <summary>log p(x) = Σ_d [x·l − softplus(l)] for outcomes x ∈ {0, 1} [B, D], shape [B].</summary>
     public Tensor LogProb(Tensor outcomes)
     {
-        ArgumentNullException.ThrowIfNull(outcomes);
         DistributionMath.CheckSameShape(outcomes, Logits, "Bernoulli outcomes and logits");
         return (outcomes * Logits - Logits.Softplus()).Sum(-1);
     }

@@ -32,12 +32,12 @@ public readonly struct Categorical
     {
         DistributionMath.CheckMatrix(logits, nameof(logits), nameof(Categorical));
         Tensor effective = logits;
-        if (mask is not null)
+        if (mask is { } m)
         {
-            DistributionMath.CheckSameShape(logits, mask, "Categorical logits and mask");
-            CheckMaskRows(mask.Data, logits.Shape.Last);
+            DistributionMath.CheckSameShape(logits, m, "Categorical logits and mask");
+            CheckMaskRows(m.Data, logits.Shape.Last);
             Tape tape = logits.Tape;
-            effective = tape.Where(mask, logits, tape.Full(logits.Shape, MaskedLogit));
+            effective = tape.Where(m, logits, tape.Full(logits.Shape, MaskedLogit));
         }
         Logits = effective;
         Mask = mask;
@@ -65,7 +65,6 @@ public readonly struct Categorical
     /// <summary>log p(a) for actions [B] (whole numbers in [0, K)), shape [B].</summary>
     public Tensor LogProb(Tensor actions)
     {
-        ArgumentNullException.ThrowIfNull(actions);
         return LogProbs.Gather(actions);
     }
 

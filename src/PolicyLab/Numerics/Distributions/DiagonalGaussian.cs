@@ -17,7 +17,6 @@ public readonly struct DiagonalGaussian
     public DiagonalGaussian(Tensor mean, Tensor logStd)
     {
         DistributionMath.CheckMatrix(mean, nameof(mean), nameof(DiagonalGaussian));
-        ArgumentNullException.ThrowIfNull(logStd);
         if (logStd.Shape != mean.Shape && logStd.Shape != new Shape(mean.Shape[1]))
             throw new ArgumentException($"The log-std must have shape [{mean.Shape[1]}] or {mean.Shape} to match the mean {mean.Shape}; got {logStd.Shape}.", nameof(logStd));
         Tape.Common(mean, logStd);
@@ -43,7 +42,6 @@ public readonly struct DiagonalGaussian
     /// <summary>log p(a) = Σ_d [−½((a − μ)/σ)² − log σ − ½ log 2π] for actions [B, D], shape [B].</summary>
     public Tensor LogProb(Tensor actions)
     {
-        ArgumentNullException.ThrowIfNull(actions);
         DistributionMath.CheckSameShape(actions, Mean, "Gaussian actions and mean");
         Tensor z = (actions - Mean) * (-LogStd).Exp();
         return (-0.5f * z.Square() - LogStd).Sum(-1) - (float)(Dimension * DistributionMath.HalfLog2Pi);
@@ -71,7 +69,6 @@ public readonly struct DiagonalGaussian
     /// (drawn by the caller, e.g. with <see cref="Rng.FillNormal"/>); differentiable in μ and σ.</summary>
     public Tensor Rsample(Tensor noise)
     {
-        ArgumentNullException.ThrowIfNull(noise);
         DistributionMath.CheckSameShape(noise, Mean, "Gaussian noise and mean");
         return Mean + LogStd.Exp() * noise;
     }

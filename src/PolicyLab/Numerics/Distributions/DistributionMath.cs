@@ -18,7 +18,6 @@ internal static class DistributionMath
     /// <summary>Checks a [B, D] parameter tensor.</summary>
     public static void CheckMatrix(Tensor t, string name, string distribution)
     {
-        ArgumentNullException.ThrowIfNull(t, name);
         if (t.Shape.Rank != 2 || t.Shape[1] == 0)
             throw new ArgumentException($"{distribution} needs {name} of shape [batch, size] with size ≥ 1; got {t.Shape}. " +
                 "Reshape a single observation's parameters to [1, size].", name);

@@ -18,7 +18,7 @@ public readonly struct MultiCategorical
     {
         DistributionMath.CheckMatrix(logits, nameof(logits), nameof(MultiCategorical));
         CheckSizes(sizes.Span, logits.Shape[1]);
-        if (mask is not null) DistributionMath.CheckSameShape(logits, mask, "MultiCategorical logits and mask");
+        if (mask is { } m) DistributionMath.CheckSameShape(logits, m, "MultiCategorical logits and mask");
         Logits = logits;
         Mask = mask;
         _sizes = sizes;
@@ -51,7 +51,6 @@ public readonly struct MultiCategorical
     /// <summary>Σᵢ log pᵢ(aᵢ) for actions [B, n], shape [B].</summary>
     public Tensor LogProb(Tensor actions)
     {
-        ArgumentNullException.ThrowIfNull(actions);
         if (actions.Shape != new Shape(Logits.Shape[0], HeadCount))
             throw new ArgumentException($"MultiCategorical actions must have shape [{Logits.Shape[0]}, {HeadCount}]; got {actions.Shape}.", nameof(actions));
         Tensor total = Head(0).LogProb(actions.Slice(-1, 0, 1));
@@ -92,7 +91,7 @@ public readonly struct MultiCategorical
         int b = Logits.Shape[0], n = HeadCount, width = Logits.Shape[1];
         Tensor result = Logits.Tape.Full(new Shape(b, n), 0f);
         ReadOnlySpan<float> logits = Logits.Data;
-        ReadOnlySpan<float> mask = Mask is null ? default : Mask.Data;
+        ReadOnlySpan<float> mask = Mask is { } m ? m.Data : default;
         ReadOnlySpan<int> sizes = Sizes;
         Span<float> y = result.Data;
         for (int r = 0; r < b; r++)

@@ -59,7 +59,6 @@ public readonly struct TanhGaussian
     /// inverting tanh loses precision as |a| → 1.</remarks>
     public Tensor LogProb(Tensor actions)
     {
-        ArgumentNullException.ThrowIfNull(actions);
         DistributionMath.CheckSameShape(actions, Mean, "Squashed Gaussian actions and mean");
         Tensor a = actions.Clamp(-1f + Epsilon, 1f - Epsilon);
         Tensor u = 0.5f * ((1f + a).Log() - (1f - a).Log());
@@ -75,7 +74,6 @@ public readonly struct TanhGaussian
     /// <summary>Σ_d log(1 − tanh² u_d) in the stable form 2·(log 2 − u − softplus(−2u)), shape [B].</summary>
     public static Tensor LogOneMinusTanhSquared(Tensor u)
     {
-        ArgumentNullException.ThrowIfNull(u);
         return (2f * ((float)DistributionMath.Ln2 - u - (-2f * u).Softplus())).Sum(-1);
     }
 
