@@ -1,0 +1,232 @@
+namespace PolicyLab.Finance;
+
+/// <summary>A static (price-independent) sell schedule and its cost statistics under the Almgren–Chriss model.</summary>
+/// <param name="RiskAversion">The λ it was solved for, or NaN for a schedule that was not optimized (TWAP, VWAP, …).</param>
+/// <param name="Holdings">Shares held after each period, x₀ = X, …, x_N = 0 (N + 1 values).</param>
+/// <param name="Trades">Shares sold in each period, n_k = x_{k−1} − x_k (N values).</param>
+/// <param name="ExpectedCost">E[implementation shortfall] in $.</param>
+/// <param name="Variance">Var[implementation shortfall] in $².</param>
+public sealed record ExecutionSchedule(double RiskAversion, double[] Holdings, double[] Trades, double ExpectedCost, double Variance)
+{
+    /// <summary>Standard deviation of the implementation shortfall in $.</summary>
+    public double StandardDeviation => Math.Sqrt(Variance);
+
+    /// <summary>The mean–variance utility E + λ·Var for the given λ (lower is better).</summary>
+    public double Utility(double riskAversion) => ExpectedCost + riskAversion * Variance;
+}
+
+/// <summary>One point of the efficient frontier: the optimal schedule's E and Var for a risk aversion λ.</summary>
+/// <param name="RiskAversion">λ (1/$).</param>
+/// <param name="ExpectedCost">E[cost] of the optimal schedule ($).</param>
+/// <param name="Variance">Var[cost] of the optimal schedule ($²).</param>
+public readonly record struct FrontierPoint(double RiskAversion, double ExpectedCost, double Variance)
+{
+    /// <summary>Standard deviation of the cost ($).</summary>
+    public double StandardDeviation => Math.Sqrt(Variance);
+}
+
+/// <summary>
+/// The closed-form solution of the discrete Almgren–Chriss problem: for risk aversion λ the optimal holdings are
+/// x_j = X·sinh(κ(T − t_j))/sinh(κT) with κ = arccosh(1 + κ̃²τ²/2)/τ and κ̃² = λσ²/η̃; λ = 0 gives the straight line
+/// (TWAP). Costs of any static schedule follow from E = ½γX² + εΣ|n_k| + (η̃/τ)Σn_k² − ατΣx_k and Var = σ²τΣx_k².
+/// </summary>
+public static class AlmgrenChriss
+{
+    /// <summary>κ (per unit time) of the optimal trajectory for risk aversion <paramref name="riskAversion"/> (0 for λ = 0).</summary>
+    public static double Kappa(AlmgrenChrissParameters parameters, double riskAversion)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        parameters.Validate();
+        CheckRiskAversion(riskAversion);
+        if (riskAversion == 0) return 0.0;
+        double tau = parameters.Tau;
+        double kappaTilde2 = riskAversion * parameters.Volatility * parameters.Volatility / parameters.AdjustedTemporaryImpact;
+        // arccosh(1 + z) = log1p(z + sqrt(z(z + 2))) keeps full precision for small z.
+        double z = 0.5 * kappaTilde2 * tau * tau;
+        return Math.Log(1 + (z + Math.Sqrt(z * (z + 2)))) / tau;
+    }
+
+    /// <summary>The optimal holdings x₀ … x_N for risk aversion λ (x₀ = X and x_N = 0 exactly).</summary>
+    public static double[] OptimalHoldings(AlmgrenChrissParameters parameters, double riskAversion)
+    {
+        double kappa = Kappa(parameters, riskAversion);
+        int n = parameters.Periods;
+        double x = parameters.Shares, tau = parameters.Tau, horizon = parameters.Horizon;
+        var holdings = new double[n + 1];
+        holdings[0] = x;
+        for (int j = 1; j < n; j++)
+        {
+            double remaining = horizon - j * tau;
+            holdings[j] = kappa * horizon < 1e-8
+                ? x * (n - j) / n // κ → 0: the sinh ratio tends to the straight line
+                : x * SinhRatio(kappa * remaining, kappa * horizon);
+        }
+        holdings[n] = 0.0;
+        return holdings;
+    }
+
+    /// <summary>The optimal schedule for λ with its expected cost and variance (direct sums).</summary>
+    public static ExecutionSchedule Optimal(AlmgrenChrissParameters parameters, double riskAversion)
+    {
+        double[] holdings = OptimalHoldings(parameters, riskAversion);
+        ExecutionSchedule s = Evaluate(parameters, holdings);
+        return s with { RiskAversion = riskAversion };
+    }
+
+    /// <summary>Time-weighted average price: equal trades X/N (the λ = 0 optimum).</summary>
+    public static ExecutionSchedule Twap(AlmgrenChrissParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        parameters.Validate();
+        int n = parameters.Periods;
+        var holdings = new double[n + 1];
+        for (int j = 0; j <= n; j++) holdings[j] = parameters.Shares * (n - j) / n;
+        return Evaluate(parameters, holdings);
+    }
+
+    /// <summary>
+    /// Volume-weighted schedule: trades proportional to a forecast volume profile, n_k = X·v_k/Σv
+    /// (one positive weight per period).
+    /// </summary>
+    /// <exception cref="PolicyLabException">The profile has the wrong length or a weight that is not positive.</exception>
+    public static ExecutionSchedule Vwap(AlmgrenChrissParameters parameters, IReadOnlyList<double> volumeProfile)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(volumeProfile);
+        parameters.Validate();
+        int n = parameters.Periods;
+        if (volumeProfile.Count != n)
+            throw new PolicyLabException($"VWAP: the volume profile has {volumeProfile.Count} weights but there are {n} periods; give one weight per period.");
+        double total = 0;
+        foreach (double v in volumeProfile)
+        {
+            if (!(v > 0) || !double.IsFinite(v))
+                throw new PolicyLabException($"VWAP: every volume weight must be a positive finite number; got {v}.");
+            total += v;
+        }
+        var holdings = new double[n + 1];
+        holdings[0] = parameters.Shares;
+        double cumulative = 0;
+        for (int j = 1; j < n; j++)
+        {
+            cumulative += volumeProfile[j - 1];
+            holdings[j] = parameters.Shares * (1 - cumulative / total);
+        }
+        return Evaluate(parameters, holdings);
+    }
+
+    /// <summary>The classic intraday U-shaped volume profile over <paramref name="periods"/> periods: weight 1 + 2·(2u − 1)² at the period midpoint u.</summary>
+    public static double[] UShapedVolumeProfile(int periods)
+    {
+        if (periods <= 0)
+            throw new PolicyLabException($"VWAP: periods must be positive; got {periods}.");
+        var profile = new double[periods];
+        for (int k = 0; k < periods; k++)
+        {
+            double u = (k + 0.5) / periods;
+            profile[k] = 1 + 2 * (2 * u - 1) * (2 * u - 1);
+        }
+        return profile;
+    }
+
+    /// <summary>
+    /// Expected cost and variance of any static schedule given by its holdings (x₀ = X, x_N = 0, N + 1 values):
+    /// E = ½γX² + εΣ|n_k| + (η̃/τ)Σn_k² − ατΣ_{k≥1}x_k and Var = σ²τΣ_{k≥1}x_k².
+    /// </summary>
+    /// <exception cref="PolicyLabException">The holdings do not start at X, end at 0, or have the wrong length.</exception>
+    public static ExecutionSchedule Evaluate(AlmgrenChrissParameters parameters, IReadOnlyList<double> holdings)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(holdings);
+        parameters.Validate();
+        int n = parameters.Periods;
+        if (holdings.Count != n + 1 || holdings[0] != parameters.Shares || holdings[n] != 0)
+            throw new PolicyLabException($"Almgren–Chriss: a schedule needs {n + 1} holdings from x₀ = X = {parameters.Shares} down to x_N = 0; got {holdings.Count} values from {(holdings.Count > 0 ? holdings[0] : double.NaN)} to {(holdings.Count > 0 ? holdings[^1] : double.NaN)}.");
+        double tau = parameters.Tau, x = parameters.Shares;
+        var trades = new double[n];
+        double absolute = 0, squares = 0, exposure = 0, exposureSquares = 0;
+        for (int k = 1; k <= n; k++)
+        {
+            double trade = holdings[k - 1] - holdings[k];
+            trades[k - 1] = trade;
+            absolute += Math.Abs(trade);
+            squares += trade * trade;
+            exposure += holdings[k];
+            exposureSquares += holdings[k] * holdings[k];
+        }
+        double expected = 0.5 * parameters.PermanentImpact * x * x + parameters.FixedCost * absolute
+            + parameters.AdjustedTemporaryImpact / tau * squares - parameters.Drift * tau * exposure;
+        double variance = parameters.Volatility * parameters.Volatility * tau * exposureSquares;
+        return new ExecutionSchedule(double.NaN, [.. holdings], trades, expected, variance);
+    }
+
+    /// <summary>The paper's closed form (its Eq. 20) of the optimal schedule's expected cost, for λ &gt; 0.</summary>
+    public static double ClosedFormExpectedCost(AlmgrenChrissParameters parameters, double riskAversion)
+    {
+        double kappa = PositiveKappa(parameters, riskAversion);
+        double x = parameters.Shares, tau = parameters.Tau, horizon = parameters.Horizon;
+        double sinhT = Math.Sinh(kappa * horizon);
+        return 0.5 * parameters.PermanentImpact * x * x + parameters.FixedCost * x
+            + parameters.AdjustedTemporaryImpact * x * x * Math.Tanh(0.5 * kappa * tau)
+              * (tau * Math.Sinh(2 * kappa * horizon) + 2 * horizon * Math.Sinh(kappa * tau)) / (2 * tau * tau * sinhT * sinhT);
+    }
+
+    /// <summary>The paper's closed form (its Eq. 20) of the optimal schedule's variance, for λ &gt; 0.</summary>
+    public static double ClosedFormVariance(AlmgrenChrissParameters parameters, double riskAversion)
+    {
+        double kappa = PositiveKappa(parameters, riskAversion);
+        double x = parameters.Shares, tau = parameters.Tau, horizon = parameters.Horizon, sigma = parameters.Volatility;
+        double sinhT = Math.Sinh(kappa * horizon);
+        return 0.5 * sigma * sigma * x * x
+            * (tau * sinhT * Math.Cosh(kappa * (horizon - tau)) - horizon * Math.Sinh(kappa * tau))
+            / (sinhT * sinhT * Math.Sinh(kappa * tau));
+    }
+
+    /// <summary>The efficient frontier: the optimal schedule's (E, Var) for each λ (any order, each ≥ 0).</summary>
+    public static FrontierPoint[] Frontier(AlmgrenChrissParameters parameters, IEnumerable<double> riskAversions)
+    {
+        ArgumentNullException.ThrowIfNull(riskAversions);
+        return [.. riskAversions.Select(l =>
+        {
+            ExecutionSchedule s = Optimal(parameters, l);
+            return new FrontierPoint(l, s.ExpectedCost, s.Variance);
+        })];
+    }
+
+    /// <summary>
+    /// λ = 0 followed by <paramref name="count"/> − 1 values spaced evenly in log λ from λ/1000 to λ·1000 of the
+    /// parameters' λ (10⁻⁹ … 10⁻³ for the paper's example), which spans TWAP to nearly immediate sale.
+    /// </summary>
+    public static double[] FrontierRiskAversions(AlmgrenChrissParameters parameters, int count = 61)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (count < 2)
+            throw new PolicyLabException($"Almgren–Chriss: a frontier needs at least 2 points; got {count}.");
+        double centre = parameters.RiskAversion > 0 ? parameters.RiskAversion : 1e-6;
+        var values = new double[count];
+        for (int i = 1; i < count; i++)
+            values[i] = centre * Math.Pow(10, -3 + 6.0 * (i - 1) / (count - 2));
+        return values;
+    }
+
+    /// <summary>sinh(a)/sinh(b) for 0 ≤ a ≤ b without overflow for large b.</summary>
+    private static double SinhRatio(double a, double b)
+    {
+        if (b < 20) return Math.Sinh(a) / Math.Sinh(b);
+        return Math.Exp(a - b) * (1 - Math.Exp(-2 * a)) / (1 - Math.Exp(-2 * b));
+    }
+
+    private static double PositiveKappa(AlmgrenChrissParameters parameters, double riskAversion)
+    {
+        double kappa = Kappa(parameters, riskAversion);
+        if (kappa == 0)
+            throw new PolicyLabException("Almgren–Chriss: the closed-form cost (Eq. 20) needs λ > 0; for λ = 0 use Optimal (the straight-line schedule).");
+        return kappa;
+    }
+
+    private static void CheckRiskAversion(double riskAversion)
+    {
+        if (!(riskAversion >= 0) || !double.IsFinite(riskAversion))
+            throw new PolicyLabException($"Almgren–Chriss: risk_aversion (λ) must be a finite number ≥ 0; got {riskAversion}.");
+    }
+}
