@@ -5,8 +5,16 @@ namespace PolicyLab.Environments.Finance;
 /// <summary>The implementation shortfall of every evaluation episode of one policy, with its summary statistics.</summary>
 /// <param name="Name">The policy's name.</param>
 /// <param name="Shortfalls">Implementation shortfall X·S₀ − capture of each episode ($), in episode order.</param>
-public sealed record ExecutionResult(string Name, double[] Shortfalls)
+/// <param name="RiskCharges">The environment's risk charge λ·Σσ_k²τx_k² of each episode ($).</param>
+public sealed record ExecutionResult(string Name, double[] Shortfalls, double[] RiskCharges)
 {
+    /// <summary>
+    /// Mean shortfall plus mean risk charge ($): the time-consistent mean–variance objective (the expected negative return
+    /// of the utility reward over its scale), for which Almgren–Chriss is optimal among all policies in the
+    /// constant-volatility arithmetic model.
+    /// </summary>
+    public double RiskChargedCost => Mean + RiskCharges.Average();
+
     /// <summary>Mean shortfall ($).</summary>
     public double Mean => Shortfalls.Average();
 
@@ -81,6 +89,7 @@ public static class ExecutionEvaluation
         var observation = new float[environment.ObservationSize];
         var action = new float[1];
         var shortfalls = new double[episodes];
+        var charges = new double[episodes];
         for (int i = 0; i < episodes; i++)
         {
             environment.Reset(observation, Rng.DeriveSeed(seed, (ulong)i));
@@ -90,8 +99,9 @@ public static class ExecutionEvaluation
                 if (environment.Step(action, observation).Done) break;
             }
             shortfalls[i] = environment.Shortfall;
+            charges[i] = environment.RiskCharge;
         }
-        return new ExecutionResult(policy.Name, shortfalls);
+        return new ExecutionResult(policy.Name, shortfalls, charges);
     }
 
     /// <summary>Utility of <paramref name="first"/> minus utility of <paramref name="second"/>, with the standard error of the paired (same-path) difference.</summary>

@@ -19,7 +19,8 @@ namespace PolicyLab.Environments.Finance;
 /// <para>Randomness: each step draws exactly one normal ξ_k and one uniform for the regime switch whatever the action, so
 /// episodes reset with the same seed see the same price shocks under every policy (common random numbers).</para>
 /// <para>Info: <c>liquidation.shortfall</c> (implementation shortfall so far, $), <c>liquidation.inventory</c>,
-/// <c>liquidation.traded</c> (shares sold this step) and <c>liquidation.price</c> (unaffected price after the step).</para>
+/// <c>liquidation.traded</c> (shares sold this step), <c>liquidation.price</c> (unaffected price after the step) and
+/// <c>liquidation.risk_charge</c> (λ·Σσ_k²τx_k² so far, $).</para>
 /// </remarks>
 public sealed class LiquidationEnvironment : EnvironmentBase
 {
@@ -31,13 +32,15 @@ public sealed class LiquidationEnvironment : EnvironmentBase
     public const string TradedKey = "liquidation.traded";
     /// <summary>Info key of the unaffected price after the latest step.</summary>
     public const string PriceKey = "liquidation.price";
+    /// <summary>Info key of the risk charge so far, λ·Σ σ_k²·τ·x_k² ($).</summary>
+    public const string RiskChargeKey = "liquidation.risk_charge";
 
     private readonly AlmgrenChrissParameters _market;
     private readonly double _sqrtTau, _returnScale;
     private readonly double[] _returns;
     private readonly List<double> _pricePath = [];
     private int _period;
-    private double _remaining, _price, _shortfall;
+    private double _remaining, _price, _shortfall, _riskCharge;
     private bool _highRegime;
 
     /// <summary>Creates the environment (the paper's example with the utility reward and a continuous action by default).</summary>
@@ -68,6 +71,13 @@ public sealed class LiquidationEnvironment : EnvironmentBase
 
     /// <summary>Implementation shortfall accumulated so far ($): Σ n_j·(S₀ − S̃_j).</summary>
     public double Shortfall => _shortfall;
+
+    /// <summary>
+    /// Risk charge accumulated so far ($): λ·Σ σ_k²·τ·x_k² over the shares held through each period. Its mean plus the
+    /// mean shortfall is the time-consistent mean–variance objective the utility reward optimizes; for a static schedule it
+    /// equals λ·Var exactly.
+    /// </summary>
+    public double RiskCharge => _riskCharge;
 
     /// <summary>The volatility σ_k of the coming period ($/(share·day^½)).</summary>
     public double CurrentVolatility => _market.Volatility * Multiplier;
@@ -110,7 +120,7 @@ public sealed class LiquidationEnvironment : EnvironmentBase
     /// <inheritdoc />
     protected override void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix)
     {
-        state.Set($"{prefix}.state", [_period, _remaining, _price, _shortfall, _highRegime ? 1 : 0]);
+        state.Set($"{prefix}.state", [_period, _remaining, _price, _shortfall, _highRegime ? 1 : 0, _riskCharge]);
         state.Set($"{prefix}.returns", _returns);
         state.Set($"{prefix}.prices", _pricePath.ToArray());
     }
@@ -119,7 +129,7 @@ public sealed class LiquidationEnvironment : EnvironmentBase
     protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix)
     {
         double[] values = state.ReadDoubles($"{prefix}.state");
-        (_period, _remaining, _price, _shortfall, _highRegime) = ((int)values[0], values[1], values[2], values[3], values[4] != 0);
+        (_period, _remaining, _price, _shortfall, _highRegime, _riskCharge) = ((int)values[0], values[1], values[2], values[3], values[4] != 0, values[5]);
         state.Read($"{prefix}.returns", _returns);
         _pricePath.Clear();
         _pricePath.AddRange(state.ReadDoubles($"{prefix}.prices"));
@@ -132,6 +142,7 @@ public sealed class LiquidationEnvironment : EnvironmentBase
         _remaining = _market.Shares;
         _price = _market.InitialPrice;
         _shortfall = 0;
+        _riskCharge = 0;
         Array.Clear(_returns);
         _highRegime = Random.NextDouble() < 0.5;
         _pricePath.Clear();
@@ -168,11 +179,13 @@ public sealed class LiquidationEnvironment : EnvironmentBase
         _pricePath.Add(_price);
         _period++;
         _shortfall += periodShortfall;
+        _riskCharge += risk;
 
         Info.Set(ShortfallKey, _shortfall);
         Info.Set(InventoryKey, _remaining);
         Info.Set(TradedKey, shares);
         Info.Set(PriceKey, _price);
+        Info.Set(RiskChargeKey, _riskCharge);
         double cost = Options.Reward == LiquidationReward.Utility ? periodShortfall + risk : periodShortfall;
         bool terminated = _remaining <= 0 || _period >= _market.Periods;
         return new StepResult(-cost * Options.RewardScale, terminated, false);
