@@ -24,8 +24,8 @@ public class LiquidationEnvironmentTests
         double[] fractions = [0.3, 0.5, 0.0, 0.25, 0.9];
         for (int k = 0; k < 5; k++)
         {
-            double n = k == 4 ? remaining : fractions[k] * (double)(float)fractions[k] / fractions[k] * remaining;
-            if (fractions[k] == 0) n = k == 4 ? remaining : 0;
+            double fraction = (float)fractions[k]; // the action travels as a float
+            double n = k == 4 ? remaining : fraction * remaining;
             double execution = price - (n > 0 ? 0.0625 : 0) - 2.5e-6 * n;
             double periodShortfall = n * (50 - execution);
             remaining -= n;

@@ -123,28 +123,49 @@ public sealed class ExecutionReport
     }
 
     /// <summary>
-    /// The efficient frontier of the static market (E against Var for λ from TWAP to near-immediate sale) with every
-    /// row's measured (variance, mean) as a point.
+    /// The efficient frontier of the static market (E against Var for λ from 0, TWAP, up to 5× the market's λ) with the
+    /// baselines' and agents' measured (variance, mean) as points; the agents of one algorithm share a colour, and
+    /// immediate sale (far off to the top left) is left to the table.
     /// </summary>
     public LineChart FrontierChart()
     {
         AlmgrenChrissParameters market = StaticMarket(Options);
-        FrontierPoint[] frontier = AlmgrenChriss.Frontier(market, AlmgrenChriss.FrontierRiskAversions(market, 121));
+        double cap = 5 * (RiskAversion > 0 ? RiskAversion : 1e-6);
+        FrontierPoint[] frontier = AlmgrenChriss.Frontier(market, AlmgrenChriss.FrontierRiskAversions(market, 121).Where(l => l <= cap));
         var chart = new LineChart
         {
-            Title = $"Efficient frontier — {Environment}",
-            Note = $"line: Almgren–Chriss optimum for λ from 0 (TWAP) up; points: measured over {Episodes:N0} common price paths; λ = {RiskAversion:G3}",
-            XLabel = "Var[implementation shortfall] (10¹² $²)",
-            YLabel = "E[implementation shortfall] ($)",
+            Title = $"Efficient frontier - {Environment}",
+            Note = $"line: Almgren-Chriss optimum for lambda from 0 (TWAP) to {cap:G2}; points: measured over {Episodes:N0} common price paths; lambda = {RiskAversion:G3}",
+            XLabel = "Var[implementation shortfall] (1e12 dollars squared)",
+            YLabel = "E[shortfall] (dollars)",
         };
-        chart.Series.Add(new ChartSeries("Almgren–Chriss frontier", new RgbColor(60, 60, 60),
+        chart.Series.Add(new ChartSeries("Almgren-Chriss frontier", new RgbColor(60, 60, 60),
             [.. frontier.Select(p => p.Variance / 1e12)], [.. frontier.Select(p => p.ExpectedCost)]));
+        var groups = Rows.Where(r => r.Result.Variance > 0 || r.IsAgent)
+            .GroupBy(r => r.IsAgent ? r.Result.Name.Split(" (")[0] : r.Result.Name);
         int colour = 0;
-        foreach (ExecutionRow r in Rows)
+        foreach (var group in groups)
         {
-            RgbColor c = LineChart.Palette[colour++ % LineChart.Palette.Count];
-            chart.Series.Add(new ChartSeries(r.Result.Name, c, [r.Result.Variance / 1e12], [r.Result.Mean], Markers: true));
+            // Points separated by NaN gaps, so each is a dot and no line joins the runs of one algorithm.
+            List<ExecutionRow> points = [.. group.OrderBy(r => r.Result.Variance)];
+            var x = new List<double>();
+            var y = new List<double>();
+            foreach (ExecutionRow r in points)
+            {
+                if (x.Count > 0) { x.Add(double.NaN); y.Add(double.NaN); }
+                x.Add(r.Result.Variance / 1e12);
+                y.Add(r.Result.Mean);
+            }
+            string label = Plain(group.Key) + (points.Count > 1 ? $" ({points.Count} runs)" : "");
+            chart.Series.Add(new ChartSeries(label, LineChart.Palette[colour++ % LineChart.Palette.Count], [.. x], [.. y], Markers: true));
         }
         return chart;
     }
+
+    /// <summary>The name in ASCII, which the PNG rasterizer's bitmap font covers.</summary>
+    private static string Plain(string name) => name
+        .Replace("√E[σ²]", "sqrt(E[sigma^2])", StringComparison.Ordinal)
+        .Replace("λ", "lambda", StringComparison.Ordinal)
+        .Replace("σ", "sigma", StringComparison.Ordinal)
+        .Replace("–", "-", StringComparison.Ordinal);
 }
