@@ -209,4 +209,30 @@ public class LiquidationEnvironmentTests
         other.LoadState(state, "e");
         Assert.Equal(first, Rest(other));
     }
+
+    [Fact]
+    public void Geometric_price_step_matches_hand_computation()
+    {
+        var options = new LiquidationOptions { PriceModel = PriceModel.Geometric, Market = Paper with { Drift = 0.02 } };
+        using var env = new LiquidationEnvironment(options);
+        var obs = new float[env.ObservationSize];
+        env.Reset(obs, seed: 12);
+        var shocks = new Rng(12UL);
+        shocks.NextDouble();
+        double xi = shocks.Normal();
+        env.Step([0.5f], obs);
+        double relative = 0.95 / 50;
+        double expected = 50 * Math.Exp((0.02 / 50 - 0.5 * relative * relative) + relative * xi) - 2.5e-7 * 500_000;
+        Assert.Equal(expected, env.Price, 10);
+    }
+
+    [Fact]
+    public void With_almost_no_noise_the_shortfall_equals_the_analytic_cost_including_drift()
+    {
+        AlmgrenChrissParameters market = Paper with { Volatility = 1e-9, Drift = 0.02 };
+        var policy = ScheduleExecutionPolicy.Twap(market);
+        ExecutionResult r = ExecutionEvaluation.Evaluate(new LiquidationOptions { Market = market }, policy, 3, seed: 1);
+        Assert.Equal(662_500 - 0.02 * (800_000 + 600_000 + 400_000 + 200_000), policy.Schedule.ExpectedCost, 6);
+        Assert.All(r.Shortfalls, s => Assert.Equal(policy.Schedule.ExpectedCost, s, 1.0)); // float actions move trades by ≪ 1 share
+    }
 }
