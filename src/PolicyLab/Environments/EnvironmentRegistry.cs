@@ -82,7 +82,7 @@ public static class EnvironmentRegistry
             RiskAversion = Double(a, "risk_aversion"),
         },
         PriceModel = Choice<PriceModel>(a, "price_model", "arithmetic or geometric"),
-        Reward = Choice<LiquidationReward>(a, "reward", "shortfall or utility"),
+        Reward = Choice<LiquidationReward>(a, "reward", "shortfall, utility or ac_relative"),
         ReturnLags = Int(a, "return_lags"),
         RewardScale = Double(a, "reward_scale"),
         ActionLevels = Int(a, "action_levels"),
@@ -227,7 +227,7 @@ public static class EnvironmentRegistry
     private static T Choice<T>(IReadOnlyDictionary<string, object> arguments, string name, string expected) where T : struct, Enum => arguments[name] switch
     {
         T value => value,
-        string s when !int.TryParse(s, out _) && Enum.TryParse(s, ignoreCase: true, out T parsed) => parsed,
+        string s when !int.TryParse(s, out _) && Enum.TryParse(s.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out T parsed) => parsed,
         var other => throw WrongType(name, "one of " + expected, other),
     };
 

@@ -182,6 +182,39 @@ public static class AlmgrenChriss
             / (sinhT * sinhT * Math.Sinh(kappa * tau));
     }
 
+    /// <summary>
+    /// U* = E + λ·Var of the optimal schedule for <paramref name="shares"/> shares over the last
+    /// <paramref name="periods"/> periods (same τ), without allocating: 0 for no shares, the immediate-sale cost for one
+    /// period, the straight line for λ = 0, the paper's Eq. (20) otherwise (direct sums once κT is too large for it).
+    /// </summary>
+    public static double OptimalUtility(AlmgrenChrissParameters parameters, double shares, int periods, double riskAversion)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(shares >= 0) || periods <= 0)
+            throw new PolicyLabException($"Almgren–Chriss: the remaining position needs shares ≥ 0 and periods > 0; got {shares} shares over {periods} periods.");
+        if (shares == 0) return 0.0;
+        double tau = parameters.Tau, x = shares, horizon = periods * tau, etaTilde = parameters.AdjustedTemporaryImpact;
+        double fixedPart = 0.5 * parameters.PermanentImpact * x * x + parameters.FixedCost * x;
+        if (periods == 1) return fixedPart + etaTilde * x * x / tau;
+        double kappa = Kappa(parameters, riskAversion);
+        double sigma2 = parameters.Volatility * parameters.Volatility;
+        if (kappa == 0)
+        {
+            double m = periods;
+            return fixedPart + etaTilde * x * x / horizon + riskAversion * sigma2 * tau * x * x * (m - 1) * (2 * m - 1) / (6 * m);
+        }
+        if (kappa * horizon > 300)
+        {
+            ExecutionSchedule s = Optimal(parameters with { Shares = x, Periods = periods, Horizon = horizon }, riskAversion);
+            return s.Utility(riskAversion);
+        }
+        double sinhT = Math.Sinh(kappa * horizon), sinhTau = Math.Sinh(kappa * tau);
+        double expected = fixedPart + etaTilde * x * x * Math.Tanh(0.5 * kappa * tau)
+            * (tau * Math.Sinh(2 * kappa * horizon) + 2 * horizon * sinhTau) / (2 * tau * tau * sinhT * sinhT);
+        double variance = 0.5 * sigma2 * x * x * (tau * sinhT * Math.Cosh(kappa * (horizon - tau)) - horizon * sinhTau) / (sinhT * sinhT * sinhTau);
+        return expected + riskAversion * variance;
+    }
+
     /// <summary>The efficient frontier: the optimal schedule's (E, Var) for each λ (any order, each ≥ 0).</summary>
     public static FrontierPoint[] Frontier(AlmgrenChrissParameters parameters, IEnumerable<double> riskAversions)
     {

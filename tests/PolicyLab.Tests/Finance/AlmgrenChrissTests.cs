@@ -157,4 +157,19 @@ public class AlmgrenChrissTests
         Assert.Contains(name, Assert.Throws<PolicyLabException>(() => bad.Validate()).Message);
         Assert.Contains("risk_aversion", Assert.Throws<PolicyLabException>(() => AlmgrenChriss.Optimal(Paper, -1)).Message);
     }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1e-6)]
+    [InlineData(2e-6)]
+    [InlineData(1e-3)]
+    public void Optimal_utility_of_a_remaining_position_matches_the_schedule_solved_for_it(double lambda)
+    {
+        foreach ((double shares, int periods) in new[] { (1e6, 5), (541_956.0, 4), (62_142.0, 1), (300_000.0, 3), (0.0, 2) })
+        {
+            double expected = shares == 0 ? 0 : AlmgrenChriss.Optimal(Paper with { Shares = shares, Periods = periods, Horizon = periods * Paper.Tau }, lambda).Utility(lambda);
+            Assert.Equal(expected, AlmgrenChriss.OptimalUtility(Paper, shares, periods, lambda), Math.Max(1e-6, expected * 1e-9));
+        }
+        Assert.Equal(1_275_356, Math.Round(AlmgrenChriss.OptimalUtility(Paper, 1e6, 5, 1e-6)));
+    }
 }

@@ -235,4 +235,18 @@ public class LiquidationEnvironmentTests
         Assert.Equal(662_500 - 0.02 * (800_000 + 600_000 + 400_000 + 200_000), policy.Schedule.ExpectedCost, 6);
         Assert.All(r.Shortfalls, s => Assert.Equal(policy.Schedule.ExpectedCost, s, 1.0)); // float actions move trades by ≪ 1 share
     }
+
+    [Fact]
+    public void Ac_relative_reward_is_the_relative_reduction_of_the_remaining_positions_optimal_utility()
+    {
+        using IEnvironment env = EnvironmentRegistry.Make("Liquidation-v0", new Dictionary<string, object> { ["reward"] = "ac_relative" });
+        var obs = new float[env.ObservationSpace.FlatSize];
+        env.Reset(obs, seed: 2);
+        double u0 = AlmgrenChriss.OptimalUtility(Paper, 1e6, 5, 1e-6), u1 = AlmgrenChriss.OptimalUtility(Paper, 750_000, 4, 1e-6);
+        Assert.Equal((u0 - u1) / u0, env.Step([0.25f], obs).Reward, 12);
+        env.Step([0.5f], obs);
+        env.Step([0.5f], obs);
+        env.Step([0.5f], obs);
+        Assert.Equal(1.0, env.Step([0.5f], obs).Reward); // the last period sells the rest: nothing left to cost
+    }
 }

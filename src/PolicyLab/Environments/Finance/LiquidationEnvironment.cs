@@ -186,9 +186,14 @@ public sealed class LiquidationEnvironment : EnvironmentBase
         Info.Set(TradedKey, shares);
         Info.Set(PriceKey, _price);
         Info.Set(RiskChargeKey, _riskCharge);
-        double cost = Options.Reward == LiquidationReward.Utility ? periodShortfall + risk : periodShortfall;
         bool terminated = _remaining <= 0 || _period >= _market.Periods;
-        return new StepResult(-cost * Options.RewardScale, terminated, false);
+        double reward = Options.Reward switch
+        {
+            LiquidationReward.Utility => -(periodShortfall + risk) * Options.RewardScale,
+            LiquidationReward.Shortfall => -periodShortfall * Options.RewardScale,
+            _ => RelativeUtilityReduction(_remaining + shares, _remaining),
+        };
+        return new StepResult(reward, terminated, false);
     }
 
     /// <inheritdoc />
@@ -241,4 +246,14 @@ public sealed class LiquidationEnvironment : EnvironmentBase
     }
 
     private static double Square(double x) => x * x;
+
+    /// <summary>(U*(before) − U*(after))/U*(before) for the closed-form optimal utility of the position before and after this step's trade.</summary>
+    private double RelativeUtilityReduction(double before, double after)
+    {
+        int periodsBefore = _market.Periods - _period + 1;
+        double lambda = _market.RiskAversion;
+        double u0 = AlmgrenChriss.OptimalUtility(_market, before, periodsBefore, lambda);
+        double u1 = after > 0 && periodsBefore > 1 ? AlmgrenChriss.OptimalUtility(_market, after, periodsBefore - 1, lambda) : 0.0;
+        return u0 > 0 ? (u0 - u1) / u0 : 0.0;
+    }
 }

@@ -23,6 +23,13 @@ public enum LiquidationReward
     /// shares still held over the coming period; for a static schedule the expected return is −(E + λ·Var).
     /// </summary>
     Utility,
+
+    /// <summary>
+    /// The relative reduction of the closed-form optimal utility of the remaining position (the Udacity DRL course's
+    /// formulation): r_k = (U*(x_{k−1}, N − k + 1) − U*(x_k, N − k))/U*(x_{k−1}, N − k + 1), with U* = E + λ·Var of
+    /// Almgren–Chriss for that many shares and periods. Unscaled (not multiplied by the reward scale).
+    /// </summary>
+    AcRelative,
 }
 
 /// <summary>
@@ -90,7 +97,7 @@ public sealed record LiquidationOptions
         if (!Enum.IsDefined(PriceModel))
             throw new PolicyLabException($"Liquidation: price_model must be arithmetic or geometric; got {PriceModel}.");
         if (!Enum.IsDefined(Reward))
-            throw new PolicyLabException($"Liquidation: reward must be shortfall or utility; got {Reward}.");
+            throw new PolicyLabException($"Liquidation: reward must be shortfall, utility or ac_relative; got {Reward}.");
         return this;
     }
 }
