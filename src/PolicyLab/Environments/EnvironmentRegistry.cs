@@ -16,8 +16,9 @@ namespace PolicyLab.Environments;
 /// MountainCar-v0 (200, −110), MountainCarContinuous-v0 (999, 90), Pendulum-v1 (200, none) and Bandit-v0 (one step
 /// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1). Optimal execution in the Almgren–Chriss
 /// market (the paper's example; the environment ends itself after N periods): Liquidation-v0 (continuous fraction,
-/// λ = 10⁻⁶), LiquidationDiscrete-v0 (21 fraction levels), LiquidationRiskAverse-v0 (λ = 2×10⁻⁶) and
-/// LiquidationStochVol-v0 (regime-switching volatility ×0.4 / ×1.6, switching with probability 0.1 per period).
+/// λ = 10⁻⁶), LiquidationDiscrete-v0 (21 fraction levels), LiquidationRiskAverse-v0 (λ = 2×10⁻⁶),
+/// LiquidationStochVol-v0 (regime-switching volatility ×0.4 / ×1.6, switching with probability 0.1 per period) and
+/// LiquidationTransient-v0 (half of the temporary impact lingers into the next period).
 /// </remarks>
 public static class EnvironmentRegistry
 {
@@ -48,6 +49,7 @@ public static class EnvironmentRegistry
         Register(new EnvironmentSpec("LiquidationRiskAverse-v0", null, null, LiquidationArguments(("risk_aversion", 2e-6))), Liquidation);
         Register(new EnvironmentSpec("LiquidationStochVol-v0", null, null, LiquidationArguments(
             ("vol_low", 0.4), ("vol_high", 1.6), ("vol_switch_probability", 0.1))), Liquidation);
+        Register(new EnvironmentSpec("LiquidationTransient-v0", null, null, LiquidationArguments(("impact_decay", 0.5))), Liquidation);
     }
 
     /// <summary>The liquidation arguments (the paper's example) with some replaced.</summary>
@@ -61,7 +63,7 @@ public static class EnvironmentRegistry
             ("permanent_impact", market.PermanentImpact), ("temporary_impact", market.TemporaryImpact), ("risk_aversion", market.RiskAversion),
             ("price_model", "arithmetic"), ("reward", "utility"), ("return_lags", defaults.ReturnLags), ("reward_scale", defaults.RewardScale),
             ("action_levels", defaults.ActionLevels), ("vol_low", defaults.VolatilityLow), ("vol_high", defaults.VolatilityHigh),
-            ("vol_switch_probability", defaults.VolatilitySwitchProbability));
+            ("vol_switch_probability", defaults.VolatilitySwitchProbability), ("impact_decay", defaults.ImpactDecay));
         foreach (var (name, value) in overrides) arguments[name] = value;
         return arguments;
     }
@@ -89,6 +91,7 @@ public static class EnvironmentRegistry
         VolatilityLow = Double(a, "vol_low"),
         VolatilityHigh = Double(a, "vol_high"),
         VolatilitySwitchProbability = Double(a, "vol_switch_probability"),
+        ImpactDecay = Double(a, "impact_decay"),
     });
 
     /// <summary>All registered ids, sorted.</summary>

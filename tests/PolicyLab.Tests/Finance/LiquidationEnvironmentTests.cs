@@ -146,7 +146,7 @@ public class LiquidationEnvironmentTests
     [Fact]
     public void Registered_variants_pass_the_checker_and_have_the_advertised_settings()
     {
-        foreach (string id in new[] { "Liquidation-v0", "LiquidationDiscrete-v0", "LiquidationRiskAverse-v0", "LiquidationStochVol-v0" })
+        foreach (string id in new[] { "Liquidation-v0", "LiquidationDiscrete-v0", "LiquidationRiskAverse-v0", "LiquidationStochVol-v0", "LiquidationTransient-v0" })
         {
             using IEnvironment env = EnvironmentRegistry.Make(id);
             Assert.Empty(EnvironmentChecker.Check(env));
@@ -248,5 +248,35 @@ public class LiquidationEnvironmentTests
         env.Step([0.5f], obs);
         env.Step([0.5f], obs);
         Assert.Equal(1.0, env.Step([0.5f], obs).Reward); // the last period sells the rest: nothing left to cost
+    }
+
+    [Fact]
+    public void Transient_impact_charges_each_trade_the_decayed_residual_of_earlier_trades()
+    {
+        AlmgrenChrissParameters market = Paper with { Volatility = 1e-9 };
+        using IEnvironment env = EnvironmentRegistry.Make("LiquidationTransient-v0", new Dictionary<string, object> { ["volatility"] = 1e-9 });
+        var liquidation = (LiquidationEnvironment)env.Unwrapped();
+        var obs = new float[env.ObservationSpace.FlatSize];
+        env.Reset(obs, seed: 0);
+        Assert.Equal(2 + 3 + 1, obs.Length);
+        double residual = 0, expected = 0;
+        double[] fractions = [0.2, 0.25, 1.0 / 3, 0.5, 1.0];
+        double remaining = 1e6, permanent = 0;
+        foreach (double f in fractions)
+        {
+            double n = remaining * (float)f;
+            if (f == 1.0) n = remaining;
+            double temporary = 2.5e-6 * n;
+            expected += n * (0.0625 + temporary + residual + permanent);
+            residual = 0.5 * (residual + temporary);
+            permanent += 2.5e-7 * n;
+            remaining -= n;
+            env.Step([(float)f], obs);
+            Assert.Equal((float)(residual / 0.5), obs[^1], 4); // over the TWAP impact (η/τ)·X/N = $0.5
+        }
+        Assert.Equal(expected, liquidation.Shortfall, 0.05); // σ = 1e-9 still moves it by ~$0.002
+        Assert.True(liquidation.Shortfall > AlmgrenChriss.Twap(market).ExpectedCost + 100_000); // the lingering impact costs
+        var bad = Assert.Throws<PolicyLabException>(() => EnvironmentRegistry.Make("Liquidation-v0", new Dictionary<string, object> { ["impact_decay"] = 1.0 }));
+        Assert.Contains("impact_decay", bad.Message);
     }
 }

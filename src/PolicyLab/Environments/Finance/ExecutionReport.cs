@@ -105,9 +105,9 @@ public sealed class ExecutionReport
         var b = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         AlmgrenChrissParameters m = Options.Market;
-        string volatility = Options.HasStochasticVolatility
+        string volatility = (Options.HasStochasticVolatility
             ? string.Create(c, $", volatility ×{Options.VolatilityLow:G3}/×{Options.VolatilityHigh:G3} switching with probability {Options.VolatilitySwitchProbability:G3}")
-            : "";
+            : "") + (Options.HasTransientImpact ? string.Create(c, $", temporary impact decaying by ×{Options.ImpactDecay:G3} per period") : "");
         b.AppendLine(c, $"Environment `{Environment}`: X = {m.Shares:N0} shares, N = {m.Periods}, τ = {m.Tau:G4}, σ = {m.Volatility:G4}, ε = {m.FixedCost:G4}, γ = {m.PermanentImpact:G3}, η = {m.TemporaryImpact:G3}, λ = {RiskAversion:G3}{volatility}; {Episodes:N0} episodes on common price paths (seed {Seed}).");
         b.AppendLine();
         b.AppendLine("| policy | mean IS ($) | std IS ($) | utility E+λ·Var ($) | vs reference | Δ utility, 95 % CI ($) | E[IS] + λ·E[Σσ²τx²] ($) |");

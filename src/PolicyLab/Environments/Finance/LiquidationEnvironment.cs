@@ -15,7 +15,8 @@ namespace PolicyLab.Environments.Finance;
 /// <remarks>
 /// <para>Observation: remaining inventory x/X, remaining time (periods left)/N, the last <see cref="LiquidationOptions.ReturnLags"/>
 /// log returns ln(S_k/S_{k−1}) divided by σ√τ/S₀ (newest first, 0 before any), and with stochastic volatility the current
-/// volatility multiplier σ_k/σ (the trader is assumed to observe the regime).</para>
+/// volatility multiplier σ_k/σ (the trader is assumed to observe the regime), and with transient impact the residual
+/// temporary depression D_k over the TWAP impact (η/τ)·X/N.</para>
 /// <para>Randomness: each step draws exactly one normal ξ_k and one uniform for the regime switch whatever the action, so
 /// episodes reset with the same seed see the same price shocks under every policy (common random numbers).</para>
 /// <para>Info: <c>liquidation.shortfall</c> (implementation shortfall so far, $), <c>liquidation.inventory</c>,
@@ -40,7 +41,7 @@ public sealed class LiquidationEnvironment : EnvironmentBase
     private readonly double[] _returns;
     private readonly List<double> _pricePath = [];
     private int _period;
-    private double _remaining, _price, _shortfall, _riskCharge;
+    private double _remaining, _price, _shortfall, _riskCharge, _transient;
     private bool _highRegime;
 
     /// <summary>Creates the environment (the paper's example with the utility reward and a continuous action by default).</summary>
@@ -120,7 +121,7 @@ public sealed class LiquidationEnvironment : EnvironmentBase
     /// <inheritdoc />
     protected override void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix)
     {
-        state.Set($"{prefix}.state", [_period, _remaining, _price, _shortfall, _highRegime ? 1 : 0, _riskCharge]);
+        state.Set($"{prefix}.state", [_period, _remaining, _price, _shortfall, _highRegime ? 1 : 0, _riskCharge, _transient]);
         state.Set($"{prefix}.returns", _returns);
         state.Set($"{prefix}.prices", _pricePath.ToArray());
     }
@@ -129,7 +130,7 @@ public sealed class LiquidationEnvironment : EnvironmentBase
     protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix)
     {
         double[] values = state.ReadDoubles($"{prefix}.state");
-        (_period, _remaining, _price, _shortfall, _highRegime, _riskCharge) = ((int)values[0], values[1], values[2], values[3], values[4] != 0, values[5]);
+        (_period, _remaining, _price, _shortfall, _highRegime, _riskCharge, _transient) = ((int)values[0], values[1], values[2], values[3], values[4] != 0, values[5], values[6]);
         state.Read($"{prefix}.returns", _returns);
         _pricePath.Clear();
         _pricePath.AddRange(state.ReadDoubles($"{prefix}.prices"));
@@ -143,6 +144,7 @@ public sealed class LiquidationEnvironment : EnvironmentBase
         _price = _market.InitialPrice;
         _shortfall = 0;
         _riskCharge = 0;
+        _transient = 0;
         Array.Clear(_returns);
         _highRegime = Random.NextDouble() < 0.5;
         _pricePath.Clear();
@@ -156,7 +158,9 @@ public sealed class LiquidationEnvironment : EnvironmentBase
         bool last = _period == _market.Periods - 1;
         double shares = last || fraction == 1.0 ? _remaining : fraction * _remaining;
         double tau = _market.Tau;
-        double executionPrice = _price - (shares > 0 ? _market.FixedCost : 0) - _market.TemporaryImpact / tau * shares;
+        double temporary = _market.TemporaryImpact / tau * shares;
+        double executionPrice = _price - (shares > 0 ? _market.FixedCost : 0) - temporary - _transient;
+        _transient = Options.ImpactDecay * (_transient + temporary);
         double periodShortfall = shares * (_market.InitialPrice - executionPrice);
         _remaining = last || fraction == 1.0 ? 0.0 : _remaining - shares;
         double sigma = CurrentVolatility;
@@ -202,7 +206,9 @@ public sealed class LiquidationEnvironment : EnvironmentBase
         observation[0] = (float)(_remaining / _market.Shares);
         observation[1] = (float)((double)(_market.Periods - _period) / _market.Periods);
         for (int i = 0; i < _returns.Length; i++) observation[2 + i] = (float)_returns[i];
-        if (Options.HasStochasticVolatility) observation[2 + _returns.Length] = (float)Multiplier;
+        int next = 2 + _returns.Length;
+        if (Options.HasStochasticVolatility) observation[next++] = (float)Multiplier;
+        if (Options.HasTransientImpact) observation[next] = (float)(_transient / (_market.TemporaryImpact / _market.Tau * _market.Shares / _market.Periods));
     }
 
     /// <summary>Draws a 600×400 frame: the unaffected price path (blue, top) and the remaining inventory per period (grey bars, bottom).</summary>
@@ -235,13 +241,15 @@ public sealed class LiquidationEnvironment : EnvironmentBase
 
     private static Box MakeObservationSpace(LiquidationOptions options)
     {
-        int size = 2 + options.ReturnLags + (options.HasStochasticVolatility ? 1 : 0);
+        int size = 2 + options.ReturnLags + (options.HasStochasticVolatility ? 1 : 0) + (options.HasTransientImpact ? 1 : 0);
         var low = new float[size];
         var high = new float[size];
         high[0] = 1f;
         high[1] = 1f;
         for (int i = 2; i < size; i++) (low[i], high[i]) = (float.NegativeInfinity, float.PositiveInfinity);
-        if (options.HasStochasticVolatility) (low[size - 1], high[size - 1]) = (0f, float.PositiveInfinity);
+        int extra = 2 + options.ReturnLags;
+        if (options.HasStochasticVolatility) (low[extra], high[extra++]) = (0f, float.PositiveInfinity);
+        if (options.HasTransientImpact) (low[extra], high[extra]) = (0f, float.PositiveInfinity);
         return new Box(low, high);
     }
 

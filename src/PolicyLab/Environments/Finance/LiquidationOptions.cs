@@ -66,6 +66,16 @@ public sealed record LiquidationOptions
     /// <summary>Probability that the regime switches between two periods (the initial regime is low or high with ½ each).</summary>
     public double VolatilitySwitchProbability { get; init; }
 
+    /// <summary>
+    /// Fraction ρ ∈ [0, 1) of the temporary price depression that survives into the next period (0: Almgren–Chriss's
+    /// instantaneous impact). With ρ &gt; 0 trade k also pays the residual D_{k−1} of earlier trades, and
+    /// D_k = ρ·(D_{k−1} + (η/τ)·n_k); the observation then carries D_k divided by the TWAP impact (η/τ)·X/N.
+    /// </summary>
+    public double ImpactDecay { get; init; }
+
+    /// <summary>True when the temporary impact lingers (<see cref="ImpactDecay"/> &gt; 0).</summary>
+    public bool HasTransientImpact => ImpactDecay > 0;
+
     /// <summary>True when the volatility changes between regimes (then the observation also carries the current multiplier).</summary>
     public bool HasStochasticVolatility => VolatilityLow != VolatilityHigh;
 
@@ -94,6 +104,8 @@ public sealed record LiquidationOptions
             throw new PolicyLabException($"Liquidation: vol_high must be a positive finite multiplier; got {VolatilityHigh}.");
         if (!(VolatilitySwitchProbability >= 0 && VolatilitySwitchProbability <= 1))
             throw new PolicyLabException($"Liquidation: vol_switch_probability must be in [0, 1]; got {VolatilitySwitchProbability}.");
+        if (!(ImpactDecay >= 0 && ImpactDecay < 1))
+            throw new PolicyLabException($"Liquidation: impact_decay must be in [0, 1) (the share of the temporary impact left after one period); got {ImpactDecay}.");
         if (!Enum.IsDefined(PriceModel))
             throw new PolicyLabException($"Liquidation: price_model must be arithmetic or geometric; got {PriceModel}.");
         if (!Enum.IsDefined(Reward))
