@@ -160,6 +160,126 @@ public static class AlmgrenChriss
         return new ExecutionSchedule(double.NaN, [.. holdings], trades, expected, variance);
     }
 
+    /// <summary>
+    /// Expected cost of a static schedule when a fraction ρ = <paramref name="impactDecay"/> of the temporary impact
+    /// lingers into each next period: the Almgren–Chriss cost plus (η/τ)·Σ_k n_k·Σ_{j&lt;k} ρ^{k−j}·n_j.
+    /// </summary>
+    public static double ExpectedCostWithTransientImpact(AlmgrenChrissParameters parameters, IReadOnlyList<double> holdings, double impactDecay)
+    {
+        CheckDecay(impactDecay);
+        ExecutionSchedule s = Evaluate(parameters, holdings);
+        double residual = 0, extra = 0, rate = parameters.TemporaryImpact / parameters.Tau;
+        foreach (double n in s.Trades)
+        {
+            extra += n * residual;
+            residual = impactDecay * (residual + rate * n);
+        }
+        return s.ExpectedCost + extra;
+    }
+
+    /// <summary>
+    /// The static schedule minimizing E + λ·Var when the temporary impact decays by ρ = <paramref name="impactDecay"/>
+    /// per period (ρ = 0 gives Almgren–Chriss). The utility is quadratic in the holdings x₁ … x_{N−1} (ε·Σ|n_k| is
+    /// taken as ε·X, i.e. trades are assumed to be sales), so its minimum solves one linear system. The returned
+    /// schedule's <see cref="ExecutionSchedule.ExpectedCost"/> includes the transient part.
+    /// </summary>
+    public static ExecutionSchedule OptimalWithTransientImpact(AlmgrenChrissParameters parameters, double riskAversion, double impactDecay)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        parameters.Validate();
+        CheckRiskAversion(riskAversion);
+        CheckDecay(impactDecay);
+        int free = parameters.Periods - 1;
+        double unit = parameters.Shares / parameters.Periods;
+        double[] Holdings(ReadOnlySpan<double> y)
+        {
+            var h = new double[parameters.Periods + 1];
+            h[0] = parameters.Shares;
+            for (int i = 0; i < free; i++) h[i + 1] = unit * y[i];
+            return h;
+        }
+        double Utility(ReadOnlySpan<double> y)
+        {
+            double[] h = Holdings(y);
+            double variance = parameters.Volatility * parameters.Volatility * parameters.Tau * h.Skip(1).Sum(v => v * v);
+            // ε·X instead of ε·Σ|n|, so that the function is exactly quadratic.
+            ExecutionSchedule s = Evaluate(parameters, h);
+            double absolute = s.Trades.Sum(Math.Abs);
+            return ExpectedCostWithTransientImpact(parameters, h, impactDecay) - parameters.FixedCost * (absolute - parameters.Shares) + riskAversion * variance;
+        }
+        // U(y) = c + b·y + ½·yᵀHy, read off exactly from values at 0, e_i and e_i + e_j.
+        var zero = new double[free];
+        double c = Utility(zero);
+        var single = new double[free];
+        var hessian = new double[free, free];
+        var gradient = new double[free];
+        var point = new double[free];
+        for (int i = 0; i < free; i++)
+        {
+            Array.Clear(point);
+            point[i] = 1;
+            single[i] = Utility(point);
+        }
+        for (int i = 0; i < free; i++)
+        {
+            for (int j = 0; j < free; j++)
+            {
+                Array.Clear(point);
+                point[i] += 1;
+                point[j] += 1;
+                hessian[i, j] = Utility(point) - single[i] - single[j] + c; // for i = j: U(2e_i) − 2U(e_i) + U(0)
+            }
+            gradient[i] = single[i] - c - 0.5 * hessian[i, i];
+        }
+        double[] y = SolveSymmetric(hessian, gradient);
+        return Evaluate(parameters, Holdings(y)) with
+        {
+            RiskAversion = riskAversion,
+            ExpectedCost = ExpectedCostWithTransientImpact(parameters, Holdings(y), impactDecay),
+        };
+    }
+
+    /// <summary>Solves H·y = −g by Gaussian elimination with partial pivoting.</summary>
+    private static double[] SolveSymmetric(double[,] h, double[] g)
+    {
+        int n = g.Length;
+        var a = (double[,])h.Clone();
+        double[] rhs = [.. g.Select(v => -v)];
+        for (int col = 0; col < n; col++)
+        {
+            int pivot = col;
+            for (int r = col + 1; r < n; r++)
+                if (Math.Abs(a[r, col]) > Math.Abs(a[pivot, col])) pivot = r;
+            if (a[pivot, col] == 0)
+                throw new PolicyLabException("Almgren–Chriss: the transient-impact utility is not strictly convex for these parameters.");
+            if (pivot != col)
+            {
+                for (int k = 0; k < n; k++) (a[col, k], a[pivot, k]) = (a[pivot, k], a[col, k]);
+                (rhs[col], rhs[pivot]) = (rhs[pivot], rhs[col]);
+            }
+            for (int r = col + 1; r < n; r++)
+            {
+                double factor = a[r, col] / a[col, col];
+                for (int k = col; k < n; k++) a[r, k] -= factor * a[col, k];
+                rhs[r] -= factor * rhs[col];
+            }
+        }
+        var y = new double[n];
+        for (int r = n - 1; r >= 0; r--)
+        {
+            double sum = rhs[r];
+            for (int k = r + 1; k < n; k++) sum -= a[r, k] * y[k];
+            y[r] = sum / a[r, r];
+        }
+        return y;
+    }
+
+    private static void CheckDecay(double impactDecay)
+    {
+        if (!(impactDecay >= 0 && impactDecay < 1))
+            throw new PolicyLabException($"Almgren–Chriss: impact_decay must be in [0, 1); got {impactDecay}.");
+    }
+
     /// <summary>The paper's closed form (its Eq. 20) of the optimal schedule's expected cost, for λ &gt; 0.</summary>
     public static double ClosedFormExpectedCost(AlmgrenChrissParameters parameters, double riskAversion)
     {

@@ -172,4 +172,26 @@ public class AlmgrenChrissTests
         }
         Assert.Equal(1_275_356, Math.Round(AlmgrenChriss.OptimalUtility(Paper, 1e6, 5, 1e-6)));
     }
+
+    [Fact]
+    public void Static_optimum_with_decaying_impact_reduces_to_almgren_chriss_and_beats_it_when_impact_lingers()
+    {
+        double[] ac = AlmgrenChriss.Optimal(Paper, 1e-6).Holdings;
+        double[] qp = AlmgrenChriss.OptimalWithTransientImpact(Paper, 1e-6, 0.0).Holdings;
+        for (int j = 0; j < ac.Length; j++) Assert.Equal(ac[j], qp[j], 1e-3);
+
+        ExecutionSchedule transient = AlmgrenChriss.OptimalWithTransientImpact(Paper, 1e-6, 0.5);
+        double acUtility = AlmgrenChriss.ExpectedCostWithTransientImpact(Paper, ac, 0.5) + 1e-6 * AlmgrenChriss.Optimal(Paper, 1e-6).Variance;
+        Assert.True(transient.Utility(1e-6) < acUtility - 10_000, $"{transient.Utility(1e-6):F0} vs AC {acUtility:F0}");
+        foreach (int j in new[] { 1, 2, 3, 4 })
+        {
+            double[] h = [.. transient.Holdings];
+            h[j] += 3000;
+            double u = AlmgrenChriss.ExpectedCostWithTransientImpact(Paper, h, 0.5) + 1e-6 * AlmgrenChriss.Evaluate(Paper, h).Variance;
+            Assert.True(u > transient.Utility(1e-6));
+        }
+        var options = new LiquidationOptions { ImpactDecay = 0.5, Market = Paper with { Volatility = 1e-9 } };
+        ExecutionResult run = ExecutionEvaluation.Evaluate(options, new ScheduleExecutionPolicy("qp", transient), 2, seed: 0);
+        Assert.Equal(transient.ExpectedCost, run.Mean, 1.0);
+    }
 }

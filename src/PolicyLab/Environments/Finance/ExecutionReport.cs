@@ -77,6 +77,9 @@ public sealed class ExecutionReport
         {
             baselines.Add(ScheduleExecutionPolicy.AlmgrenChrissFor(market, lambda));
         }
+        if (options.HasTransientImpact)
+            baselines.Add(new ScheduleExecutionPolicy($"Static optimum with decaying impact λ={lambda:G3}",
+                AlmgrenChriss.OptimalWithTransientImpact(market, lambda, options.ImpactDecay)));
         baselines.Add(ScheduleExecutionPolicy.Twap(market));
         baselines.Add(ScheduleExecutionPolicy.Vwap(market));
         baselines.Add(ScheduleExecutionPolicy.Immediate(market));
