@@ -130,7 +130,10 @@ public sealed class LiquidationEnvironment : EnvironmentBase
     protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix)
     {
         double[] values = state.ReadDoubles($"{prefix}.state");
-        (_period, _remaining, _price, _shortfall, _highRegime, _riskCharge, _transient) = ((int)values[0], values[1], values[2], values[3], values[4] != 0, values[5], values[6]);
+        (_period, _remaining, _price, _shortfall, _highRegime) = ((int)values[0], values[1], values[2], values[3], values[4] != 0);
+        // Snapshots written before the risk charge and the transient impact existed have 5 or 6 values.
+        _riskCharge = values.Length > 5 ? values[5] : 0;
+        _transient = values.Length > 6 ? values[6] : 0;
         state.Read($"{prefix}.returns", _returns);
         _pricePath.Clear();
         _pricePath.AddRange(state.ReadDoubles($"{prefix}.prices"));
