@@ -17,6 +17,7 @@ internal static class CommandLine
             AnnealCommand.Create(),
             DemoCommand.Create(),
             PlotCommand.Create(),
+            ExecutionCommand.Create(),
         };
         try
         {

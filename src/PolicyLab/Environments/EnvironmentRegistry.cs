@@ -1,6 +1,7 @@
 using System.Globalization;
 using PolicyLab.Environments.Bandits;
 using PolicyLab.Environments.ClassicControl;
+using PolicyLab.Environments.Finance;
 using PolicyLab.Environments.Wrappers;
 
 namespace PolicyLab.Environments;
@@ -15,6 +16,11 @@ namespace PolicyLab.Environments;
 /// MountainCar-v0 (200, −110), MountainCarContinuous-v0 (999, 90), Pendulum-v1 (200, none) and Bandit-v0 (one step
 /// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1), MatchPattern-v0 (one step per episode;
 /// MultiDiscrete([3 3 3]) actions, threshold 1) and MatchBits-v0 (one step per episode; MultiBinary(4), threshold 1).
+/// Optimal execution in the Almgren–Chriss
+/// market (the paper's example; the environment ends itself after N periods): Liquidation-v0 (continuous fraction,
+/// λ = 10⁻⁶), LiquidationDiscrete-v0 (21 fraction levels), LiquidationRiskAverse-v0 (λ = 2×10⁻⁶),
+/// LiquidationStochVol-v0 (regime-switching volatility ×0.4 / ×1.6, switching with probability 0.1 per period) and
+/// LiquidationTransient-v0 (half of the temporary impact lingers into the next period).
 /// </remarks>
 public static class EnvironmentRegistry
 {
@@ -44,7 +50,55 @@ public static class EnvironmentRegistry
             a => new PatternMatching(IntArray(a, "sizes"), binary: false));
         Register(new EnvironmentSpec("MatchBits-v0", null, 1.0, Arguments(("bits", 4.0))),
             a => new PatternMatching(Enumerable.Repeat(2, Count(a, "bits")).ToArray(), binary: true));
+        Register(new EnvironmentSpec("Liquidation-v0", null, null, LiquidationArguments()), Liquidation);
+        Register(new EnvironmentSpec("LiquidationDiscrete-v0", null, null, LiquidationArguments(("action_levels", 21))), Liquidation);
+        Register(new EnvironmentSpec("LiquidationRiskAverse-v0", null, null, LiquidationArguments(("risk_aversion", 2e-6))), Liquidation);
+        Register(new EnvironmentSpec("LiquidationStochVol-v0", null, null, LiquidationArguments(
+            ("vol_low", 0.4), ("vol_high", 1.6), ("vol_switch_probability", 0.1))), Liquidation);
+        Register(new EnvironmentSpec("LiquidationTransient-v0", null, null, LiquidationArguments(("impact_decay", 0.5))), Liquidation);
     }
+
+    /// <summary>The liquidation arguments (the paper's example) with some replaced.</summary>
+    private static Dictionary<string, object> LiquidationArguments(params (string Name, object Value)[] overrides)
+    {
+        var market = new PolicyLab.Finance.AlmgrenChrissParameters();
+        var defaults = new LiquidationOptions();
+        Dictionary<string, object> arguments = Arguments(
+            ("initial_price", market.InitialPrice), ("shares", market.Shares), ("horizon", market.Horizon), ("periods", market.Periods),
+            ("volatility", market.Volatility), ("drift", market.Drift), ("fixed_cost", market.FixedCost),
+            ("permanent_impact", market.PermanentImpact), ("temporary_impact", market.TemporaryImpact), ("risk_aversion", market.RiskAversion),
+            ("price_model", "arithmetic"), ("reward", "utility"), ("return_lags", defaults.ReturnLags), ("reward_scale", defaults.RewardScale),
+            ("action_levels", defaults.ActionLevels), ("vol_low", defaults.VolatilityLow), ("vol_high", defaults.VolatilityHigh),
+            ("vol_switch_probability", defaults.VolatilitySwitchProbability), ("impact_decay", defaults.ImpactDecay));
+        foreach (var (name, value) in overrides) arguments[name] = value;
+        return arguments;
+    }
+
+    private static LiquidationEnvironment Liquidation(IReadOnlyDictionary<string, object> a) => new(new LiquidationOptions
+    {
+        Market = new PolicyLab.Finance.AlmgrenChrissParameters
+        {
+            InitialPrice = Double(a, "initial_price"),
+            Shares = Double(a, "shares"),
+            Horizon = Double(a, "horizon"),
+            Periods = Int(a, "periods"),
+            Volatility = Double(a, "volatility"),
+            Drift = Double(a, "drift"),
+            FixedCost = Double(a, "fixed_cost"),
+            PermanentImpact = Double(a, "permanent_impact"),
+            TemporaryImpact = Double(a, "temporary_impact"),
+            RiskAversion = Double(a, "risk_aversion"),
+        },
+        PriceModel = Choice<PriceModel>(a, "price_model", "arithmetic or geometric"),
+        Reward = Choice<LiquidationReward>(a, "reward", "shortfall, utility or ac_relative"),
+        ReturnLags = Int(a, "return_lags"),
+        RewardScale = Double(a, "reward_scale"),
+        ActionLevels = Int(a, "action_levels"),
+        VolatilityLow = Double(a, "vol_low"),
+        VolatilityHigh = Double(a, "vol_high"),
+        VolatilitySwitchProbability = Double(a, "vol_switch_probability"),
+        ImpactDecay = Double(a, "impact_decay"),
+    });
 
     /// <summary>All registered ids, sorted.</summary>
     public static IReadOnlyList<string> Ids
@@ -169,6 +223,21 @@ public static class EnvironmentRegistry
         long l => l,
         string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) => parsed,
         var other => throw WrongType(name, "a number", other),
+    };
+
+    private static int Int(IReadOnlyDictionary<string, object> arguments, string name)
+    {
+        double value = Double(arguments, name);
+        if (value != Math.Floor(value) || value < int.MinValue || value > int.MaxValue)
+            throw WrongType(name, "a whole number", arguments[name]);
+        return (int)value;
+    }
+
+    private static T Choice<T>(IReadOnlyDictionary<string, object> arguments, string name, string expected) where T : struct, Enum => arguments[name] switch
+    {
+        T value => value,
+        string s when !int.TryParse(s, out _) && Enum.TryParse(s.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out T parsed) => parsed,
+        var other => throw WrongType(name, "one of " + expected, other),
     };
 
     private static double[] DoubleArray(IReadOnlyDictionary<string, object> arguments, string name) => arguments[name] switch

@@ -39,7 +39,6 @@ public sealed class GaussianActions : ActionDistribution
     /// <inheritdoc/>
     public override PolicyDistribution OnTape(Tensor head, Tensor? logStd)
     {
-        ArgumentNullException.ThrowIfNull(head);
         if (!_stateDependent)
             return new(new DiagonalGaussian(head, logStd ?? throw new ArgumentNullException(nameof(logStd))));
         return new(new DiagonalGaussian(head.Slice(1, 0, _dimension), head.Slice(1, _dimension, _dimension)));
