@@ -1,5 +1,6 @@
 using System.Globalization;
 using PolicyLab.Environments.Bandits;
+using PolicyLab.Environments.Box2D;
 using PolicyLab.Environments.ClassicControl;
 using PolicyLab.Environments.Wrappers;
 
@@ -12,8 +13,9 @@ namespace PolicyLab.Environments;
 /// </summary>
 /// <remarks>
 /// Built-in ids: CartPole-v1 (500 steps, threshold 475), CartPole-v0 (200, 195), Acrobot-v1 (500, −100),
-/// MountainCar-v0 (200, −110), MountainCarContinuous-v0 (999, 90), Pendulum-v1 (200, none) and Bandit-v0 (one step
-/// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1).
+/// MountainCar-v0 (200, −110), MountainCarContinuous-v0 (999, 90), Pendulum-v1 (200, none), Bandit-v0 (one step
+/// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1), LunarLander-v3 and
+/// LunarLanderContinuous-v3 (1000, 200; arguments gravity, enable_wind, wind_power, turbulence_power, continuous).
 /// </remarks>
 public static class EnvironmentRegistry
 {
@@ -39,7 +41,15 @@ public static class EnvironmentRegistry
                 ("kind", "gaussian"),
                 ("std", 1.0))),
             a => new MultiArmedBandit(DoubleArray(a, "means"), Kind(a, "kind"), Double(a, "std")));
+        Register(new EnvironmentSpec("LunarLander-v3", 1000, 200.0, LanderArguments(false)), Lander);
+        Register(new EnvironmentSpec("LunarLanderContinuous-v3", 1000, 200.0, LanderArguments(true)), Lander);
     }
+
+    private static Dictionary<string, object> LanderArguments(bool continuous) => Arguments(
+        ("continuous", continuous), ("gravity", -10.0), ("enable_wind", false), ("wind_power", 15.0), ("turbulence_power", 1.5));
+
+    private static LunarLander Lander(IReadOnlyDictionary<string, object> a) => new(
+        Bool(a, "continuous"), Double(a, "gravity"), Bool(a, "enable_wind"), Double(a, "wind_power"), Double(a, "turbulence_power"));
 
     /// <summary>All registered ids, sorted.</summary>
     public static IReadOnlyList<string> Ids

@@ -1,0 +1,319 @@
+using System.Runtime.CompilerServices;
+
+namespace PolicyLab.Physics2D;
+
+/// <summary>Receives the moments two fixtures start and stop touching (called from inside <see cref="World.Step"/>; do not change the world there).</summary>
+public interface IContactListener
+{
+    /// <summary>The two fixtures of <paramref name="contact"/> started touching.</summary>
+    void BeginContact(Contact contact);
+
+    /// <summary>The two fixtures of <paramref name="contact"/> stopped touching (or one of them was destroyed).</summary>
+    void EndContact(Contact contact);
+}
+
+/// <summary>
+/// A pair of fixtures whose bounding boxes overlap, with its contact manifold. It is touching while the manifold has
+/// points; the solver treats each point as a non-penetration row (with restitution) and a Coulomb friction row.
+/// </summary>
+public sealed class Contact
+{
+    private Manifold _manifold;
+    private ConstraintPoints _constraint;
+    private Vec2 _normal;
+    private int _indexA, _indexB;
+    private double _mA, _mB, _iA, _iB, _radiusA, _radiusB;
+    private Vec2 _localCenterA, _localCenterB;
+
+    internal Contact() { FixtureA = null!; FixtureB = null!; }
+
+    /// <summary>The first fixture (the edge or polygon when the pair has one).</summary>
+    public Fixture FixtureA { get; private set; }
+
+    /// <summary>The second fixture.</summary>
+    public Fixture FixtureB { get; private set; }
+
+    /// <summary>True while the shapes are within contact distance (the manifold has points).</summary>
+    public bool IsTouching { get; private set; }
+
+    /// <summary>Number of contact points (0 to 2).</summary>
+    public int PointCount => _manifold.PointCount;
+
+    /// <summary>Combined friction √(f_A f_B).</summary>
+    public double Friction { get; private set; }
+
+    /// <summary>Combined restitution max(r_A, r_B).</summary>
+    public double Restitution { get; private set; }
+
+    /// <summary>The accumulated normal impulse (N·s) of contact point <paramref name="index"/> in the last step.</summary>
+    public double NormalImpulse(int index) => _manifold.Points[index].NormalImpulse;
+
+    internal long Key;
+    internal int Stamp;
+
+    internal void Initialize(Fixture a, Fixture b, long key)
+    {
+        FixtureA = a;
+        FixtureB = b;
+        Key = key;
+        IsTouching = false;
+        _manifold = default;
+        Friction = Math.Sqrt(a.Friction * b.Friction);
+        Restitution = Math.Max(a.Restitution, b.Restitution);
+    }
+
+    /// <summary>Recomputes the manifold, carries matching points' impulses over, and reports touch changes.</summary>
+    internal void Update(IContactListener? listener)
+    {
+        Manifold old = _manifold;
+        bool wasTouching = IsTouching;
+        Body bodyA = FixtureA.Body, bodyB = FixtureB.Body;
+        Narrowphase.Collide(ref _manifold, FixtureA.Shape, bodyA.Transform, FixtureB.Shape, bodyB.Transform);
+        for (int i = 0; i < _manifold.PointCount; i++)
+        {
+            ref ManifoldPoint p = ref _manifold.Points[i];
+            p.NormalImpulse = 0;
+            p.TangentImpulse = 0;
+            for (int j = 0; j < old.PointCount; j++)
+            {
+                if (old.Points[j].Id == p.Id)
+                {
+                    p.NormalImpulse = old.Points[j].NormalImpulse;
+                    p.TangentImpulse = old.Points[j].TangentImpulse;
+                    break;
+                }
+            }
+        }
+        IsTouching = _manifold.PointCount > 0;
+        if (IsTouching != wasTouching)
+        {
+            bodyA.SetAwake(true);
+            bodyB.SetAwake(true);
+            if (IsTouching)
+                listener?.BeginContact(this);
+            else
+                listener?.EndContact(this);
+        }
+    }
+
+    /// <summary>Forgets the touch state without reporting it (the world is being cleared).</summary>
+    internal void Release()
+    {
+        IsTouching = false;
+        _manifold.PointCount = 0;
+    }
+
+    /// <summary>World contact points and the normal (from A to B) at the bodies' current transforms.</summary>
+    /// <param name="points">Receives up to two points (midway between the two surfaces).</param>
+    /// <param name="separations">Receives the signed distances between the surfaces (negative: overlap).</param>
+    /// <returns>The normal pointing from A to B.</returns>
+    public Vec2 GetWorldManifold(Span<Vec2> points, Span<double> separations) =>
+        WorldManifold(FixtureA.Body.Transform, FixtureB.Body.Transform, points, separations);
+
+    private Vec2 WorldManifold(in Transform2 xfA, in Transform2 xfB, Span<Vec2> points, Span<double> separations)
+    {
+        double rA = FixtureA.Shape.Radius, rB = FixtureB.Shape.Radius;
+        Vec2 normal;
+        switch (_manifold.Type)
+        {
+            case ManifoldType.Circles:
+            {
+                Vec2 pA = xfA.Apply(_manifold.LocalPoint), pB = xfB.Apply(_manifold.Points[0].LocalPoint);
+                normal = (pB - pA).LengthSquared > double.Epsilon * double.Epsilon ? (pB - pA).Normalized() : new Vec2(1, 0);
+                Vec2 cA = pA + rA * normal, cB = pB - rB * normal;
+                points[0] = 0.5 * (cA + cB);
+                separations[0] = Vec2.Dot(cB - cA, normal);
+                break;
+            }
+            case ManifoldType.FaceA:
+            {
+                normal = xfA.Rotate(_manifold.LocalNormal);
+                Vec2 planePoint = xfA.Apply(_manifold.LocalPoint);
+                for (int i = 0; i < _manifold.PointCount; i++)
+                {
+                    Vec2 clip = xfB.Apply(_manifold.Points[i].LocalPoint);
+                    Vec2 cA = clip + (rA - Vec2.Dot(clip - planePoint, normal)) * normal, cB = clip - rB * normal;
+                    points[i] = 0.5 * (cA + cB);
+                    separations[i] = Vec2.Dot(cB - cA, normal);
+                }
+                break;
+            }
+            default:
+            {
+                normal = xfB.Rotate(_manifold.LocalNormal);
+                Vec2 planePoint = xfB.Apply(_manifold.LocalPoint);
+                for (int i = 0; i < _manifold.PointCount; i++)
+                {
+                    Vec2 clip = xfA.Apply(_manifold.Points[i].LocalPoint);
+                    Vec2 cB = clip + (rB - Vec2.Dot(clip - planePoint, normal)) * normal, cA = clip - rA * normal;
+                    points[i] = 0.5 * (cA + cB);
+                    separations[i] = Vec2.Dot(cA - cB, normal);
+                }
+                normal = -normal;
+                break;
+            }
+        }
+        return normal;
+    }
+
+    private struct ConstraintPoint
+    {
+        public Vec2 RA, RB;
+        public double NormalMass, TangentMass, VelocityBias;
+    }
+
+    [InlineArray(2)]
+    private struct ConstraintPoints
+    {
+        private ConstraintPoint _element;
+    }
+
+    private static Transform2 SolverTransform(in SolverBody b, Vec2 localCenter)
+    {
+        var q = new Transform2(default, b.A);
+        return new Transform2(b.C - q.Rotate(localCenter), q.C, q.S);
+    }
+
+    /// <summary>Prepares the velocity rows from the manifold and the island's positions, then warm-starts.</summary>
+    internal void InitVelocityConstraints(SolverBody[] bodies)
+    {
+        Body bodyA = FixtureA.Body, bodyB = FixtureB.Body;
+        _indexA = bodyA.IslandIndex;
+        _indexB = bodyB.IslandIndex;
+        _mA = bodyA.InverseMass;
+        _mB = bodyB.InverseMass;
+        _iA = bodyA.InverseInertia;
+        _iB = bodyB.InverseInertia;
+        _localCenterA = bodyA.LocalCenter;
+        _localCenterB = bodyB.LocalCenter;
+        _radiusA = FixtureA.Shape.Radius;
+        _radiusB = FixtureB.Shape.Radius;
+        ref SolverBody a = ref bodies[_indexA];
+        ref SolverBody b = ref bodies[_indexB];
+        Span<Vec2> points = stackalloc Vec2[2];
+        Span<double> separations = stackalloc double[2];
+        _normal = WorldManifold(SolverTransform(a, _localCenterA), SolverTransform(b, _localCenterB), points, separations);
+        Vec2 tangent = Vec2.Cross(_normal, 1.0);
+        for (int i = 0; i < _manifold.PointCount; i++)
+        {
+            ref ConstraintPoint cp = ref _constraint[i];
+            cp.RA = points[i] - a.C;
+            cp.RB = points[i] - b.C;
+            double rnA = Vec2.Cross(cp.RA, _normal), rnB = Vec2.Cross(cp.RB, _normal);
+            double kNormal = _mA + _mB + _iA * rnA * rnA + _iB * rnB * rnB;
+            cp.NormalMass = kNormal > 0 ? 1 / kNormal : 0;
+            double rtA = Vec2.Cross(cp.RA, tangent), rtB = Vec2.Cross(cp.RB, tangent);
+            double kTangent = _mA + _mB + _iA * rtA * rtA + _iB * rtB * rtB;
+            cp.TangentMass = kTangent > 0 ? 1 / kTangent : 0;
+            double vRel = Vec2.Dot(_normal, b.V + Vec2.Cross(b.W, cp.RB) - a.V - Vec2.Cross(a.W, cp.RA));
+            cp.VelocityBias = vRel < -PhysicsSettings.VelocityThreshold ? -Restitution * vRel : 0;
+            ref ManifoldPoint mp = ref _manifold.Points[i];
+            Vec2 p = mp.NormalImpulse * _normal + mp.TangentImpulse * tangent;
+            a.W -= _iA * Vec2.Cross(cp.RA, p);
+            a.V -= _mA * p;
+            b.W += _iB * Vec2.Cross(cp.RB, p);
+            b.V += _mB * p;
+        }
+    }
+
+    /// <summary>One Gauss–Seidel sweep over the friction rows then the normal rows; returns the largest impulse change.</summary>
+    internal double SolveVelocityConstraints(SolverBody[] bodies)
+    {
+        ref SolverBody a = ref bodies[_indexA];
+        ref SolverBody b = ref bodies[_indexB];
+        Vec2 normal = _normal, tangent = Vec2.Cross(normal, 1.0);
+        double largest = 0;
+        int count = _manifold.PointCount;
+        for (int i = 0; i < count; i++)
+        {
+            ref ConstraintPoint cp = ref _constraint[i];
+            ref ManifoldPoint mp = ref _manifold.Points[i];
+            Vec2 dv = b.V + Vec2.Cross(b.W, cp.RB) - a.V - Vec2.Cross(a.W, cp.RA);
+            double lambda = -cp.TangentMass * Vec2.Dot(dv, tangent);
+            double maxFriction = Friction * mp.NormalImpulse;
+            double updated = Math.Clamp(mp.TangentImpulse + lambda, -maxFriction, maxFriction);
+            lambda = updated - mp.TangentImpulse;
+            mp.TangentImpulse = updated;
+            Vec2 p = lambda * tangent;
+            a.V -= _mA * p;
+            a.W -= _iA * Vec2.Cross(cp.RA, p);
+            b.V += _mB * p;
+            b.W += _iB * Vec2.Cross(cp.RB, p);
+            largest = Math.Max(largest, Math.Abs(lambda));
+        }
+        for (int i = 0; i < count; i++)
+        {
+            ref ConstraintPoint cp = ref _constraint[i];
+            ref ManifoldPoint mp = ref _manifold.Points[i];
+            Vec2 dv = b.V + Vec2.Cross(b.W, cp.RB) - a.V - Vec2.Cross(a.W, cp.RA);
+            double lambda = -cp.NormalMass * (Vec2.Dot(dv, normal) - cp.VelocityBias);
+            double updated = Math.Max(mp.NormalImpulse + lambda, 0);
+            lambda = updated - mp.NormalImpulse;
+            mp.NormalImpulse = updated;
+            Vec2 p = lambda * normal;
+            a.V -= _mA * p;
+            a.W -= _iA * Vec2.Cross(cp.RA, p);
+            b.V += _mB * p;
+            b.W += _iB * Vec2.Cross(cp.RB, p);
+            largest = Math.Max(largest, Math.Abs(lambda));
+        }
+        return largest;
+    }
+
+    /// <summary>One non-linear Gauss–Seidel pass removing a Baumgarte fraction of the penetration beyond the slop;
+    /// returns the smallest separation found.</summary>
+    internal double SolvePositionConstraints(SolverBody[] bodies)
+    {
+        ref SolverBody a = ref bodies[_indexA];
+        ref SolverBody b = ref bodies[_indexB];
+        double minSeparation = 0;
+        for (int i = 0; i < _manifold.PointCount; i++)
+        {
+            Transform2 xfA = SolverTransform(a, _localCenterA), xfB = SolverTransform(b, _localCenterB);
+            Vec2 normal, point;
+            double separation;
+            switch (_manifold.Type)
+            {
+                case ManifoldType.Circles:
+                {
+                    Vec2 pA = xfA.Apply(_manifold.LocalPoint), pB = xfB.Apply(_manifold.Points[0].LocalPoint);
+                    normal = (pB - pA).Normalized();
+                    point = 0.5 * (pA + pB);
+                    separation = Vec2.Dot(pB - pA, normal) - _radiusA - _radiusB;
+                    break;
+                }
+                case ManifoldType.FaceA:
+                {
+                    normal = xfA.Rotate(_manifold.LocalNormal);
+                    Vec2 planePoint = xfA.Apply(_manifold.LocalPoint);
+                    Vec2 clip = xfB.Apply(_manifold.Points[i].LocalPoint);
+                    separation = Vec2.Dot(clip - planePoint, normal) - _radiusA - _radiusB;
+                    point = clip;
+                    break;
+                }
+                default:
+                {
+                    normal = xfB.Rotate(_manifold.LocalNormal);
+                    Vec2 planePoint = xfB.Apply(_manifold.LocalPoint);
+                    Vec2 clip = xfA.Apply(_manifold.Points[i].LocalPoint);
+                    separation = Vec2.Dot(clip - planePoint, normal) - _radiusA - _radiusB;
+                    point = clip;
+                    normal = -normal;
+                    break;
+                }
+            }
+            Vec2 rA = point - a.C, rB = point - b.C;
+            minSeparation = Math.Min(minSeparation, separation);
+            double c = Math.Clamp(PhysicsSettings.Baumgarte * (separation + PhysicsSettings.LinearSlop), -PhysicsSettings.MaxLinearCorrection, 0);
+            double rnA = Vec2.Cross(rA, normal), rnB = Vec2.Cross(rB, normal);
+            double k = _mA + _mB + _iA * rnA * rnA + _iB * rnB * rnB;
+            double impulse = k > 0 ? -c / k : 0;
+            Vec2 p = impulse * normal;
+            a.C -= _mA * p;
+            a.A -= _iA * Vec2.Cross(rA, p);
+            b.C += _mB * p;
+            b.A += _iB * Vec2.Cross(rB, p);
+        }
+        return minSeparation;
+    }
+}

@@ -1,0 +1,102 @@
+using PolicyLab.Environments;
+using PolicyLab.Environments.Box2D;
+using PolicyLab.Numerics;
+using Xunit.Abstractions;
+
+namespace PolicyLab.Tests.Environments.Box2D;
+
+/// <summary>Episode statistics over seeds 0–99 compared with Gymnasium 1.0's figures from issue 15.</summary>
+public class LunarLanderStatisticsTests(ITestOutputHelper output)
+{
+    internal readonly record struct Stats(double Mean, double Std, int Landed, int Crashed, int OutOfView, int Truncated, double MeanLength)
+    {
+        public override string ToString() =>
+            $"{Mean:F1} ± {Std:F1} (landed {Landed}, crashed {Crashed}, out of view {OutOfView}, truncated {Truncated}; mean length {MeanLength:F1})";
+    }
+
+    internal static Stats Run(string id, Func<int, Action<ReadOnlySpan<float>, Span<float>>> policyForSeed, int seeds = 100)
+    {
+        var returns = new double[seeds];
+        int landed = 0, crashed = 0, outOfView = 0, truncated = 0;
+        long steps = 0;
+        for (int seed = 0; seed < seeds; seed++)
+        {
+            using IEnvironment env = EnvironmentRegistry.Make(id);
+            var lander = (LunarLander)env.Unwrapped();
+            var obs = new float[8];
+            var action = new float[env.ActionSpace.FlatSize];
+            env.Reset(obs, seed: (ulong)seed);
+            Action<ReadOnlySpan<float>, Span<float>> policy = policyForSeed(seed);
+            double total = 0;
+            while (true)
+            {
+                policy(obs, action);
+                StepResult r = env.Step(action, obs);
+                total += r.Reward;
+                steps++;
+                if (r.Terminated)
+                {
+                    switch (lander.Outcome)
+                    {
+                        case LanderOutcome.Landed: landed++; break;
+                        case LanderOutcome.Crashed: crashed++; break;
+                        default: outOfView++; break;
+                    }
+                    break;
+                }
+                if (r.Truncated)
+                {
+                    truncated++;
+                    break;
+                }
+            }
+            returns[seed] = total;
+        }
+        double mean = returns.Average();
+        double std = Math.Sqrt(returns.Select(r => (r - mean) * (r - mean)).Average());
+        return new Stats(mean, std, landed, crashed, outOfView, truncated, (double)steps / seeds);
+    }
+
+    internal static Action<ReadOnlySpan<float>, Span<float>> RandomPolicy(int seed, bool continuous)
+    {
+        var rng = new Rng(Rng.DeriveSeed((ulong)seed, 777));
+        return continuous
+            ? (_, a) => { a[0] = (float)rng.Uniform(-1, 1); a[1] = (float)rng.Uniform(-1, 1); }
+            : (_, a) => a[0] = rng.NextInt(4);
+    }
+
+    [Fact]
+    [Trait("Category", "Long")]
+    public void Heuristic_discrete_agrees_with_gymnasium()
+    {
+        Stats s = Run("LunarLander-v3", _ => LunarLanderHeuristic.Policy(false));
+        output.WriteLine($"heuristic LunarLander-v3: {s}   Gymnasium: 252.8 ± 78.5 (95 land, 2 crash, 2 out, 1 truncated; length 253)");
+        // Agreement: the mean within two standard errors of the two samples combined (√(σ₁²/100 + σ₂²/100) ≈ 11), and most episodes land.
+        Assert.InRange(s.Mean, 252.8 - 2 * Math.Sqrt((78.5 * 78.5 + s.Std * s.Std) / 100), 252.8 + 2 * Math.Sqrt((78.5 * 78.5 + s.Std * s.Std) / 100));
+        Assert.True(s.Landed >= 85, $"only {s.Landed} of 100 landed");
+    }
+
+    [Fact]
+    [Trait("Category", "Long")]
+    public void Heuristic_continuous_agrees_with_gymnasium()
+    {
+        Stats s = Run("LunarLanderContinuous-v3", _ => LunarLanderHeuristic.Policy(true));
+        output.WriteLine($"heuristic LunarLanderContinuous-v3: {s}   Gymnasium: 280.5 ± 47.3 (99 land; length 207)");
+        Assert.InRange(s.Mean, 280.5 - 2 * Math.Sqrt((47.3 * 47.3 + s.Std * s.Std) / 100), 280.5 + 2 * Math.Sqrt((47.3 * 47.3 + s.Std * s.Std) / 100));
+        Assert.True(s.Landed >= 90, $"only {s.Landed} of 100 landed");
+    }
+
+    [Fact]
+    [Trait("Category", "Long")]
+    public void Random_policy_agrees_with_gymnasium()
+    {
+        Stats d = Run("LunarLander-v3", seed => RandomPolicy(seed, false));
+        Stats c = Run("LunarLanderContinuous-v3", seed => RandomPolicy(seed, true));
+        output.WriteLine($"random LunarLander-v3: {d}   Gymnasium: -191.0 ± 106.9 (90 crash, 10 out; length 90.5)");
+        output.WriteLine($"random LunarLanderContinuous-v3: {c}   Gymnasium: -206.7 ± 115.5 (71 crash, 29 out; length 109)");
+        Assert.InRange(d.Mean, -191.0 - 2 * Math.Sqrt((106.9 * 106.9 + d.Std * d.Std) / 100), -191.0 + 2 * Math.Sqrt((106.9 * 106.9 + d.Std * d.Std) / 100));
+        Assert.InRange(c.Mean, -206.7 - 2 * Math.Sqrt((115.5 * 115.5 + c.Std * c.Std) / 100), -206.7 + 2 * Math.Sqrt((115.5 * 115.5 + c.Std * c.Std) / 100));
+        Assert.InRange(d.MeanLength, 70, 115);
+        Assert.InRange(c.MeanLength, 85, 135);
+    }
+}
