@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using PolicyLab.Environments;
+using PolicyLab.Environments.Box2D;
 using PolicyLab.Environments.ClassicControl;
 using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
@@ -165,4 +166,67 @@ public class EnvironmentVectorBenchmarks : IDisposable
     [Benchmark(OperationsPerInvoke = Steps * Copies)]
     public void CartPoleSpecialisedTwoIndependentThreads() =>
         Parallel.Invoke(() => Run(_specialisedHalves[0], _binaryActions), () => Run(_specialisedHalves[1], _binaryActions));
+}
+
+/// <summary>LunarLander stepping throughput with uniformly random actions (one operation = one step, resets included;
+/// nothing renders, so no flame particles are simulated).</summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class LunarLanderBenchmarks : IDisposable
+{
+    private const int Steps = 20_000;
+    private LunarLander _discrete = null!;
+    private LunarLander _continuous = null!;
+    private float[] _discreteActions = null!;
+    private float[] _continuousActions = null!;
+    private readonly float[] _observation = new float[8];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _discrete = new LunarLander();
+        _continuous = new LunarLander(continuous: true);
+        var rng = new Rng(3UL);
+        _discreteActions = new float[4096];
+        _continuousActions = new float[2 * 4096];
+        for (int i = 0; i < _discreteActions.Length; i++)
+            _discreteActions[i] = rng.NextInt(4);
+        rng.FillUniform(_continuousActions, -1f, 1f);
+        _discrete.Reset(_observation, seed: 0);
+        _continuous.Reset(_observation, seed: 0);
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _discrete.Dispose();
+        _continuous.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>LunarLander-v3, random discrete actions.</summary>
+    [Benchmark(OperationsPerInvoke = Steps)]
+    public void LunarLanderRandom()
+    {
+        LunarLander env = _discrete;
+        float[] obs = _observation;
+        for (int i = 0; i < Steps; i++)
+        {
+            if (env.Step(_discreteActions.AsSpan(i & 4095, 1), obs).Done)
+                env.Reset(obs);
+        }
+    }
+
+    /// <summary>LunarLanderContinuous-v3, random throttles.</summary>
+    [Benchmark(OperationsPerInvoke = Steps)]
+    public void LunarLanderContinuousRandom()
+    {
+        LunarLander env = _continuous;
+        float[] obs = _observation;
+        for (int i = 0; i < Steps; i++)
+        {
+            if (env.Step(_continuousActions.AsSpan(2 * (i & 4095), 2), obs).Done)
+                env.Reset(obs);
+        }
+    }
 }

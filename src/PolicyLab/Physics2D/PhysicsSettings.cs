@@ -47,5 +47,5 @@ public static class PhysicsSettings
     /// A velocity iteration sweep whose largest impulse change is below this (N·s) ends the velocity phase early: the
     /// remaining iterations would change velocities by less than rounding noise.
     /// </summary>
-    public const double VelocityConvergence = 1e-10;
+    public const double VelocityConvergence = 1e-8;
 }

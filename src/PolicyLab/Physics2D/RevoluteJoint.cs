@@ -33,18 +33,20 @@ public sealed record RevoluteJointDefinition(Body BodyA, Body BodyB, Vec2 LocalA
 }
 
 /// <summary>
-/// A revolute (pin) joint solved with sequential impulses: a 2-D point constraint, an optional angle limit (lower and
-/// upper one-sided rows, speculative in the velocity phase and corrected in the position phase) and an optional
-/// velocity motor whose accumulated impulse per step is bounded by the maximum torque times the step.
+/// A revolute (pin) joint solved with sequential impulses: a 2-D point constraint; an optional angle limit, solved
+/// together with the point rows as one 3×3 block while the angle is at a limit (one-sided: released when it would
+/// pull) and corrected in the position phase; and an optional velocity motor whose accumulated impulse per step is
+/// bounded by the maximum torque times the step.
 /// </summary>
 public sealed class RevoluteJoint
 {
     private Vec2 _impulse;
-    private double _motorImpulse, _lowerImpulse, _upperImpulse;
+    private double _motorImpulse, _limitImpulse;
+    private LimitState _limitState;
     private int _indexA, _indexB;
     private Vec2 _localCenterA, _localCenterB, _rA, _rB;
-    private double _mA, _mB, _iA, _iB, _axialMass, _angle;
-    private double _k11, _k12, _k22;
+    private double _mA, _mB, _iA, _iB, _axialMass;
+    private double _k11, _k12, _k13, _k22, _k23, _k33;
 
     internal RevoluteJoint(RevoluteJointDefinition d)
     {
@@ -133,22 +135,40 @@ public sealed class RevoluteJoint
         ref SolverBody b = ref bodies[_indexB];
         _rA = new Transform2(default, a.A).Rotate(LocalAnchorA - _localCenterA);
         _rB = new Transform2(default, b.A).Rotate(LocalAnchorB - _localCenterB);
+        // K of the point and angle rows: [k11 k12 k13; k12 k22 k23; k13 k23 k33].
         _k11 = _mA + _mB + _rA.Y * _rA.Y * _iA + _rB.Y * _rB.Y * _iB;
         _k12 = -_rA.Y * _rA.X * _iA - _rB.Y * _rB.X * _iB;
+        _k13 = -_rA.Y * _iA - _rB.Y * _iB;
         _k22 = _mA + _mB + _rA.X * _rA.X * _iA + _rB.X * _rB.X * _iB;
-        double angularMass = _iA + _iB;
-        bool fixedRotation = angularMass == 0;
-        _axialMass = fixedRotation ? 0 : 1 / angularMass;
-        _angle = b.A - a.A - ReferenceAngle;
-        if (!EnableLimit || fixedRotation)
-        {
-            _lowerImpulse = 0;
-            _upperImpulse = 0;
-        }
+        _k23 = _rA.X * _iA + _rB.X * _iB;
+        _k33 = _iA + _iB;
+        bool fixedRotation = _k33 == 0;
+        _axialMass = fixedRotation ? 0 : 1 / _k33;
         if (!EnableMotor || fixedRotation)
             _motorImpulse = 0;
+        if (EnableLimit && !fixedRotation)
+        {
+            double angle = b.A - a.A - ReferenceAngle;
+            LimitState state;
+            if (Math.Abs(UpperAngle - LowerAngle) < 2 * PhysicsSettings.AngularSlop)
+                state = LimitState.Equal;
+            else if (angle <= LowerAngle)
+                state = LimitState.AtLower;
+            else if (angle >= UpperAngle)
+                state = LimitState.AtUpper;
+            else
+                state = LimitState.Inactive;
+            if (state != _limitState || state == LimitState.Inactive)
+                _limitImpulse = 0;
+            _limitState = state;
+        }
+        else
+        {
+            _limitState = LimitState.Inactive;
+            _limitImpulse = 0;
+        }
         // Warm start with last step's impulses.
-        double axial = _motorImpulse + _lowerImpulse - _upperImpulse;
+        double axial = _motorImpulse + _limitImpulse;
         a.V -= _mA * _impulse;
         a.W -= _iA * (Vec2.Cross(_rA, _impulse) + axial);
         b.V += _mB * _impulse;
@@ -162,7 +182,7 @@ public sealed class RevoluteJoint
         ref SolverBody b = ref bodies[_indexB];
         double largest = 0;
         bool fixedRotation = _axialMass == 0;
-        if (EnableMotor && !fixedRotation)
+        if (EnableMotor && _limitState != LimitState.Equal && !fixedRotation)
         {
             double cdot = b.W - a.W - MotorSpeed;
             double impulse = -_axialMass * cdot;
@@ -173,38 +193,60 @@ public sealed class RevoluteJoint
             b.W += _iB * impulse;
             largest = Math.Abs(impulse);
         }
-        if (EnableLimit && !fixedRotation)
+        Vec2 cdot1 = b.V + Vec2.Cross(b.W, _rB) - a.V - Vec2.Cross(a.W, _rA);
+        Vec2 p;
+        double angular = 0;
+        if (_limitState != LimitState.Inactive && !fixedRotation)
         {
-            // Lower limit: C = angle − lower ≥ 0; a positive C lets the bodies approach at C/dt (speculative).
-            double c = _angle - LowerAngle;
-            double impulse = -_axialMass * (b.W - a.W + Math.Max(c, 0) / dt);
-            double old = _lowerImpulse;
-            _lowerImpulse = Math.Max(old + impulse, 0);
-            impulse = _lowerImpulse - old;
-            a.W -= _iA * impulse;
-            b.W += _iB * impulse;
-            largest = Math.Max(largest, Math.Abs(impulse));
-            // Upper limit: C = upper − angle ≥ 0, signs flipped.
-            c = UpperAngle - _angle;
-            impulse = -_axialMass * (a.W - b.W + Math.Max(c, 0) / dt);
-            old = _upperImpulse;
-            _upperImpulse = Math.Max(old + impulse, 0);
-            impulse = _upperImpulse - old;
-            a.W += _iA * impulse;
-            b.W -= _iB * impulse;
-            largest = Math.Max(largest, Math.Abs(impulse));
+            // Point and angle rows solved together, the angle row one-sided at a limit.
+            double cdot2 = b.W - a.W;
+            (double x, double y, double z) = Solve33(-cdot1.X, -cdot1.Y, -cdot2);
+            double accumulated = _limitImpulse + z;
+            if ((_limitState == LimitState.AtLower && accumulated < 0) || (_limitState == LimitState.AtUpper && accumulated > 0))
+            {
+                // The limit would pull: release it and solve the point rows alone, undoing its impulse.
+                Vec2 reduced = Solve22(_k11, _k12, _k22, new Vec2(-cdot1.X + _limitImpulse * _k13, -cdot1.Y + _limitImpulse * _k23));
+                x = reduced.X;
+                y = reduced.Y;
+                z = -_limitImpulse;
+                _limitImpulse = 0;
+            }
+            else
+            {
+                _limitImpulse = accumulated;
+            }
+            p = new Vec2(x, y);
+            angular = z;
         }
+        else
         {
-            Vec2 cdot = b.V + Vec2.Cross(b.W, _rB) - a.V - Vec2.Cross(a.W, _rA);
-            Vec2 impulse = Solve22(_k11, _k12, _k22, -cdot);
-            _impulse += impulse;
-            a.V -= _mA * impulse;
-            a.W -= _iA * Vec2.Cross(_rA, impulse);
-            b.V += _mB * impulse;
-            b.W += _iB * Vec2.Cross(_rB, impulse);
-            largest = Math.Max(largest, Math.Max(Math.Abs(impulse.X), Math.Abs(impulse.Y)));
+            p = Solve22(_k11, _k12, _k22, -cdot1);
         }
-        return largest;
+        _impulse += p;
+        a.V -= _mA * p;
+        a.W -= _iA * (Vec2.Cross(_rA, p) + angular);
+        b.V += _mB * p;
+        b.W += _iB * (Vec2.Cross(_rB, p) + angular);
+        return Math.Max(largest, Math.Max(Math.Abs(angular), Math.Max(Math.Abs(p.X), Math.Abs(p.Y))));
+    }
+
+    private (double X, double Y, double Z) Solve33(double bx, double by, double bz)
+    {
+        // Cramer's rule on the symmetric K.
+        double c11 = _k22 * _k33 - _k23 * _k23, c12 = _k13 * _k23 - _k12 * _k33, c13 = _k12 * _k23 - _k13 * _k22;
+        double det = _k11 * c11 + _k12 * c12 + _k13 * c13;
+        if (det != 0)
+            det = 1 / det;
+        double c22 = _k11 * _k33 - _k13 * _k13, c23 = _k12 * _k13 - _k11 * _k23, c33 = _k11 * _k22 - _k12 * _k12;
+        return (det * (c11 * bx + c12 * by + c13 * bz), det * (c12 * bx + c22 * by + c23 * bz), det * (c13 * bx + c23 * by + c33 * bz));
+    }
+
+    private enum LimitState
+    {
+        Inactive,
+        AtLower,
+        AtUpper,
+        Equal,
     }
 
     internal bool SolvePositionConstraints(SolverBody[] bodies)
@@ -246,7 +288,8 @@ public sealed class RevoluteJoint
     internal void ResetImpulses()
     {
         _impulse = default;
-        _motorImpulse = _lowerImpulse = _upperImpulse = 0;
+        _motorImpulse = _limitImpulse = 0;
+        _limitState = LimitState.Inactive;
     }
 
     /// <summary>Solves the symmetric 2×2 system [k11 k12; k12 k22] x = b (0 when singular).</summary>
