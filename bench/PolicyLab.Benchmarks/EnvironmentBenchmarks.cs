@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using PolicyLab.Environments;
-using PolicyLab.Environments.Box2D;
 using PolicyLab.Environments.ClassicControl;
 using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
@@ -168,15 +167,15 @@ public class EnvironmentVectorBenchmarks : IDisposable
         Parallel.Invoke(() => Run(_specialisedHalves[0], _binaryActions), () => Run(_specialisedHalves[1], _binaryActions));
 }
 
-/// <summary>LunarLander stepping throughput with uniformly random actions (one operation = one step, resets included;
-/// nothing renders, so no flame particles are simulated).</summary>
+/// <summary>LunarLander stepping throughput with uniformly random actions through <c>Make</c> (the 1000-step time limit
+/// included; one operation = one step, resets included; nothing renders, so no flame particles are simulated).</summary>
 [MemoryDiagnoser]
 [MedianColumn]
 public class LunarLanderBenchmarks : IDisposable
 {
     private const int Steps = 20_000;
-    private LunarLander _discrete = null!;
-    private LunarLander _continuous = null!;
+    private IEnvironment _discrete = null!;
+    private IEnvironment _continuous = null!;
     private float[] _discreteActions = null!;
     private float[] _continuousActions = null!;
     private readonly float[] _observation = new float[8];
@@ -184,8 +183,8 @@ public class LunarLanderBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _discrete = new LunarLander();
-        _continuous = new LunarLander(continuous: true);
+        _discrete = EnvironmentRegistry.Make("LunarLander-v3");
+        _continuous = EnvironmentRegistry.Make("LunarLanderContinuous-v3");
         var rng = new Rng(3UL);
         _discreteActions = new float[4096];
         _continuousActions = new float[2 * 4096];
@@ -208,7 +207,7 @@ public class LunarLanderBenchmarks : IDisposable
     [Benchmark(OperationsPerInvoke = Steps)]
     public void LunarLanderRandom()
     {
-        LunarLander env = _discrete;
+        IEnvironment env = _discrete;
         float[] obs = _observation;
         for (int i = 0; i < Steps; i++)
         {
@@ -221,7 +220,7 @@ public class LunarLanderBenchmarks : IDisposable
     [Benchmark(OperationsPerInvoke = Steps)]
     public void LunarLanderContinuousRandom()
     {
-        LunarLander env = _continuous;
+        IEnvironment env = _continuous;
         float[] obs = _observation;
         for (int i = 0; i < Steps; i++)
         {

@@ -14,7 +14,8 @@ public interface IContactListener
 
 /// <summary>
 /// A pair of fixtures whose bounding boxes overlap, with its contact manifold. It is touching while the manifold has
-/// points; the solver treats each point as a non-penetration row (with restitution) and a Coulomb friction row.
+/// points; the solver treats each point as a non-penetration row (with restitution) and a Coulomb friction row, and
+/// solves the two normal rows of a two-point manifold together as one 2×2 complementarity problem.
 /// </summary>
 public sealed class Contact
 {
@@ -24,6 +25,8 @@ public sealed class Contact
     private int _indexA, _indexB;
     private double _mA, _mB, _iA, _iB, _radiusA, _radiusB;
     private Vec2 _localCenterA, _localCenterB;
+    private double _k11, _k12, _k22;
+    private bool _blockSolve;
 
     internal Contact() { FixtureA = null!; FixtureB = null!; }
 
@@ -214,6 +217,17 @@ public sealed class Contact
             b.W += _iB * Vec2.Cross(cp.RB, p);
             b.V += _mB * p;
         }
+        _blockSolve = false;
+        if (_manifold.PointCount == 2)
+        {
+            double rn1A = Vec2.Cross(_constraint[0].RA, _normal), rn1B = Vec2.Cross(_constraint[0].RB, _normal);
+            double rn2A = Vec2.Cross(_constraint[1].RA, _normal), rn2B = Vec2.Cross(_constraint[1].RB, _normal);
+            _k11 = _mA + _mB + _iA * rn1A * rn1A + _iB * rn1B * rn1B;
+            _k22 = _mA + _mB + _iA * rn2A * rn2A + _iB * rn2B * rn2B;
+            _k12 = _mA + _mB + _iA * rn1A * rn2A + _iB * rn1B * rn2B;
+            // Solve the pair as a block only while K is well conditioned (the points are not nearly redundant).
+            _blockSolve = _k11 * _k11 < 1000.0 * (_k11 * _k22 - _k12 * _k12);
+        }
     }
 
     /// <summary>One Gauss–Seidel sweep over the friction rows then the normal rows; returns the largest impulse change.</summary>
@@ -241,6 +255,11 @@ public sealed class Contact
             b.W += _iB * Vec2.Cross(cp.RB, p);
             largest = Math.Max(largest, Math.Abs(lambda));
         }
+        if (count == 2 && _blockSolve)
+        {
+            largest = Math.Max(largest, SolveNormalBlock(ref a, ref b, normal));
+            return largest;
+        }
         for (int i = 0; i < count; i++)
         {
             ref ConstraintPoint cp = ref _constraint[i];
@@ -258,6 +277,54 @@ public sealed class Contact
             largest = Math.Max(largest, Math.Abs(lambda));
         }
         return largest;
+    }
+
+    /// <summary>
+    /// Both normal rows of a two-point manifold at once: the 2×2 linear complementarity problem (impulses ≥ 0,
+    /// separating speeds ≥ 0, one of each pair zero) solved exactly by trying its four cases in turn.
+    /// </summary>
+    private double SolveNormalBlock(ref SolverBody a, ref SolverBody b, Vec2 normal)
+    {
+        ref ConstraintPoint c1 = ref _constraint[0];
+        ref ConstraintPoint c2 = ref _constraint[1];
+        ref ManifoldPoint m1 = ref _manifold.Points[0];
+        ref ManifoldPoint m2 = ref _manifold.Points[1];
+        double ax = m1.NormalImpulse, ay = m2.NormalImpulse;
+        double vn1 = Vec2.Dot(b.V + Vec2.Cross(b.W, c1.RB) - a.V - Vec2.Cross(a.W, c1.RA), normal);
+        double vn2 = Vec2.Dot(b.V + Vec2.Cross(b.W, c2.RB) - a.V - Vec2.Cross(a.W, c2.RA), normal);
+        // b' = vn − bias − K·a: the speeds the accumulated impulses a would leave if removed.
+        double bx = vn1 - c1.VelocityBias - (_k11 * ax + _k12 * ay);
+        double by = vn2 - c2.VelocityBias - (_k12 * ax + _k22 * ay);
+        double x1, x2;
+        double det = _k11 * _k22 - _k12 * _k12;
+        x1 = -(_k22 * bx - _k12 * by) / det;
+        x2 = -(_k11 * by - _k12 * bx) / det;
+        if (!(x1 >= 0 && x2 >= 0))
+        {
+            x1 = -c1.NormalMass * bx;
+            x2 = 0;
+            if (!(x1 >= 0 && _k12 * x1 + by >= 0))
+            {
+                x1 = 0;
+                x2 = -c2.NormalMass * by;
+                if (!(x2 >= 0 && _k12 * x2 + bx >= 0))
+                {
+                    x1 = 0;
+                    x2 = 0;
+                    if (!(bx >= 0 && by >= 0))
+                        return 0; // no case holds (degenerate); keep the impulses
+                }
+            }
+        }
+        double d1 = x1 - ax, d2 = x2 - ay;
+        Vec2 p1 = d1 * normal, p2 = d2 * normal;
+        a.V -= _mA * (p1 + p2);
+        a.W -= _iA * (Vec2.Cross(c1.RA, p1) + Vec2.Cross(c2.RA, p2));
+        b.V += _mB * (p1 + p2);
+        b.W += _iB * (Vec2.Cross(c1.RB, p1) + Vec2.Cross(c2.RB, p2));
+        m1.NormalImpulse = x1;
+        m2.NormalImpulse = x2;
+        return Math.Max(Math.Abs(d1), Math.Abs(d2));
     }
 
     /// <summary>One non-linear Gauss–Seidel pass removing a Baumgarte fraction of the penetration beyond the slop;

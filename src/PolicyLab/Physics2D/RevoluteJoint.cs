@@ -36,7 +36,8 @@ public sealed record RevoluteJointDefinition(Body BodyA, Body BodyB, Vec2 LocalA
 /// A revolute (pin) joint solved with sequential impulses: a 2-D point constraint; an optional angle limit, solved
 /// together with the point rows as one 3×3 block while the angle is at a limit (one-sided: released when it would
 /// pull) and corrected in the position phase; and an optional velocity motor whose accumulated impulse per step is
-/// bounded by the maximum torque times the step.
+/// bounded by the maximum torque times the step (solved in one block with the point rows while no limit is active,
+/// and as its own row before the limit block when one is; driving into an active limit it sits at the bound).
 /// </summary>
 public sealed class RevoluteJoint
 {
@@ -182,12 +183,47 @@ public sealed class RevoluteJoint
         ref SolverBody b = ref bodies[_indexB];
         double largest = 0;
         bool fixedRotation = _axialMass == 0;
-        if (EnableMotor && _limitState != LimitState.Equal && !fixedRotation)
+        bool motor = EnableMotor && _limitState != LimitState.Equal && !fixedRotation;
+        if (motor && _limitState == LimitState.Inactive)
         {
-            double cdot = b.W - a.W - MotorSpeed;
-            double impulse = -_axialMass * cdot;
+            // Motor and point rows as one block: the motor row is an equality on the relative speed until its
+            // accumulated impulse reaches the torque bound, then the point rows are solved with the motor held there.
+            Vec2 c1 = b.V + Vec2.Cross(b.W, _rB) - a.V - Vec2.Cross(a.W, _rA);
+            (double x, double y, double z) = Solve33(-c1.X, -c1.Y, -(b.W - a.W - MotorSpeed));
+            double max = dt * MaxMotorTorque;
+            double accumulated = _motorImpulse + z;
+            if (accumulated > max || accumulated < -max)
+            {
+                accumulated = Math.Clamp(accumulated, -max, max);
+                z = accumulated - _motorImpulse;
+                Vec2 reduced = Solve22(_k11, _k12, _k22, new Vec2(-c1.X - z * _k13, -c1.Y - z * _k23));
+                x = reduced.X;
+                y = reduced.Y;
+            }
+            _motorImpulse = accumulated;
+            var pm = new Vec2(x, y);
+            _impulse += pm;
+            a.V -= _mA * pm;
+            a.W -= _iA * (Vec2.Cross(_rA, pm) + z);
+            b.V += _mB * pm;
+            b.W += _iB * (Vec2.Cross(_rB, pm) + z);
+            return Math.Max(Math.Abs(z), Math.Max(Math.Abs(x), Math.Abs(y)));
+        }
+        if (motor)
+        {
+            double impulse;
             double old = _motorImpulse, max = dt * MaxMotorTorque;
-            _motorImpulse = Math.Clamp(old + impulse, -max, max);
+            if ((_limitState == LimitState.AtLower && MotorSpeed < 0) || (_limitState == LimitState.AtUpper && MotorSpeed > 0))
+            {
+                // Driving into an active limit the motor can never reach its speed, so its impulse sits at the bound
+                // (iterating the row would only grow it towards the bound by a fixed amount per sweep).
+                _motorImpulse = MotorSpeed < 0 ? -max : max;
+            }
+            else
+            {
+                impulse = -_axialMass * (b.W - a.W - MotorSpeed);
+                _motorImpulse = Math.Clamp(old + impulse, -max, max);
+            }
             impulse = _motorImpulse - old;
             a.W -= _iA * impulse;
             b.W += _iB * impulse;
