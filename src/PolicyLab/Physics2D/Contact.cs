@@ -128,31 +128,23 @@ public sealed class Contact
                 separations[0] = Vec2.Dot(cB - cA, normal);
                 break;
             }
-            case ManifoldType.FaceA:
-            {
-                normal = xfA.Rotate(_manifold.LocalNormal);
-                Vec2 planePoint = xfA.Apply(_manifold.LocalPoint);
-                for (int i = 0; i < _manifold.PointCount; i++)
-                {
-                    Vec2 clip = xfB.Apply(_manifold.Points[i].LocalPoint);
-                    Vec2 cA = clip + (rA - Vec2.Dot(clip - planePoint, normal)) * normal, cB = clip - rB * normal;
-                    points[i] = 0.5 * (cA + cB);
-                    separations[i] = Vec2.Dot(cB - cA, normal);
-                }
-                break;
-            }
             default:
             {
-                normal = xfB.Rotate(_manifold.LocalNormal);
-                Vec2 planePoint = xfB.Apply(_manifold.LocalPoint);
+                // The reference face belongs to A (FaceA) or B (FaceB); the points lie on the other, incident shape.
+                bool faceA = _manifold.Type == ManifoldType.FaceA;
+                Transform2 xfRef = faceA ? xfA : xfB, xfInc = faceA ? xfB : xfA;
+                double rRef = faceA ? rA : rB, rInc = faceA ? rB : rA;
+                normal = xfRef.Rotate(_manifold.LocalNormal);
+                Vec2 planePoint = xfRef.Apply(_manifold.LocalPoint);
                 for (int i = 0; i < _manifold.PointCount; i++)
                 {
-                    Vec2 clip = xfA.Apply(_manifold.Points[i].LocalPoint);
-                    Vec2 cB = clip + (rB - Vec2.Dot(clip - planePoint, normal)) * normal, cA = clip - rA * normal;
-                    points[i] = 0.5 * (cA + cB);
-                    separations[i] = Vec2.Dot(cA - cB, normal);
+                    Vec2 clip = xfInc.Apply(_manifold.Points[i].LocalPoint);
+                    Vec2 cRef = clip + (rRef - Vec2.Dot(clip - planePoint, normal)) * normal, cInc = clip - rInc * normal;
+                    points[i] = 0.5 * (cRef + cInc);
+                    separations[i] = Vec2.Dot(cInc - cRef, normal);
                 }
-                normal = -normal;
+                if (!faceA)
+                    normal = -normal;
                 break;
             }
         }
@@ -349,23 +341,16 @@ public sealed class Contact
                     separation = Vec2.Dot(pB - pA, normal) - _radiusA - _radiusB;
                     break;
                 }
-                case ManifoldType.FaceA:
-                {
-                    normal = xfA.Rotate(_manifold.LocalNormal);
-                    Vec2 planePoint = xfA.Apply(_manifold.LocalPoint);
-                    Vec2 clip = xfB.Apply(_manifold.Points[i].LocalPoint);
-                    separation = Vec2.Dot(clip - planePoint, normal) - _radiusA - _radiusB;
-                    point = clip;
-                    break;
-                }
                 default:
                 {
-                    normal = xfB.Rotate(_manifold.LocalNormal);
-                    Vec2 planePoint = xfB.Apply(_manifold.LocalPoint);
-                    Vec2 clip = xfA.Apply(_manifold.Points[i].LocalPoint);
-                    separation = Vec2.Dot(clip - planePoint, normal) - _radiusA - _radiusB;
+                    bool faceA = _manifold.Type == ManifoldType.FaceA;
+                    Transform2 xfRef = faceA ? xfA : xfB, xfInc = faceA ? xfB : xfA;
+                    normal = xfRef.Rotate(_manifold.LocalNormal);
+                    Vec2 clip = xfInc.Apply(_manifold.Points[i].LocalPoint);
+                    separation = Vec2.Dot(clip - xfRef.Apply(_manifold.LocalPoint), normal) - _radiusA - _radiusB;
                     point = clip;
-                    normal = -normal;
+                    if (!faceA)
+                        normal = -normal;
                     break;
                 }
             }

@@ -65,25 +65,19 @@ public class LunarLanderStatisticsTests(ITestOutputHelper output)
             : (_, a) => a[0] = rng.NextInt(4);
     }
 
-    [Fact]
+    [Theory]
     [Trait("Category", "Long")]
-    public void Heuristic_discrete_agrees_with_gymnasium()
+    [InlineData("LunarLander-v3", false, 252.8, 78.5, 85, "95 land, 2 crash, 2 out, 1 truncated; length 253")]
+    [InlineData("LunarLanderContinuous-v3", true, 280.5, 47.3, 90, "99 land; length 207")]
+    public void The_heuristic_agrees_with_gymnasium(string id, bool continuous, double gymMean, double gymStd, int minLanded, string gymDetail)
     {
-        Stats s = Run("LunarLander-v3", _ => LunarLanderHeuristic.Policy(false));
-        output.WriteLine($"heuristic LunarLander-v3: {s}   Gymnasium: 252.8 ± 78.5 (95 land, 2 crash, 2 out, 1 truncated; length 253)");
-        // Agreement: the mean within two standard errors of the two samples combined (√(σ₁²/100 + σ₂²/100) ≈ 11), and most episodes land.
-        Assert.InRange(s.Mean, 252.8 - 2 * Math.Sqrt((78.5 * 78.5 + s.Std * s.Std) / 100), 252.8 + 2 * Math.Sqrt((78.5 * 78.5 + s.Std * s.Std) / 100));
-        Assert.True(s.Landed >= 85, $"only {s.Landed} of 100 landed");
-    }
-
-    [Fact]
-    [Trait("Category", "Long")]
-    public void Heuristic_continuous_agrees_with_gymnasium()
-    {
-        Stats s = Run("LunarLanderContinuous-v3", _ => LunarLanderHeuristic.Policy(true));
-        output.WriteLine($"heuristic LunarLanderContinuous-v3: {s}   Gymnasium: 280.5 ± 47.3 (99 land; length 207)");
-        Assert.InRange(s.Mean, 280.5 - 2 * Math.Sqrt((47.3 * 47.3 + s.Std * s.Std) / 100), 280.5 + 2 * Math.Sqrt((47.3 * 47.3 + s.Std * s.Std) / 100));
-        Assert.True(s.Landed >= 90, $"only {s.Landed} of 100 landed");
+        Stats s = Run(id, _ => LunarLanderHeuristic.Policy(continuous));
+        output.WriteLine($"heuristic {id}: {s}   Gymnasium: {gymMean} ± {gymStd} ({gymDetail})");
+        // Agreement: the means differ by less than two standard errors of the difference of two 100-episode samples
+        // (√(σ₁²/100 + σ₂²/100)), and about as many episodes land.
+        double tolerance = 2 * Math.Sqrt((gymStd * gymStd + s.Std * s.Std) / 100);
+        Assert.InRange(s.Mean, gymMean - tolerance, gymMean + tolerance);
+        Assert.True(s.Landed >= minLanded, $"only {s.Landed} of 100 landed");
     }
 
     [Fact]
