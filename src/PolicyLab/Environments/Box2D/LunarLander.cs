@@ -57,6 +57,9 @@ public sealed class LunarLander : EnvironmentBase
     private const double SideEngineHeight = 14, SideEngineAway = 12, MainEngineYLocation = 4;
     private const int Chunks = 11;
     private static readonly Vec2[] LanderPoly = [new(-14, 17), new(-17, 0), new(-17, -10), new(17, -10), new(17, 0), new(14, 17)];
+    // Shapes are immutable, so every episode's bodies share these.
+    private static readonly PolygonShape HullShape = new([.. LanderPoly.Select(v => new Vec2(v.X / Scale, v.Y / Scale))]);
+    private static readonly PolygonShape LegShape = PolygonShape.Box(LegW / Scale, LegH / Scale);
 
     private readonly Listener _listener;
     private readonly RngRandomSource _ownSource;
@@ -150,7 +153,11 @@ public sealed class LunarLander : EnvironmentBase
     protected override void ResetState(ResetOptions? options)
     {
         ILunarLanderRandomSource rng = Source;
-        _world = new World(new Vec2(0, Gravity)) { ContactListener = _listener };
+        // A fresh world every episode (v3): Clear keeps only the allocations (lists, contact pool), no state.
+        if (_world is null)
+            _world = new World(new Vec2(0, Gravity)) { ContactListener = _listener };
+        else
+            _world.Clear();
         _particles.Clear();
         _gameOver = false;
         _hasPrevShaping = false;
@@ -170,10 +177,7 @@ public sealed class LunarLander : EnvironmentBase
             _moon.CreateFixture(new EdgeShape(new Vec2(_chunkX[i], _smoothY[i]), new Vec2(_chunkX[i + 1], _smoothY[i + 1])), new FixtureDefinition(0, 0.1));
 
         _lander = _world.CreateBody(BodyType.Dynamic, new Vec2(W / 2, H));
-        Span<Vec2> hull = stackalloc Vec2[LanderPoly.Length];
-        for (int i = 0; i < hull.Length; i++)
-            hull[i] = new Vec2(LanderPoly[i].X / Scale, LanderPoly[i].Y / Scale);
-        _lander.CreateFixture(new PolygonShape(hull), new FixtureDefinition(5.0, 0.1, 0.0, new CollisionFilter(0x0010, 0x0001)));
+        _lander.CreateFixture(HullShape, new FixtureDefinition(5.0, 0.1, 0.0, new CollisionFilter(0x0010, 0x0001)));
         _lander.ApplyForceToCenter(new Vec2(rng.Uniform(-InitialRandom, InitialRandom), rng.Uniform(-InitialRandom, InitialRandom)));
         if (EnableWind)
         {
@@ -185,7 +189,7 @@ public sealed class LunarLander : EnvironmentBase
         {
             int i = k == 0 ? -1 : 1;
             Body leg = _world.CreateBody(BodyType.Dynamic, new Vec2(W / 2 - i * LegAway / Scale, H), i * 0.05);
-            leg.CreateFixture(PolygonShape.Box(LegW / Scale, LegH / Scale), new FixtureDefinition(1.0, 0.2, 0.0, new CollisionFilter(0x0020, 0x0001)));
+            leg.CreateFixture(LegShape, new FixtureDefinition(1.0, 0.2, 0.0, new CollisionFilter(0x0020, 0x0001)));
             _legContact[k] = false;
             _world.CreateRevoluteJoint(new RevoluteJointDefinition(_lander, leg, default, new Vec2(i * LegAway / Scale, LegDown / Scale))
             {
