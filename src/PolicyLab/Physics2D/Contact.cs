@@ -240,11 +240,7 @@ public sealed class Contact
             double updated = Math.Clamp(mp.TangentImpulse + lambda, -maxFriction, maxFriction);
             lambda = updated - mp.TangentImpulse;
             mp.TangentImpulse = updated;
-            Vec2 p = lambda * tangent;
-            a.V -= _mA * p;
-            a.W -= _iA * Vec2.Cross(cp.RA, p);
-            b.V += _mB * p;
-            b.W += _iB * Vec2.Cross(cp.RB, p);
+            ApplyImpulse(ref a, ref b, cp, lambda * tangent);
             largest = Math.Max(largest, Math.Abs(lambda));
         }
         if (count == 2 && _blockSolve)
@@ -261,14 +257,20 @@ public sealed class Contact
             double updated = Math.Max(mp.NormalImpulse + lambda, 0);
             lambda = updated - mp.NormalImpulse;
             mp.NormalImpulse = updated;
-            Vec2 p = lambda * normal;
-            a.V -= _mA * p;
-            a.W -= _iA * Vec2.Cross(cp.RA, p);
-            b.V += _mB * p;
-            b.W += _iB * Vec2.Cross(cp.RB, p);
+            ApplyImpulse(ref a, ref b, cp, lambda * normal);
             largest = Math.Max(largest, Math.Abs(lambda));
         }
         return largest;
+    }
+
+    /// <summary>Applies the impulse <paramref name="p"/> at a contact point: −p to body A, +p to body B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ApplyImpulse(ref SolverBody a, ref SolverBody b, in ConstraintPoint cp, Vec2 p)
+    {
+        a.V -= _mA * p;
+        a.W -= _iA * Vec2.Cross(cp.RA, p);
+        b.V += _mB * p;
+        b.W += _iB * Vec2.Cross(cp.RB, p);
     }
 
     /// <summary>
