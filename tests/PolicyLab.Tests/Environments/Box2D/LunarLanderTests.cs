@@ -1,6 +1,7 @@
 using PolicyLab.Environments;
 using PolicyLab.Environments.Box2D;
 using PolicyLab.Environments.Rendering;
+using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
 using PolicyLab.Physics2D;
 using PolicyLab.Tracking.Imaging;
@@ -316,5 +317,26 @@ public class LunarLanderTests
         Assert.Equal(new RgbColor(128, 102, 230), frame[(int)(hull.X * 30), (int)(400 - hull.Y * 30)]);
         if (Environment.GetEnvironmentVariable("POLICYLAB_SAVE_FRAMES") is { Length: > 0 } folder)
             File.WriteAllBytes(Path.Combine(folder, "lunarlander.png"), PngEncoder.Encode(frame));
+    }
+
+    [Fact]
+    public void A_threaded_vector_of_landers_steps_bit_identically_to_a_synchronous_one()
+    {
+        using var sync = new SyncVectorEnvironment("LunarLander-v3", 6);
+        using var threaded = new ThreadedVectorEnvironment("LunarLander-v3", 6, threadCount: 2);
+        sync.Reset(seed: 11);
+        threaded.Reset(seed: 11);
+        var rng = new Rng(9UL);
+        var actions = new float[6];
+        for (int step = 0; step < 200; step++)
+        {
+            for (int i = 0; i < actions.Length; i++)
+                actions[i] = rng.NextInt(4);
+            sync.Step(actions);
+            threaded.Step(actions);
+            Assert.Equal(sync.Observations, threaded.Observations);
+            Assert.Equal(sync.Rewards, threaded.Rewards);
+            Assert.Equal(sync.Terminated, threaded.Terminated);
+        }
     }
 }
