@@ -8,54 +8,8 @@ namespace PolicyLab.Tests.Environments.Box2D;
 /// <summary>Episode statistics over seeds 0–99 compared with Gymnasium 1.0's figures from issue 15.</summary>
 public class LunarLanderStatisticsTests(ITestOutputHelper output)
 {
-    internal readonly record struct Stats(double Mean, double Std, int Landed, int Crashed, int OutOfView, int Truncated, double MeanLength)
-    {
-        public override string ToString() =>
-            $"{Mean:F1} ± {Std:F1} (landed {Landed}, crashed {Crashed}, out of view {OutOfView}, truncated {Truncated}; mean length {MeanLength:F1})";
-    }
-
-    internal static Stats Run(string id, Func<int, Action<ReadOnlySpan<float>, Span<float>>> policyForSeed, int seeds = 100)
-    {
-        var returns = new double[seeds];
-        int landed = 0, crashed = 0, outOfView = 0, truncated = 0;
-        long steps = 0;
-        for (int seed = 0; seed < seeds; seed++)
-        {
-            using IEnvironment env = EnvironmentRegistry.Make(id);
-            var lander = (LunarLander)env.Unwrapped();
-            var obs = new float[8];
-            var action = new float[env.ActionSpace.FlatSize];
-            env.Reset(obs, seed: (ulong)seed);
-            Action<ReadOnlySpan<float>, Span<float>> policy = policyForSeed(seed);
-            double total = 0;
-            while (true)
-            {
-                policy(obs, action);
-                StepResult r = env.Step(action, obs);
-                total += r.Reward;
-                steps++;
-                if (r.Terminated)
-                {
-                    switch (lander.Outcome)
-                    {
-                        case LanderOutcome.Landed: landed++; break;
-                        case LanderOutcome.Crashed: crashed++; break;
-                        default: outOfView++; break;
-                    }
-                    break;
-                }
-                if (r.Truncated)
-                {
-                    truncated++;
-                    break;
-                }
-            }
-            returns[seed] = total;
-        }
-        double mean = returns.Average();
-        double std = Math.Sqrt(returns.Select(r => (r - mean) * (r - mean)).Average());
-        return new Stats(mean, std, landed, crashed, outOfView, truncated, (double)steps / seeds);
-    }
+    private static LanderEvaluation Run(string id, Func<int, Action<ReadOnlySpan<float>, Span<float>>> policyForSeed) =>
+        LanderEvaluation.Run(id, policyForSeed, 100);
 
     internal static Action<ReadOnlySpan<float>, Span<float>> RandomPolicy(int seed, bool continuous)
     {
@@ -71,12 +25,12 @@ public class LunarLanderStatisticsTests(ITestOutputHelper output)
     [InlineData("LunarLanderContinuous-v3", true, 280.5, 47.3, 90, "99 land; length 207")]
     public void The_heuristic_agrees_with_gymnasium(string id, bool continuous, double gymMean, double gymStd, int minLanded, string gymDetail)
     {
-        Stats s = Run(id, _ => LunarLanderHeuristic.Policy(continuous));
+        LanderEvaluation s = Run(id, _ => LunarLanderHeuristic.Policy(continuous));
         output.WriteLine($"heuristic {id}: {s}   Gymnasium: {gymMean} ± {gymStd} ({gymDetail})");
         // Agreement: the means differ by less than two standard errors of the difference of two 100-episode samples
         // (√(σ₁²/100 + σ₂²/100)), and about as many episodes land.
-        double tolerance = 2 * Math.Sqrt((gymStd * gymStd + s.Std * s.Std) / 100);
-        Assert.InRange(s.Mean, gymMean - tolerance, gymMean + tolerance);
+        double tolerance = 2 * Math.Sqrt((gymStd * gymStd + s.StdReturn * s.StdReturn) / 100);
+        Assert.InRange(s.MeanReturn, gymMean - tolerance, gymMean + tolerance);
         Assert.True(s.Landed >= minLanded, $"only {s.Landed} of 100 landed");
     }
 
@@ -84,12 +38,12 @@ public class LunarLanderStatisticsTests(ITestOutputHelper output)
     [Trait("Category", "Long")]
     public void Random_policy_agrees_with_gymnasium()
     {
-        Stats d = Run("LunarLander-v3", seed => RandomPolicy(seed, false));
-        Stats c = Run("LunarLanderContinuous-v3", seed => RandomPolicy(seed, true));
+        LanderEvaluation d = Run("LunarLander-v3", seed => RandomPolicy(seed, false));
+        LanderEvaluation c = Run("LunarLanderContinuous-v3", seed => RandomPolicy(seed, true));
         output.WriteLine($"random LunarLander-v3: {d}   Gymnasium: -191.0 ± 106.9 (90 crash, 10 out; length 90.5)");
         output.WriteLine($"random LunarLanderContinuous-v3: {c}   Gymnasium: -206.7 ± 115.5 (71 crash, 29 out; length 109)");
-        Assert.InRange(d.Mean, -191.0 - 2 * Math.Sqrt((106.9 * 106.9 + d.Std * d.Std) / 100), -191.0 + 2 * Math.Sqrt((106.9 * 106.9 + d.Std * d.Std) / 100));
-        Assert.InRange(c.Mean, -206.7 - 2 * Math.Sqrt((115.5 * 115.5 + c.Std * c.Std) / 100), -206.7 + 2 * Math.Sqrt((115.5 * 115.5 + c.Std * c.Std) / 100));
+        Assert.InRange(d.MeanReturn, -191.0 - 2 * Math.Sqrt((106.9 * 106.9 + d.StdReturn * d.StdReturn) / 100), -191.0 + 2 * Math.Sqrt((106.9 * 106.9 + d.StdReturn * d.StdReturn) / 100));
+        Assert.InRange(c.MeanReturn, -206.7 - 2 * Math.Sqrt((115.5 * 115.5 + c.StdReturn * c.StdReturn) / 100), -206.7 + 2 * Math.Sqrt((115.5 * 115.5 + c.StdReturn * c.StdReturn) / 100));
         Assert.InRange(d.MeanLength, 70, 115);
         Assert.InRange(c.MeanLength, 85, 135);
     }
