@@ -166,3 +166,66 @@ public class EnvironmentVectorBenchmarks : IDisposable
     public void CartPoleSpecialisedTwoIndependentThreads() =>
         Parallel.Invoke(() => Run(_specialisedHalves[0], _binaryActions), () => Run(_specialisedHalves[1], _binaryActions));
 }
+
+/// <summary>LunarLander stepping throughput with uniformly random actions through <c>Make</c> (the 1000-step time limit
+/// included; one operation = one step, resets included; nothing renders, so no flame particles are simulated).</summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class LunarLanderBenchmarks : IDisposable
+{
+    private const int Steps = 20_000;
+    private IEnvironment _discrete = null!;
+    private IEnvironment _continuous = null!;
+    private float[] _discreteActions = null!;
+    private float[] _continuousActions = null!;
+    private readonly float[] _observation = new float[8];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _discrete = EnvironmentRegistry.Make("LunarLander-v3");
+        _continuous = EnvironmentRegistry.Make("LunarLanderContinuous-v3");
+        var rng = new Rng(3UL);
+        _discreteActions = new float[4096];
+        _continuousActions = new float[2 * 4096];
+        for (int i = 0; i < _discreteActions.Length; i++)
+            _discreteActions[i] = rng.NextInt(4);
+        rng.FillUniform(_continuousActions, -1f, 1f);
+        _discrete.Reset(_observation, seed: 0);
+        _continuous.Reset(_observation, seed: 0);
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _discrete.Dispose();
+        _continuous.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>LunarLander-v3, random discrete actions.</summary>
+    [Benchmark(OperationsPerInvoke = Steps)]
+    public void LunarLanderRandom()
+    {
+        IEnvironment env = _discrete;
+        float[] obs = _observation;
+        for (int i = 0; i < Steps; i++)
+        {
+            if (env.Step(_discreteActions.AsSpan(i & 4095, 1), obs).Done)
+                env.Reset(obs);
+        }
+    }
+
+    /// <summary>LunarLanderContinuous-v3, random throttles.</summary>
+    [Benchmark(OperationsPerInvoke = Steps)]
+    public void LunarLanderContinuousRandom()
+    {
+        IEnvironment env = _continuous;
+        float[] obs = _observation;
+        for (int i = 0; i < Steps; i++)
+        {
+            if (env.Step(_continuousActions.AsSpan(2 * (i & 4095), 2), obs).Done)
+                env.Reset(obs);
+        }
+    }
+}

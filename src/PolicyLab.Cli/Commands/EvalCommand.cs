@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using PolicyLab.Environments.Box2D;
 using PolicyLab.Tracking.Video;
 using PolicyLab.Training;
 
@@ -10,7 +11,9 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var run = new Option<string>("--run") { Description = "the run folder", Required = true };
+        var run = new Option<string>("--run") { Description = "the run folder" };
+        var policy = new Option<string?>("--policy") { Description = "evaluate a built-in controller instead of a run: heuristic (Gymnasium's LunarLander controller)" };
+        var env = new Option<string?>("--env") { Description = "environment for --policy (LunarLander-v3 or LunarLanderContinuous-v3; default LunarLander-v3)" };
         var checkpoint = new Option<long?>("--checkpoint") { Description = "checkpoint step (default: the latest)" };
         var episodes = new Option<int>("--episodes") { Description = "episodes to run", DefaultValueFactory = _ => 10 };
         var deterministic = new Option<bool>("--deterministic") { Description = "act with the policy's mode (the default)" };
@@ -20,7 +23,7 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
         var command = new Command("eval", "Evaluate a trained agent from its run folder.")
         {
-            run, checkpoint, episodes, deterministic, stochastic, seed, json, render,
+            run, policy, env, checkpoint, episodes, deterministic, stochastic, seed, json, render,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -28,6 +31,10 @@ internal static class EvalCommand
                 return CommandLine.UserError("--deterministic and --stochastic exclude each other; pick one.");
             int n = parse.GetValue(episodes);
             if (n <= 0) return CommandLine.UserError($"--episodes must be positive; got {n}.");
+            if (parse.GetValue(policy) is { } controller)
+                return EvaluateController(controller, parse.GetValue(env), parse.GetValue(run), n, parse.GetValue(seed), parse.GetValue(render), parse.GetValue(json));
+            if (parse.GetValue(run) is null)
+                return CommandLine.UserError("eval needs --run RUN_FOLDER (a folder written by `policylab train`), or --policy heuristic --env LunarLander-v3 for the built-in controller.");
             bool isDeterministic = !parse.GetValue(stochastic);
             var folder = RunFolder.Open(parse.GetValue(run)!);
             using var film = parse.GetValue(render) ? new EvaluationFilm(folder) : null;
@@ -59,5 +66,41 @@ internal static class EvalCommand
             return 0;
         }));
         return command;
+    }
+
+    private static int EvaluateController(string controller, string? id, string? run, int episodes, long? seed, bool render, bool json)
+    {
+        if (controller != "heuristic")
+            return CommandLine.UserError($"--policy {controller} is unknown; the built-in controller is 'heuristic' (LunarLander-v3, LunarLanderContinuous-v3).");
+        if (run is not null || render)
+            return CommandLine.UserError("--policy evaluates a built-in controller without a run folder: drop --run and --render.");
+        id ??= "LunarLander-v3";
+        if (id is not ("LunarLander-v3" or "LunarLanderContinuous-v3"))
+            return CommandLine.UserError($"--policy heuristic runs on LunarLander-v3 or LunarLanderContinuous-v3, not '{id}'.");
+        int first = checked((int)(seed ?? 0));
+        LanderEvaluation result = LanderEvaluation.Heuristic(id, episodes, first);
+        if (json)
+        {
+            JsonOutput.Print(new Dictionary<string, object?>
+            {
+                ["command"] = "eval",
+                ["policy"] = controller,
+                ["env"] = id,
+                ["mean_return"] = JsonOutput.Number(result.MeanReturn),
+                ["std_return"] = JsonOutput.Number(result.StdReturn),
+                ["mean_length"] = JsonOutput.Number(result.MeanLength),
+                ["episodes"] = result.Returns.Length,
+                ["landed"] = result.Landed,
+                ["crashed"] = result.Crashed,
+                ["out_of_view"] = result.OutOfView,
+                ["truncated"] = result.Truncated,
+                ["returns"] = result.Returns,
+            });
+        }
+        else
+        {
+            Console.WriteLine($"heuristic on {id}, seeds {first}–{first + episodes - 1}: {result}");
+        }
+        return 0;
     }
 }

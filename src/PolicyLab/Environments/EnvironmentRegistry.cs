@@ -1,5 +1,6 @@
 using System.Globalization;
 using PolicyLab.Environments.Bandits;
+using PolicyLab.Environments.Box2D;
 using PolicyLab.Environments.ClassicControl;
 using PolicyLab.Environments.Finance;
 using PolicyLab.Environments.Wrappers;
@@ -13,14 +14,15 @@ namespace PolicyLab.Environments;
 /// </summary>
 /// <remarks>
 /// Built-in ids: CartPole-v1 (500 steps, threshold 475), CartPole-v0 (200, 195), Acrobot-v1 (500, −100),
-/// MountainCar-v0 (200, −110), MountainCarContinuous-v0 (999, 90), Pendulum-v1 (200, none) and Bandit-v0 (one step
-/// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1), MatchPattern-v0 (one step per episode;
-/// MultiDiscrete([3 3 3]) actions, threshold 1) and MatchBits-v0 (one step per episode; MultiBinary(4), threshold 1).
-/// Optimal execution in the Almgren–Chriss
-/// market (the paper's example; the environment ends itself after N periods): Liquidation-v0 (continuous fraction,
-/// λ = 10⁻⁶), LiquidationDiscrete-v0 (21 fraction levels), LiquidationRiskAverse-v0 (λ = 2×10⁻⁶),
-/// LiquidationStochVol-v0 (regime-switching volatility ×0.4 / ×1.6, switching with probability 0.1 per period) and
-/// LiquidationTransient-v0 (half of the temporary impact lingers into the next period).
+/// MountainCar-v0 (200, −110), MountainCarContinuous-v0 (999, 90), Pendulum-v1 (200, none), Bandit-v0 (one step
+/// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1), LunarLander-v3 and
+/// LunarLanderContinuous-v3 (1000, 200; arguments gravity, enable_wind, wind_power, turbulence_power, continuous),
+/// MatchPattern-v0 (one step per episode; MultiDiscrete([3 3 3]) actions, threshold 1) and MatchBits-v0 (one step per
+/// episode; MultiBinary(4), threshold 1). Optimal execution in the Almgren–Chriss market (the paper's example; the
+/// environment ends itself after N periods): Liquidation-v0 (continuous fraction, λ = 10⁻⁶), LiquidationDiscrete-v0
+/// (21 fraction levels), LiquidationRiskAverse-v0 (λ = 2×10⁻⁶), LiquidationStochVol-v0 (regime-switching volatility
+/// ×0.4 / ×1.6, switching with probability 0.1 per period) and LiquidationTransient-v0 (half of the temporary impact
+/// lingers into the next period).
 /// </remarks>
 public static class EnvironmentRegistry
 {
@@ -56,6 +58,8 @@ public static class EnvironmentRegistry
         Register(new EnvironmentSpec("LiquidationStochVol-v0", null, null, LiquidationArguments(
             ("vol_low", 0.4), ("vol_high", 1.6), ("vol_switch_probability", 0.1))), Liquidation);
         Register(new EnvironmentSpec("LiquidationTransient-v0", null, null, LiquidationArguments(("impact_decay", 0.5))), Liquidation);
+        Register(new EnvironmentSpec("LunarLander-v3", 1000, 200.0, LanderArguments(false)), Lander);
+        Register(new EnvironmentSpec("LunarLanderContinuous-v3", 1000, 200.0, LanderArguments(true)), Lander);
     }
 
     /// <summary>The liquidation arguments (the paper's example) with some replaced.</summary>
@@ -99,6 +103,12 @@ public static class EnvironmentRegistry
         VolatilitySwitchProbability = Double(a, "vol_switch_probability"),
         ImpactDecay = Double(a, "impact_decay"),
     });
+
+    private static Dictionary<string, object> LanderArguments(bool continuous) => Arguments(
+        ("continuous", continuous), ("gravity", -10.0), ("enable_wind", false), ("wind_power", 15.0), ("turbulence_power", 1.5));
+
+    private static LunarLander Lander(IReadOnlyDictionary<string, object> a) => new(
+        Bool(a, "continuous"), Double(a, "gravity"), Bool(a, "enable_wind"), Double(a, "wind_power"), Double(a, "turbulence_power"));
 
     /// <summary>All registered ids, sorted.</summary>
     public static IReadOnlyList<string> Ids

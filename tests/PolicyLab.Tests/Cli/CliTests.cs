@@ -24,12 +24,27 @@ public sealed class CliTests : IDisposable
     [InlineData(new[] { "train", "--set", "clip_range=0" }, "clip_range must be > 0")]
     [InlineData(new[] { "eval", "--run", "/nonexistent/run" }, "not a PolicyLab run folder")]
     [InlineData(new[] { "list", "things" }, "'algos' or 'envs'")]
+    [InlineData(new[] { "eval" }, "--policy heuristic")]
+    [InlineData(new[] { "eval", "--policy", "heuristic", "--env", "CartPole-v1" }, "LunarLander-v3 or LunarLanderContinuous-v3")]
+    [InlineData(new[] { "eval", "--policy", "autopilot" }, "'heuristic'")]
     public void User_errors_exit_2_with_a_plain_message(string[] args, string expected)
     {
         (int code, _, string error) = Run(args);
         Assert.Equal(2, code);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
+    public void Eval_runs_the_lunar_lander_heuristic_without_a_run_folder()
+    {
+        (int code, string output, _) = Run("eval", "--policy", "heuristic", "--env", "LunarLanderContinuous-v3", "--episodes", "3", "--seed", "5", "--json");
+        Assert.Equal(0, code);
+        using JsonDocument doc = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        Assert.Equal(3, doc.RootElement.GetProperty("returns").GetArrayLength());
+        Assert.Equal(3, doc.RootElement.GetProperty("landed").GetInt32() + doc.RootElement.GetProperty("crashed").GetInt32()
+            + doc.RootElement.GetProperty("out_of_view").GetInt32() + doc.RootElement.GetProperty("truncated").GetInt32());
+        Assert.True(doc.RootElement.GetProperty("mean_return").GetDouble() > 100, "the heuristic should land the lander");
     }
 
     [Fact]
