@@ -50,7 +50,7 @@ internal static class CommandLine
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("cancelled; the last checkpoint is intact.");
+            Console.Error.WriteLine("cancelled.");
             return 130;
         }
     }

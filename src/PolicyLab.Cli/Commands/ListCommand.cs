@@ -10,7 +10,8 @@ internal static class ListCommand
     public static Command Create()
     {
         var what = new Argument<string>("what") { Description = "algos or envs" };
-        var command = new Command("list", "List the available algorithms or environments.") { what };
+        var envAssembly = new Option<string?>("--env-assembly") { Description = "also list the environments a .dll of your own registers" };
+        var command = new Command("list", "List the available algorithms or environments (with their spaces and arguments).") { what, envAssembly };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             switch (parse.GetValue(what))
@@ -23,10 +24,15 @@ internal static class ListCommand
                     }
                     return 0;
                 case "envs" or "environments":
+                    if (parse.GetValue(envAssembly) is string assembly) EnvironmentAssemblies.Load(assembly);
                     foreach (string id in EnvironmentRegistry.Ids)
                     {
                         EnvironmentSpec spec = EnvironmentRegistry.Spec(id);
                         Console.WriteLine($"{id,-28} max steps {spec.MaxEpisodeSteps?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",-6} reward threshold {spec.RewardThreshold?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+                        using (IEnvironment environment = EnvironmentRegistry.Make(id))
+                            Console.WriteLine($"    observations {environment.ObservationSpace}, actions {environment.ActionSpace}");
+                        if (spec.DefaultArguments.Count > 0)
+                            Console.WriteLine("    env_kwargs: " + string.Join(", ", spec.DefaultArguments.Select(kv => $"{kv.Key}={EnvironmentArguments.FormatValue(kv.Value)}")));
                     }
                     return 0;
                 default:

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using PolicyLab.Algorithms;
 using PolicyLab.Configuration;
 using PolicyLab.Tracking;
@@ -18,6 +19,8 @@ internal static class TrainCommand
         var steps = new Option<long?>("--steps") { Description = "environment steps to train for (n_timesteps)" };
         var config = new Option<string?>("--config") { Description = "YAML file of settings (flat, or one section per environment id)" };
         var set = new Option<string[]>("--set") { Description = "override one setting: --set key=value (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var envKwargs = new Option<string[]>("--env-kwargs") { Description = "environment arguments: --env-kwargs g=9.81 [name=value ...] (see `policylab list envs`)", AllowMultipleArgumentsPerToken = true };
+        var envAssembly = new Option<string?>("--env-assembly") { Description = "a .dll that registers your own environments (IEnvironmentRegistration); recorded in the run" };
         var outDir = new Option<string?>("--out") { Description = "run folder to create (default runs/<timestamp>-<algo>-<env>-s<seed>)" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
@@ -25,7 +28,7 @@ internal static class TrainCommand
         var listSettings = new Option<bool>("--list-settings") { Description = "print every setting with its resolved value and exit" };
         var command = new Command("train", "Train an agent and write a run folder.")
         {
-            algo, env, seed, steps, config, set, outDir, resume, json, listSettings, render,
+            algo, env, seed, steps, config, set, envKwargs, envAssembly, outDir, resume, json, listSettings, render,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -36,6 +39,8 @@ internal static class TrainCommand
                     : Train(Trainer.Resume(RunFolder.Open(resumeDir), observer: new ProgressReporter(asJson)), asJson);
             string[] overrides = parse.GetValue(set) ?? [];
             if (parse.GetValue(render) is string mode) overrides = [.. overrides, $"render={mode}"];
+            if (parse.GetValue(envKwargs) is { Length: > 0 } kwargs) overrides = [.. overrides, $"env_kwargs={Environments.EnvironmentArguments.FromPairs(kwargs)}"];
+            if (parse.GetValue(envAssembly) is string assembly) overrides = [.. overrides, $"env_assembly={assembly}"];
             var request = new SettingsRequest(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config),
                 overrides, parse.GetValue(seed), parse.GetValue(steps));
             (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(request);
@@ -67,9 +72,27 @@ internal static class TrainCommand
             var reporter = new ProgressReporter(asJson);
             RunSettings run = SettingsResolver.FromRunFolder(trainer.Folder).Run;
             if (!asJson) Console.WriteLine($"training {run.Algorithm} on {run.Environment} (seed {run.Seed}, {run.TotalSteps:N0} steps) → {trainer.Folder.Path}");
+            // Ctrl-C (SIGINT) and SIGTERM stop the run after the current update; it then ends as usual, with a final
+            // evaluation and checkpoint, and the command exits with 128 + the signal's number.
             using var cancel = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-            TrainingResult result = reporter.Run(run.TotalSteps, $"{run.Algorithm} {run.Environment}", () => trainer.RunWithTrackers(reporter, cancel.Token));
+            int signalExit = 0;
+            void Stop(int code)
+            {
+                if (signalExit == 0) signalExit = code;
+                cancel.Cancel();
+            }
+            ConsoleCancelEventHandler onInterrupt = (_, e) => { e.Cancel = true; Stop(130); };
+            Console.CancelKeyPress += onInterrupt;
+            using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(143); });
+            TrainingResult result;
+            try
+            {
+                result = reporter.Run(run.TotalSteps, $"{run.Algorithm} {run.Environment}", () => trainer.RunWithTrackers(reporter, cancel.Token));
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onInterrupt;
+            }
             EvaluationResult? final = result.FinalEvaluation;
             if (asJson)
             {
@@ -88,6 +111,7 @@ internal static class TrainCommand
                     ["steps_per_second"] = result.Steps / Math.Max(result.WallSeconds, 1e-9),
                     ["end_reason"] = result.EndReason,
                     ["run_folder"] = result.RunFolder,
+                    ["checkpoint_step"] = result.Steps,
                 });
             }
             else
@@ -95,8 +119,10 @@ internal static class TrainCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"done: {result.EndReason}; {result.Steps:N0} steps in {result.WallSeconds:F1} s; final evaluation {final?.MeanReturn:F2} ± {final?.StdReturn:F2}"));
                 Console.WriteLine($"run folder: {result.RunFolder}");
+                if (signalExit != 0)
+                    Console.WriteLine($"stopped early: the checkpoint at step {result.Steps:N0} is saved; continue with `policylab train --resume {result.RunFolder}`.");
             }
-            return 0;
+            return signalExit;
         }
     }
 

@@ -27,8 +27,18 @@ public sealed class AlgorithmContext
     /// <summary>Where the run counts environment steps and finished episodes (all environments of the run).</summary>
     public required IEpisodeSink Episodes { get; init; }
 
-    /// <summary>The run's step budget.</summary>
-    public required long TotalSteps { get; init; }
+    /// <summary>The run's step budget: fixed (<c>TotalSteps = n</c>) or read from <see cref="Budget"/>, which follows a
+    /// budget that changes while the algorithm lives (an agent trained on with <c>Learn</c>, a resumed run).</summary>
+    public long TotalSteps
+    {
+        get => Budget?.Invoke() ?? _totalSteps;
+        init => _totalSteps = value;
+    }
+
+    private readonly long _totalSteps = long.MaxValue;
+
+    /// <summary>Where <see cref="TotalSteps"/> comes from when the budget can change (null: the fixed value).</summary>
+    public Func<long>? Budget { get; init; }
 
     /// <summary>Environment steps taken so far by all environments of the run.</summary>
     public long StepsTaken => Episodes.TotalSteps;

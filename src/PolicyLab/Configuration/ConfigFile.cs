@@ -30,7 +30,9 @@ public static class ConfigFile
         if (stream.Documents.Count == 0) return [];
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new PolicyLabException($"Configuration file '{source}' must be a mapping of key: value pairs (or of environment ids to such mappings).");
-        bool sectioned = root.Children.Values.All(v => v is YamlMappingNode) && root.Children.Count > 0;
+        // A file whose values are all mappings has one section per environment id (env_kwargs is a setting whose
+        // value is a mapping, never a section).
+        bool sectioned = root.Children.Count > 0 && root.Children.All(kv => kv.Value is YamlMappingNode && (kv.Key as YamlScalarNode)?.Value != "env_kwargs");
         var result = new List<KeyValuePair<string, string>>();
         if (!sectioned)
         {
@@ -73,6 +75,15 @@ public static class ConfigFile
         return plain ? value : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
     }
 
+    /// <summary>A mapping of scalars or lists of scalars as one-line flow YAML (<c>{g: 9.81, sizes: [3, 3]}</c>).</summary>
+    private static string FlowMapping(YamlMappingNode map, string source) =>
+        "{" + string.Join(", ", map.Children.Select(kv => (kv.Key as YamlScalarNode)?.Value + ": " + kv.Value switch
+        {
+            YamlScalarNode s => s.Value,
+            YamlSequenceNode seq when seq.Children.All(c => c is YamlScalarNode) => "[" + string.Join(", ", seq.Children.Select(c => ((YamlScalarNode)c).Value)) + "]",
+            _ => throw new PolicyLabException($"Configuration file '{source}': each environment argument in env_kwargs must be a single value or a list of values."),
+        })) + "}";
+
     private static void AddPairs(YamlMappingNode mapping, List<KeyValuePair<string, string>> result, string source)
     {
         foreach ((YamlNode key, YamlNode value) in mapping.Children)
@@ -82,6 +93,7 @@ public static class ConfigFile
             {
                 YamlScalarNode s => s.Value ?? "null",
                 YamlSequenceNode seq => "[" + string.Join(", ", seq.Children.Select(c => (c as YamlScalarNode)?.Value ?? "")) + "]",
+                YamlMappingNode map when k == "env_kwargs" => FlowMapping(map, source),
                 _ => throw new PolicyLabException($"Configuration file '{source}': the value of '{k}' must be a single value or a list."),
             };
             result.Add(new KeyValuePair<string, string>(k, v));

@@ -183,7 +183,7 @@ public static class EnvironmentRegistry
                 if (!merged.ContainsKey(name))
                 {
                     string known = spec.DefaultArguments.Count == 0 ? "it takes no arguments" : "it takes: " + string.Join(", ", spec.DefaultArguments.Keys);
-                    throw new PolicyLabException($"Environment '{id}' has no argument named '{name}'; {known}. Check the spelling or remove the argument.");
+                    throw new PolicyLabException($"Environment '{id}' has no argument named '{name}';{NameSuggestions.DidYouMean(name, spec.DefaultArguments.Keys)} {known}. Check the spelling or remove the argument.");
                 }
                 merged[name] = value;
             }

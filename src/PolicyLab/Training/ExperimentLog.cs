@@ -28,7 +28,7 @@ public sealed class ExperimentLog
     public required long Seed { get; init; }
 
     /// <summary>Every resolved setting (run and algorithm) as text.</summary>
-    public required IReadOnlyList<KeyValuePair<string, string>> Parameters { get; init; }
+    public required IReadOnlyList<KeyValuePair<string, string>> Parameters { get; set; }
 
     /// <summary>Finished training episodes.</summary>
     public List<EpisodeRecord> Episodes { get; } = [];

@@ -21,9 +21,13 @@ public static class RunEvaluation
     public static EvaluationResult Evaluate(RunFolder folder, long? checkpointStep, int episodes, bool deterministic, long? seed = null,
         Action<RgbFrame>? film = null)
     {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (folder.CheckpointSteps().Count == 0)
+            throw new PolicyLabException($"The run '{folder.Path}' has no checkpoint yet, so there is no trained policy to evaluate. " +
+                "A run writes one every checkpoint_freq steps and when it ends or is stopped; let it finish (or stop it with Ctrl-C) and evaluate again.");
         using Trainer trainer = Trainer.Resume(folder, checkpointStep);
         ulong evalSeed = seed is long s ? (ulong)s : Rng.DeriveSeed((ulong)trainer.Settings.Seed, 3);
-        using var evaluator = new Evaluator(TrainingEnvironments.Make(trainer.Settings.Environment, film is null ? Math.Min(episodes, 8) : 1, VectorMode.Sync),
+        using var evaluator = new Evaluator(TrainingEnvironments.Make(trainer.Settings, film is null ? Math.Min(episodes, 8) : 1, VectorMode.Sync),
             episodes, evalSeed, trainer.Settings.NormalizeObservations);
         return trainer.Evaluate(evaluator, deterministic, new Rng(Rng.DeriveSeed(evalSeed, 1)), film);
     }

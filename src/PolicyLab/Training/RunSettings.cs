@@ -33,6 +33,14 @@ public sealed class RunSettings : Hyperparameters
     [Hyperparameter("env", "environment id (see `policylab list envs`)")]
     public string Environment { get; set; } = "CartPole-v1";
 
+    /// <summary>Environment constructor arguments, a YAML flow mapping such as <c>{g: 9.81}</c> (empty: the defaults).</summary>
+    [Hyperparameter("env_kwargs", "environment arguments, e.g. {g: 9.81} (see `policylab list envs`)")]
+    public string EnvironmentArguments { get; set; } = "";
+
+    /// <summary>Path of a user assembly that registers environments (<see cref="Environments.IEnvironmentRegistration"/>), or empty.</summary>
+    [Hyperparameter("env_assembly", "path of a .dll that registers your own environments (IEnvironmentRegistration)")]
+    public string EnvironmentAssembly { get; set; } = "";
+
     /// <summary>Seed of every random stream of the run.</summary>
     [Hyperparameter("seed", "random seed (same seed, same machine, same threads → same results)")]
     public long Seed { get; set; }
@@ -65,9 +73,10 @@ public sealed class RunSettings : Hyperparameters
     [Hyperparameter("eval_episodes", "episodes per evaluation")]
     public int EvaluationEpisodes { get; set; } = 10;
 
-    /// <summary>Checkpoint every this many environment steps (0: only at the end).</summary>
-    [Hyperparameter("checkpoint_freq", "save a checkpoint every this many env steps (0: only at the end)")]
-    public long CheckpointFrequency { get; set; }
+    /// <summary>Checkpoint every this many environment steps (0: only at the end). A run that is stopped (Ctrl-C,
+    /// SIGTERM, a callback, a cancelled token) always writes a checkpoint as it ends.</summary>
+    [Hyperparameter("checkpoint_freq", "save a checkpoint every this many env steps (0: only at the end; a stopped run always saves one)")]
+    public long CheckpointFrequency { get; set; } = 100_000;
 
     /// <summary>Stop once an evaluation reaches the reward threshold.</summary>
     [Hyperparameter("stop_at_threshold", "stop when an evaluation's mean return reaches the reward threshold")]
@@ -88,6 +97,11 @@ public sealed class RunSettings : Hyperparameters
     /// <summary>Write TensorBoard event files.</summary>
     [Hyperparameter("tensorboard", "write TensorBoard event files to tb/ in the run folder")]
     public bool TensorBoard { get; set; } = true;
+
+    /// <summary>The parsed <see cref="EnvironmentArguments"/>, or null when there are none.</summary>
+    /// <exception cref="PolicyLabException">The text is not a mapping.</exception>
+    public IReadOnlyDictionary<string, object>? EnvironmentArgumentValues() =>
+        Environments.EnvironmentArguments.Parse(EnvironmentArguments, "env_kwargs") is { Count: > 0 } arguments ? arguments : null;
 
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)

@@ -42,7 +42,6 @@ public static class SettingsResolver
         if (request.Environment is not null) run.Environment = request.Environment;
         AlgorithmInfo info = AlgorithmRegistry.Get(run.Algorithm);
         run.Algorithm = info.Name;
-        Environments.EnvironmentRegistry.Spec(run.Environment); // unknown ids fail here, with suggestions
         Hyperparameters algorithm = info.CreateSettings();
 
         if (DefaultConfig(info.Name) is string defaults)
@@ -58,6 +57,7 @@ public static class SettingsResolver
             overrides.Add(new(s[..eq].Trim(), s[(eq + 1)..].Trim()));
         }
         Apply(run, algorithm, overrides, "--set");
+        CheckEnvironment(run); // unknown ids and arguments fail here, with suggestions
         if (algorithm is IFixesEnvironmentCount fixedCount)
         {
             bool explicitlySet = overrides.Any(kv => kv.Key == "n_envs")
@@ -83,7 +83,24 @@ public static class SettingsResolver
             if (kv.Key == "algo") run.Algorithm = kv.Value;
         Hyperparameters algorithm = AlgorithmRegistry.Get(run.Algorithm).CreateSettings();
         Apply(run, algorithm, pairs, Path.Combine(folder.Path, RunFolder.ConfigFileName));
+        if (run.EnvironmentAssembly.Length > 0) Environments.EnvironmentAssemblies.Load(run.EnvironmentAssembly);
         return (run, algorithm);
+    }
+
+    /// <summary>Loads the run's environment assembly (if any), then checks that its environment id and arguments exist.</summary>
+    private static void CheckEnvironment(RunSettings run)
+    {
+        if (run.EnvironmentAssembly.Length > 0)
+        {
+            run.EnvironmentAssembly = Path.GetFullPath(run.EnvironmentAssembly);
+            Environments.EnvironmentAssemblies.Load(run.EnvironmentAssembly);
+        }
+        Environments.EnvironmentRegistry.Spec(run.Environment);
+        if (run.EnvironmentArgumentValues() is { } arguments)
+        {
+            Environments.EnvironmentArguments.Validate(run.Environment, arguments);
+            run.EnvironmentArguments = "{" + string.Join(", ", arguments.Select(kv => $"{kv.Key}: {Environments.EnvironmentArguments.FormatValue(kv.Value)}")) + "}";
+        }
     }
 
     /// <summary>The shipped tuned defaults for <paramref name="algorithm"/>, or null.</summary>

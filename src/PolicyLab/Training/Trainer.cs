@@ -36,6 +36,7 @@ public sealed class Trainer : IDisposable
     private readonly string _version;
     private int _iteration;
     private long _nextEvaluation, _nextCheckpoint;
+    private string? _stopRequest;
 
     private Trainer(RunSettings run, Hyperparameters algorithmSettings, RunFolder folder)
     {
@@ -48,7 +49,7 @@ public sealed class Trainer : IDisposable
         _environments = new TrainingEnvironments(run, info, gamma);
         _algorithm = info.Create(_environments.Context(), algorithmSettings, new Rng(Rng.DeriveSeed(seed, 2)));
         int evalCopies = Math.Min(run.EvaluationEpisodes, 8);
-        _evaluator = new Evaluator(TrainingEnvironments.Make(run.Environment, evalCopies, VectorMode.Sync), run.EvaluationEpisodes,
+        _evaluator = new Evaluator(TrainingEnvironments.Make(run, evalCopies, VectorMode.Sync), run.EvaluationEpisodes,
             Rng.DeriveSeed(seed, 3), run.NormalizeObservations);
         _evaluationRng = new Rng(Rng.DeriveSeed(seed, 4));
         _log = new ExperimentLog
@@ -58,8 +59,7 @@ public sealed class Trainer : IDisposable
             Seed = run.Seed,
             Parameters = [.. run.ToList(), .. algorithmSettings.ToList()],
         };
-        _version = typeof(Trainer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+        _version = PolicyLabVersion.Current;
         _nextEvaluation = run.EvaluationFrequency > 0 ? run.EvaluationFrequency : long.MaxValue;
         _nextCheckpoint = run.CheckpointFrequency > 0 ? run.CheckpointFrequency : long.MaxValue;
     }
@@ -90,6 +90,28 @@ public sealed class Trainer : IDisposable
             $"PolicyLab run configuration ({trainer._version}).\nResume with: policylab train --resume <this folder>"));
         return trainer;
     }
+
+    /// <summary>
+    /// Sets the run's total step budget (e.g. to train a finished run for more steps) and rewrites config.yaml with
+    /// it, so a later resume trains to the same budget.
+    /// </summary>
+    /// <exception cref="PolicyLabException">The budget is not positive.</exception>
+    public void SetBudget(long totalSteps)
+    {
+        if (totalSteps <= 0)
+            throw new PolicyLabException($"The step budget must be positive; got {totalSteps}.");
+        _run.TotalSteps = totalSteps;
+        _log.Parameters = [.. _run.ToList(), .. _algorithm.Settings.ToList()];
+        _folder.WriteText(RunFolder.ConfigFileName, ConfigFile.Write(_log.Parameters,
+            $"PolicyLab run configuration ({_version}).\nResume with: policylab train --resume <this folder>"));
+    }
+
+    /// <summary>
+    /// Asks a running <see cref="Run(IEnumerable{ITrainingObserver}, CancellationToken)"/> to stop after the current
+    /// update; it then ends normally, with a final evaluation and checkpoint, and <paramref name="reason"/> as its end
+    /// reason. Observers call it through <see cref="TrainingRunContext.RequestStop"/>.
+    /// </summary>
+    public void RequestStop(string reason) => _stopRequest ??= reason;
 
     /// <summary>Loads exported weights (a checkpoint's model.safetensors, or a run or checkpoint folder holding one) into the algorithm.</summary>
     /// <exception cref="PolicyLabException">No weights file there, or one saved for another architecture.</exception>
@@ -161,13 +183,20 @@ public sealed class Trainer : IDisposable
             RewardThreshold = threshold,
             Environments = _environments.Statistics,
             Notify = observer.OnNotice,
+            RequestStop = RequestStop,
         });
 
         try
         {
+            _stopRequest = null;
             while (sink.TotalSteps < _run.TotalSteps && endReason is null && !_algorithm.IsFinished)
             {
-                cancellation.ThrowIfCancellationRequested();
+                if (cancellation.IsCancellationRequested) RequestStop("cancelled");
+                if (_stopRequest is not null)
+                {
+                    endReason = $"{_stopRequest} at step {sink.TotalSteps}";
+                    break;
+                }
                 diagnostics.Clear();
                 double progress = (double)sink.TotalSteps / _run.TotalSteps;
                 _algorithm.Iterate(progress, diagnostics);
@@ -194,6 +223,7 @@ public sealed class Trainer : IDisposable
                     while (_nextCheckpoint <= sink.TotalSteps) _nextCheckpoint += _run.CheckpointFrequency;
                     SaveCheckpoint();
                 }
+                if (_stopRequest is not null) endReason = $"{_stopRequest} at step {sink.TotalSteps}";
             }
             endReason ??= _algorithm.IsFinished ? "all iterations done" : "step budget spent";
         }
@@ -201,8 +231,12 @@ public sealed class Trainer : IDisposable
         {
             _log.EndReason = $"stopped at step {sink.TotalSteps} (update {_iteration + 1}): {e.Message}";
             WriteLogFiles(clock);
+            IReadOnlyList<long> saved = _folder.CheckpointSteps();
+            string checkpoint = saved.Count > 0
+                ? $"The last good checkpoint (step {saved[^1]}) in '{_folder.CheckpointsPath}' is intact."
+                : "No checkpoint was written before it (set checkpoint_freq to keep some).";
             throw new PolicyLabException($"Training stopped at step {sink.TotalSteps} (update {_iteration + 1}): a non-finite {e.Quantity}. " +
-                $"The last good checkpoint in '{_folder.CheckpointsPath}' is intact. {e.Message}", e);
+                $"{checkpoint} {e.Message}", e);
         }
 
         EvaluationResult final = _log.Evaluations.Count > 0 && _log.Evaluations[^1].Step == sink.TotalSteps

@@ -24,7 +24,7 @@ public sealed class TrainingEnvironments : IDisposable
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(algorithm);
         Run = run;
-        IVectorEnvironment raw = Make(run.Environment, run.EnvironmentCount, run.VectorMode);
+        IVectorEnvironment raw = Make(run, run.EnvironmentCount, run.VectorMode);
         if (!algorithm.Supports(raw.SingleActionSpace))
         {
             raw.Dispose();
@@ -64,21 +64,28 @@ public sealed class TrainingEnvironments : IDisposable
         Environment = Top,
         CreateEnvironments = (count, workerSeed) =>
         {
-            var worker = new VectorEpisodeStatistics(Make(Run.Environment, count, VectorMode.Sync), sink: Sink);
+            var worker = new VectorEpisodeStatistics(Make(Run, count, VectorMode.Sync), sink: Sink);
             worker.Reset(workerSeed);
             return worker;
         },
-        CreateEnvironment = () => EnvironmentRegistry.Make(Run.Environment),
+        CreateEnvironment = () => EnvironmentRegistry.Make(Run.Environment, Run.EnvironmentArgumentValues()),
         Episodes = Sink,
-        TotalSteps = Run.TotalSteps,
+        Budget = () => Run.TotalSteps,
     };
 
     /// <summary>Builds <paramref name="count"/> copies of a registered environment.</summary>
-    public static IVectorEnvironment Make(string id, int count, VectorMode mode) => mode switch
+    public static IVectorEnvironment Make(string id, int count, VectorMode mode, IReadOnlyDictionary<string, object>? arguments = null) => mode switch
     {
-        VectorMode.Threaded => new ThreadedVectorEnvironment(id, count),
-        _ => new SyncVectorEnvironment(id, count),
+        VectorMode.Threaded => new ThreadedVectorEnvironment(id, count, arguments: arguments),
+        _ => new SyncVectorEnvironment(id, count, arguments),
     };
+
+    /// <summary>Builds <paramref name="count"/> copies of the run's environment, with its arguments.</summary>
+    public static IVectorEnvironment Make(RunSettings run, int count, VectorMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Make(run.Environment, count, mode, run.EnvironmentArgumentValues());
+    }
 
     /// <inheritdoc/>
     public void Dispose() => Top.Dispose();

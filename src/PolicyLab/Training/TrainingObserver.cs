@@ -39,6 +39,12 @@ public sealed class TrainingRunContext
     /// <summary>Shows a notice to the user (through every observer's <see cref="ITrainingObserver.OnNotice"/>).</summary>
     public Action<string> Notify { get; init; } = _ => { };
 
+    /// <summary>
+    /// Asks the run to stop after the current update (the argument is the reason recorded as its end); the run then
+    /// ends normally, with a final evaluation and checkpoint.
+    /// </summary>
+    public Action<string> RequestStop { get; init; } = _ => { };
+
     /// <summary>The training environments (raw rewards), to which a step listener can be attached for rendering.</summary>
     public required VectorEpisodeStatistics Environments { get; init; }
 }

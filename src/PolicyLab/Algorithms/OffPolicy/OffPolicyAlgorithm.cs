@@ -18,7 +18,7 @@ namespace PolicyLab.Algorithms.OffPolicy;
 public abstract class OffPolicyAlgorithm : IAlgorithm
 {
     private readonly OffPolicySettings _settings;
-    private readonly long _totalSteps;
+    private readonly AlgorithmContext _context;
     private readonly float[] _scaledActions, _environmentActions, _observations;
     private readonly double[] _diagnosticSums;
     private long _steps, _updates;
@@ -33,12 +33,12 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
             throw new PolicyLabException($"{name} needs a Box observation space; this environment observes {Environment.SingleObservationSpace}.");
         _settings = settings;
         Rng = rng;
-        _totalSteps = context.TotalSteps;
+        _context = context;
         Scaler = new ActionScaler(Environment.SingleActionSpace, name);
         int n = Environment.Count;
         ObservationSize = Environment.ObservationSize;
         ActionSize = Scaler.Size;
-        Buffer = new ReplayBuffer((int)Math.Max(Math.Min(settings.BufferSize, context.TotalSteps), n), n, ObservationSize, ActionSize);
+        Buffer = new ReplayBuffer(Math.Max(settings.BufferSize, n), n, ObservationSize, ActionSize);
         Batch = new TransitionBatch(settings.BatchSize, ObservationSize, ActionSize);
         _scaledActions = new float[n * ActionSize];
         _environmentActions = new float[n * ActionSize];
@@ -107,7 +107,7 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         do
         {
             int collected = 0;
-            for (int t = 0; t < _settings.TrainFrequency && _steps < _totalSteps; t++)
+            for (int t = 0; t < _settings.TrainFrequency && _steps < _context.TotalSteps; t++)
             {
                 CollectStep();
                 collected += n;
@@ -123,7 +123,7 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
                 }
             }
         }
-        while (_steps - start < _settings.LogInterval && _steps < _totalSteps);
+        while (_steps - start < _settings.LogInterval && _steps < _context.TotalSteps);
 
         if (updates > 0)
             for (int i = 0; i < _diagnosticSums.Length; i++)

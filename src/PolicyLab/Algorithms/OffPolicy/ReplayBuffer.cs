@@ -9,10 +9,15 @@ namespace PolicyLab.Algorithms.OffPolicy;
 /// allocated once. Terminated and truncated are kept apart: a target bootstraps from s′ after a
 /// truncation (time limit) and never after a termination. Sampling is uniform, with replacement, over
 /// the stored transitions, and can form n-step returns by following a copy's later rows.
+/// <para>The arrays start small and double as rows arrive, up to the capacity (no allocation per step: O(log capacity)
+/// growths in all), so a 10⁶-transition buffer costs memory only as it fills, and its capacity never depends on the
+/// run's step budget (a run resumed with another budget loads its buffer unchanged).</para>
 /// </summary>
 public sealed class ReplayBuffer
 {
-    private readonly float[] _observations, _nextObservations, _actions, _rewards, _terminated, _truncated;
+    private const int InitialRows = 1024;
+    private float[] _observations, _nextObservations, _actions, _rewards, _terminated, _truncated;
+    private int _allocatedRows;
     private long _rowsWritten;
 
     /// <summary>Creates a buffer holding at least <paramref name="capacity"/> transitions of <paramref name="copies"/> environments.</summary>
@@ -24,13 +29,29 @@ public sealed class ReplayBuffer
         ObservationSize = observationSize;
         ActionSize = actionSize;
         Rows = (capacity + copies - 1) / copies;
-        long slots = (long)Rows * copies;
-        _observations = new float[slots * observationSize];
-        _nextObservations = new float[slots * observationSize];
-        _actions = new float[slots * actionSize];
-        _rewards = new float[slots];
-        _terminated = new float[slots];
-        _truncated = new float[slots];
+        _observations = _nextObservations = _actions = _rewards = _terminated = _truncated = [];
+        EnsureRows(Math.Min(Rows, InitialRows));
+    }
+
+    /// <summary>Grows the arrays to hold at least <paramref name="rows"/> rows (at most <see cref="Rows"/>), keeping their contents.</summary>
+    private void EnsureRows(long rows)
+    {
+        if (rows <= _allocatedRows) return;
+        int target = (int)Math.Min(Rows, Math.Max(rows, Math.Min((long)_allocatedRows * 2, Rows)));
+        long slots = (long)target * Copies;
+        static float[] Grow(float[] old, long length)
+        {
+            var grown = new float[length];
+            old.CopyTo(grown, 0);
+            return grown;
+        }
+        _observations = Grow(_observations, slots * ObservationSize);
+        _nextObservations = Grow(_nextObservations, slots * ObservationSize);
+        _actions = Grow(_actions, slots * ActionSize);
+        _rewards = Grow(_rewards, slots);
+        _terminated = Grow(_terminated, slots);
+        _truncated = Grow(_truncated, slots);
+        _allocatedRows = target;
     }
 
     /// <summary>Environment copies per row.</summary>
@@ -60,6 +81,7 @@ public sealed class ReplayBuffer
         ReadOnlySpan<float> nextObservations, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated)
     {
         int n = Copies, o = ObservationSize, a = ActionSize;
+        if (_rowsWritten >= _allocatedRows && _allocatedRows < Rows) EnsureRows(_rowsWritten + 1);
         int slot = (int)(_rowsWritten % Rows) * n;
         observations[..(n * o)].CopyTo(_observations.AsSpan(slot * o, n * o));
         nextObservations[..(n * o)].CopyTo(_nextObservations.AsSpan(slot * o, n * o));
@@ -127,6 +149,8 @@ public sealed class ReplayBuffer
     public void LoadState(StateDictionary state, string prefix)
     {
         long rows = state.ReadScalarInt64($"{prefix}.rows_written");
+        if (rows < 0) throw new PolicyLabException($"The saved replay buffer has a negative row count ({rows}); the checkpoint is damaged.");
+        EnsureRows(Math.Min(rows, Rows));
         int used = (int)Math.Min(rows, Rows) * Copies;
         _rowsWritten = rows;
         state.Read($"{prefix}.observations", _observations.AsSpan(0, used * ObservationSize));
