@@ -17,7 +17,7 @@ namespace PolicyLab.Tests.Export;
 /// the run's deterministic <see cref="IAlgorithm.Act"/> on observations normalized as evaluation normalizes them
 /// equals the model's output (discrete: the same index; continuous: within 1e-5).
 /// </summary>
-public sealed class OnnxExportTests : IDisposable
+public sealed class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper log) : IDisposable
 {
     private const int Observations = 1000;
     private readonly string _dir = Directory.CreateTempSubdirectory("policylab-onnx-").FullName;
@@ -84,6 +84,7 @@ public sealed class OnnxExportTests : IDisposable
             if (discrete) mismatches += expected[i] == actual[i] ? 0 : 1;
             else worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
         }
+        log.WriteLine($"{algo} {env} [{string.Join(' ', sets)}]: {(discrete ? $"{mismatches} differing indices" : $"largest |difference| {worst:G3}")} over {Observations} observations");
         Assert.True(mismatches == 0, $"{mismatches} of {expected.Length} discrete actions differ");
         Assert.True(worst <= 1e-5, $"largest difference {worst:G3}");
         // The actions are not all alike (a constant policy would pass trivially).
