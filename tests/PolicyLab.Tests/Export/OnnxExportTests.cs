@@ -227,7 +227,7 @@ public sealed class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper log) : 
     {
         private int _position;
 
-        public override RgbFrame Render() => throw new NotSupportedException();
+        public override RgbFrame Render() => new(8, 8);
 
         protected override void ResetState(ResetOptions? options) => _position = 2 + Random.NextInt(5);
 
