@@ -79,9 +79,7 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(path);
         (byte[] model, OnnxPolicySignature signature) = Build(algorithm, observationSpace, actionSpace, normalization, metadata);
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null && !Directory.Exists(directory))
-            throw new PolicyLabException($"Cannot write '{path}': the folder '{directory}' does not exist; create it or choose another -o path.");
+        CheckDestination(path);
         AtomicFile.WriteAllBytes(path, model);
         return signature;
     }
@@ -113,6 +111,8 @@ public static class OnnxExport
     public static OnnxExportResult FromRun(RunFolder folder, long? checkpointStep, string path)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(path);
+        CheckDestination(path);
         IReadOnlyList<long> steps = folder.CheckpointSteps();
         if (steps.Count == 0)
             throw new PolicyLabException($"The run '{folder.Path}' has no checkpoint yet, so there is no trained policy to export; let training write one (checkpoint_freq, or the end of the run) and export again.");
@@ -387,6 +387,15 @@ public static class OnnxExport
         string gathered = g.Node("Gather", [x, g.Constant("onehot_component", components.ToArray(), e)], "observation_components", OnnxAttribute.Int("axis", 1));
         string equal = g.Node("Equal", [gathered, g.Constant("onehot_value", values.ToArray(), e)], "observation_onehot_bool");
         return g.Node("Cast", [equal], "observation_onehot", OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+    }
+
+    private static void CheckDestination(string path)
+    {
+        if (Directory.Exists(path))
+            throw new PolicyLabException($"Cannot write the model to '{path}': it is a folder; give a file name such as {Path.Combine(path, "policy.onnx")}.");
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null && !Directory.Exists(directory))
+            throw new PolicyLabException($"Cannot write '{path}': the folder '{directory}' does not exist; create it or choose another -o path.");
     }
 
     private static void RequireInputs(int networkInputs, Space observationSpace, bool encoded = false)

@@ -44,6 +44,14 @@ public sealed class ExportCliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("--format tflite is unknown", error, StringComparison.Ordinal);
 
+        (code, _, error) = Run("export", "--run", run, "-o", _dir);
+        Assert.Equal(2, code);
+        Assert.Contains("it is a folder", error, StringComparison.Ordinal);
+
+        (code, _, error) = Run("export", "--run", run, "-o", Path.Combine(_dir, "missing", "p.onnx"));
+        Assert.Equal(2, code);
+        Assert.Contains("does not exist", error, StringComparison.Ordinal);
+
         (code, _, error) = Run("export", "--run", run, "--checkpoint", "5");
         Assert.Equal(2, code);
         Assert.Contains("no checkpoint at step 5", error, StringComparison.Ordinal);
