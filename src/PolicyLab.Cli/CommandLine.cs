@@ -12,6 +12,7 @@ internal static class CommandLine
         {
             TrainCommand.Create(),
             EvalCommand.Create(),
+            ExportCommand.Create(),
             ListCommand.Create(),
             BenchCommand.Create(),
             AnnealCommand.Create(),

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
+using PolicyLab.IO;
 
 namespace PolicyLab.Tracking;
 

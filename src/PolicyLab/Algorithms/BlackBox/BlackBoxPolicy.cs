@@ -71,6 +71,12 @@ public sealed class BlackBoxPolicy
     /// <summary>Whether the actions are discrete.</summary>
     public bool IsDiscrete => _discrete is not null;
 
+    /// <summary>Whether observations are one-hot encoded (<see cref="Space.Encode"/>) before the network.</summary>
+    internal bool EncodesObservations => _encode;
+
+    /// <summary>The fixed observation rescaling x' = scale·x + shift (null when off), for the ONNX export.</summary>
+    internal (float[] Scale, float[] Shift)? ObservationScaling => _scale is null ? null : (_scale, _shift!);
+
     /// <summary>Environment actions for <paramref name="batch"/> raw observations.</summary>
     /// <param name="observations">batch × observation floats.</param>
     /// <param name="batch">Rows.</param>

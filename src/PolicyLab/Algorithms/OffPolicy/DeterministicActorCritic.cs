@@ -91,7 +91,7 @@ public abstract class DeterministicActorCritic : OffPolicyAlgorithm
     protected ParameterStore TargetStore { get; } = new();
 
     /// <summary>μ(s).</summary>
-    protected Mlp Actor { get; }
+    protected internal Mlp Actor { get; }
 
     /// <summary>μ′(s).</summary>
     protected Mlp TargetActor { get; }

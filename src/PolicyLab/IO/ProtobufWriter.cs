@@ -1,15 +1,20 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace PolicyLab.Tracking;
+namespace PolicyLab.IO;
 
 /// <summary>
-/// Encodes the handful of protocol-buffer field kinds TensorBoard's event records need (varints, 64-bit
-/// doubles, 32-bit floats, length-delimited bytes and nested messages) into a growing byte buffer.
+/// Encodes the protocol-buffer field kinds that TensorBoard's event records and ONNX models need (varints,
+/// 64-bit doubles, 32-bit floats, length-delimited bytes, strings and nested messages) into a growing byte
+/// buffer. Fields are written in the order they are called; a repeated field is written by calling once per
+/// element (the unpacked encoding, which every protobuf reader accepts).
 /// </summary>
 public sealed class ProtobufWriter
 {
     private readonly List<byte> _buffer = [];
+
+    /// <summary>Bytes written so far.</summary>
+    public int Length => _buffer.Count;
 
     /// <summary>The bytes written so far.</summary>
     public byte[] ToArray() => [.. _buffer];
@@ -21,6 +26,9 @@ public sealed class ProtobufWriter
         WriteRawVarint(value);
         return this;
     }
+
+    /// <summary>Writes a signed 64-bit (int64/int32/enum) varint field: negative values take ten bytes, as protobuf encodes them.</summary>
+    public ProtobufWriter Int64(int field, long value) => Varint(field, unchecked((ulong)value));
 
     /// <summary>Writes a double (wire type 1) field.</summary>
     public ProtobufWriter Double(int field, double value)
@@ -55,7 +63,14 @@ public sealed class ProtobufWriter
     public ProtobufWriter String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
 
     /// <summary>Writes a nested message field.</summary>
-    public ProtobufWriter Message(int field, ProtobufWriter message) => Bytes(field, message.ToArray());
+    public ProtobufWriter Message(int field, ProtobufWriter message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        WriteRawVarint(((ulong)field << 3) | 2);
+        WriteRawVarint((ulong)message._buffer.Count);
+        _buffer.AddRange(message._buffer);
+        return this;
+    }
 
     private void WriteRawVarint(ulong value)
     {
