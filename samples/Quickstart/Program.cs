@@ -37,6 +37,7 @@ using (IEnvironment env = EnvironmentRegistry.Make("CartPole-v1"))
 }
 
 // 2. Continuous actions with observation normalization: the statistics travel inside the policy file.
+if (pendulumSteps == 0) return;
 using (var agent = Agent.Create("ppo", "Pendulum-v1", seed: 0, runFolder: Path.Combine(output, "pendulum-run")))
 {
     agent.Learn(pendulumSteps);

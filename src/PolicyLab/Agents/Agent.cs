@@ -56,7 +56,7 @@ public sealed class Agent : IDisposable
         if (policy.Normalization is { } n)
         {
             _frozenStatistics = new RunningMeanVariance(ObservationSpace.FlatSize);
-            _frozenStatistics.Import(n.Statistics);
+            _frozenStatistics.Import(new RunningMeanVarianceState((double[])n.Mean.Clone(), (double[])n.Variance.Clone(), 1.0));
         }
         _sampling = new Rng(5);
     }
@@ -206,8 +206,20 @@ public sealed class Agent : IDisposable
         NormalizeVectorEnvironment? n = t.Environments.Normalizer;
         return new PolicyDescription(t.Settings.Algorithm, t.Settings.Environment, t.Settings.EnvironmentArguments, t.Steps,
             ObservationSpace, ActionSpace, t.Settings.EnvironmentCount, _algorithm.Settings.ToList(),
-            n is { NormalizeObservations: true } ? new ObservationNormalization(n.ObservationStatistics.Export(), n.ClipObservation, n.Epsilon) : null,
+            n is { NormalizeObservations: true } ? ObservationNormalization.From(n) : null,
             PolicyLabVersion.Current);
+    }
+
+    /// <summary>
+    /// Writes the deterministic policy as an ONNX model that maps raw observations to environment actions (normalization
+    /// and action scaling inside the graph; see docs/export.md).
+    /// </summary>
+    /// <exception cref="PolicyLabException">The policy cannot be exported (the message says why), or the path is not writable.</exception>
+    public Export.OnnxPolicySignature ExportOnnx(string path)
+    {
+        lock (_gate)
+            return Export.OnnxExport.Write(path, _algorithm, ObservationSpace, ActionSpace, Describe().Normalization,
+                new Dictionary<string, string> { ["policylab.algorithm"] = AlgorithmName, ["policylab.environment"] = Environment });
     }
 
     /// <summary>The action(s) for raw observation(s): one row of <see cref="ObservationSize"/> floats per observation.</summary>

@@ -36,17 +36,12 @@ public sealed record PolicyDescription(
     ObservationNormalization? Normalization,
     string Version);
 
-/// <summary>Frozen observation normalization: x ← clip((x − μ)/√(σ² + ε), ±clip), as the training run applied it.</summary>
-/// <param name="Statistics">The running mean, variance and count at saving time.</param>
-/// <param name="Clip">The clip bound.</param>
-/// <param name="Epsilon">The ε under the square root.</param>
-public sealed record ObservationNormalization(RunningMeanVarianceState Statistics, double Clip, double Epsilon);
-
 /// <summary>
 /// The policy file (<c>.policylab</c>): one safetensors file holding the algorithm's weights (<c>policy.*</c>, the same
 /// [out, in] layout as a run's model.safetensors), the frozen observation statistics (<c>obs_rms.*</c>, float64) and, in
 /// its metadata, the format and PolicyLab versions, the algorithm and its settings (which fix the architecture), the
-/// observation and action spaces and the normalization's clip and ε. Written atomically.
+/// observation and action spaces and the normalization's clip and ε. Written atomically. (Files of format 1 may also
+/// hold <c>obs_rms.count</c>; it is not needed to act.)
 /// </summary>
 public static class PolicyFile
 {
@@ -88,9 +83,8 @@ public static class PolicyFile
         {
             metadata["clip_obs"] = n.Clip.ToString("R", CultureInfo.InvariantCulture);
             metadata["epsilon"] = n.Epsilon.ToString("R", CultureInfo.InvariantCulture);
-            tensors.Add(NamedTensor.F64("obs_rms.mean", [n.Statistics.Mean.Length], n.Statistics.Mean));
-            tensors.Add(NamedTensor.F64("obs_rms.var", [n.Statistics.Variance.Length], n.Statistics.Variance));
-            tensors.Add(NamedTensor.F64("obs_rms.count", [1], [n.Statistics.Count]));
+            tensors.Add(NamedTensor.F64("obs_rms.mean", [n.Mean.Length], n.Mean));
+            tensors.Add(NamedTensor.F64("obs_rms.var", [n.Variance.Length], n.Variance));
         }
         SafeTensors.Write(full, tensors, metadata);
     }
@@ -148,10 +142,15 @@ public static class PolicyFile
                     throw Damaged(full, $"its tensor '{name}' is missing or not float64 [{length}]");
                 return t.ToFloat64();
             }
-            var statistics = new RunningMeanVarianceState(Vector("obs_rms.mean", size), Vector("obs_rms.var", size), Vector("obs_rms.count", 1)[0]);
-            if (statistics.Mean.Any(v => !double.IsFinite(v)) || statistics.Variance.Any(v => !(v >= 0) || !double.IsFinite(v)))
-                throw Damaged(full, "its observation statistics are not finite (or a variance is negative)");
-            normalization = new ObservationNormalization(statistics, Number("clip_obs"), Number("epsilon"));
+            normalization = new ObservationNormalization(Vector("obs_rms.mean", size), Vector("obs_rms.var", size), Number("clip_obs"), Number("epsilon"));
+            try
+            {
+                normalization.Validate(size);
+            }
+            catch (PolicyLabException e)
+            {
+                throw Damaged(full, e.Message);
+            }
         }
         var description = new PolicyDescription(
             Required("algorithm"), Required("environment"), m.GetValueOrDefault("env_kwargs") ?? "",

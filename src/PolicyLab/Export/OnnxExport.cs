@@ -7,6 +7,7 @@ using PolicyLab.Algorithms.OnPolicy;
 using PolicyLab.Algorithms.Policies;
 using PolicyLab.Algorithms.Policies.Distributions;
 using PolicyLab.Environments.Spaces;
+using PolicyLab.Environments.Wrappers;
 using PolicyLab.IO;
 using PolicyLab.Numerics.Kernels;
 using PolicyLab.Numerics.Modules;

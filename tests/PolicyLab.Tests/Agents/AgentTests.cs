@@ -83,6 +83,8 @@ public sealed class AgentTests : IDisposable
         Assert.Equal(EvalActions(run, "CartPole-v1", raw), predicted);
         Assert.Contains(0f, predicted);
         Assert.Contains(1f, predicted);
+        PolicyLab.Export.OnnxPolicySignature signature = loaded.ExportOnnx(Dir("cartpole.onnx"));
+        Assert.Equal(predicted, Export.OnnxExportTests.RunOnnx(Dir("cartpole.onnx"), raw, 4, signature).Actions);
 
         // Agent.Evaluate on the loaded file gives exactly the returns `policylab eval --seed 5` gives on the run.
         EvaluationResult cli = RunEvaluation.Evaluate(RunFolder.Open(run), null, 5, deterministic: true, seed: 5);
@@ -102,7 +104,13 @@ public sealed class AgentTests : IDisposable
         float[] eval = EvalActions(run, "Pendulum-v1", raw);
         using Agent loaded = Agent.Load(Dir("pendulum.policylab"));
         Assert.NotNull(loaded.Describe().Normalization);
-        Assert.Equal(eval, loaded.Predict(raw));
+        float[] predicted = loaded.Predict(raw);
+        Assert.Equal(eval, predicted);
+        // ONNX export of the loaded policy: normalization and scaling inside the graph, within 1e-5 of Predict.
+        PolicyLab.Export.OnnxPolicySignature signature = loaded.ExportOnnx(Dir("pendulum.onnx"));
+        float[] onnx = Export.OnnxExportTests.RunOnnx(Dir("pendulum.onnx"), raw, 3, signature).Actions;
+        Assert.Equal(predicted.Length, onnx.Length);
+        Assert.All(predicted.Zip(onnx), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-5, $"{p.First} vs {p.Second}"));
         // Acting on the raw observations without the statistics (the mistake the policy file prevents) differs.
         var unnormalized = new float[1000];
         loaded.Algorithm.Act(raw, 1000, true, new Rng(0), unnormalized);

@@ -5,6 +5,7 @@ using PolicyLab.Environments;
 using PolicyLab.Environments.Rendering;
 using PolicyLab.Environments.Spaces;
 using PolicyLab.Environments.Vector;
+using PolicyLab.Environments.Wrappers;
 using PolicyLab.Export;
 using PolicyLab.Numerics;
 using PolicyLab.Numerics.Serialization;
@@ -205,7 +206,7 @@ public sealed class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper log) : 
     }
 
     /// <summary>Runs the model in ONNX Runtime; returns the actions as floats and the output's shape.</summary>
-    private static (float[] Actions, long[] Shape) RunOnnx(string model, float[] observations, int observationSize, OnnxPolicySignature signature)
+    internal static (float[] Actions, long[] Shape) RunOnnx(string model, float[] observations, int observationSize, OnnxPolicySignature signature)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(model, options);

@@ -91,7 +91,7 @@ public sealed class SafeTensorsFuzzTests(ITestOutputHelper output)
         Assert.True(reasons.Count >= 20, $"only {reasons.Count} kinds of rejection were seen");
         Assert.True(rejected > Cases / 2, $"only {rejected} of {Cases} mutations were rejected");
         Assert.True(parsed > 0, "no mutation survived; the mutations are too destructive to test the accept path");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"fuzzing took {stopwatch.Elapsed}");
+        // No wall-time bound (a loaded machine would fail it); the time is logged above, and a hang shows as a hung test.
     }
 
     /// <summary>Everything a successful parse promises: in-bounds offsets, sizes that match shapes,

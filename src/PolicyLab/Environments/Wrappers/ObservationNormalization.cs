@@ -1,7 +1,6 @@
 using PolicyLab.Environments.Vector;
-using PolicyLab.Environments.Wrappers;
 
-namespace PolicyLab.Export;
+namespace PolicyLab.Environments.Wrappers;
 
 /// <summary>
 /// Frozen observation statistics as <see cref="NormalizeVectorEnvironment"/> applies them when not training:
