@@ -19,21 +19,42 @@ internal static class TrainCommand
         var config = new Option<string?>("--config") { Description = "YAML file of settings (flat, or one section per environment id)" };
         var set = new Option<string[]>("--set") { Description = "override one setting: --set key=value (repeatable)", AllowMultipleArgumentsPerToken = true };
         var outDir = new Option<string?>("--out") { Description = "run folder to create (default runs/<timestamp>-<algo>-<env>-s<seed>)" };
-        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint (with --steps N: to a new total of N steps)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "with --resume: the checkpoint to continue from (a step, latest or latest-intact; default latest)" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
         var render = new Option<string?>("--render") { Description = "plots: value-function page (actor-critic); full: also training.mp4/.gif of all environments tiled, every render_every-th update" };
         var listSettings = new Option<bool>("--list-settings") { Description = "print every setting with its resolved value and exit" };
         var command = new Command("train", "Train an agent and write a run folder.")
         {
-            algo, env, seed, steps, config, set, outDir, resume, json, listSettings, render,
+            algo, env, seed, steps, config, set, outDir, resume, checkpoint, json, listSettings, render,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             bool asJson = parse.GetValue(json);
             if (parse.GetValue(resume) is string resumeDir)
-                return parse.GetValue(render) is not null
-                    ? CommandLine.UserError("--render cannot change a run being resumed (it keeps the render setting it started with); start a new run with --render.")
-                    : Train(Trainer.Resume(RunFolder.Open(resumeDir), observer: new ProgressReporter(asJson)), asJson);
+            {
+                if (parse.GetValue(render) is not null)
+                    return CommandLine.UserError("--render cannot change a run being resumed (it keeps the render setting it started with); start a new run with --render.");
+                string[] fixedOnResume = [.. new (string Name, bool Given)[] { ("--algo", parse.GetValue(algo) is not null), ("--env", parse.GetValue(env) is not null),
+                    ("--seed", parse.GetValue(seed) is not null), ("--config", parse.GetValue(config) is not null), ("--out", parse.GetValue(outDir) is not null) }
+                    .Where(o => o.Given).Select(o => o.Name)];
+                if (fixedOnResume.Length > 0)
+                    return CommandLine.UserError($"--resume continues the run with the settings in its config.yaml, so {string.Join(", ", fixedOnResume)} cannot be given with it; " +
+                        "change the budget with --steps N (the new total) or a changeable setting with --set, or start a new run.");
+                Trainer resumed = Trainer.ResumeTraining(RunFolder.Open(resumeDir), parse.GetValue(checkpoint), parse.GetValue(set) ?? [], parse.GetValue(steps),
+                    new ProgressReporter(asJson));
+                if (!asJson)
+                {
+                    Console.WriteLine($"resuming from checkpoint {resumed.ResumedFrom} of {resumed.Folder.Path}" +
+                        (resumed.Log.Resumes.Count > 0 && resumed.Log.Resumes[^1].Step == resumed.ResumedFrom
+                            ? $" with {string.Join(", ", resumed.Log.Resumes[^1].Changes.Select(kv => $"{kv.Key}={kv.Value}"))}" : ""));
+                    if (resumed.Steps >= resumed.Settings.TotalSteps)
+                        Console.WriteLine($"note: the run already reached its budget of {resumed.Settings.TotalSteps:N0} steps; pass --steps N (a new total above {resumed.Steps}) to train further.");
+                }
+                return Train(resumed, asJson);
+            }
+            if (parse.GetValue(checkpoint) is not null)
+                return CommandLine.UserError("--checkpoint chooses where a resumed run continues from; use it with --resume RUN.");
             string[] overrides = parse.GetValue(set) ?? [];
             if (parse.GetValue(render) is string mode) overrides = [.. overrides, $"render={mode}"];
             var request = new SettingsRequest(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config),
