@@ -19,9 +19,17 @@ internal static class CommandLine
             PlotCommand.Create(),
             ExecutionCommand.Create(),
         };
+        root.HelpName = "policylab";
+        root.Subcommands.Add(HelpCommand(root));
+        WholeNumberOptions.Apply(root);
         try
         {
-            return root.Parse(args).Invoke();
+            ParseResult parsed = root.Parse(args);
+            if (args.Length > 0 && !args[0].StartsWith('-') && !root.Subcommands.Any(c => c.Name == args[0] || c.Aliases.Contains(args[0])))
+                return UserError($"There is no command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))}. See `policylab help`.");
+            if (parsed.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+                return UsageError(parsed);
+            return parsed.Invoke();
         }
         catch (PolicyLabException e)
         {
@@ -62,6 +70,36 @@ internal static class CommandLine
                 $"A value is out of range or malformed ({what}). Check the settings and files you passed (`policylab train --list-settings` shows every setting and its range).",
             _ => null,
         };
+    }
+
+    /// <summary>An argument error: the first problem in one line and where the help is (not the whole help), exit code 2.</summary>
+    private static int UsageError(ParseResult parsed)
+    {
+        string command = parsed.CommandResult.Command is RootCommand ? "" : " " + parsed.CommandResult.Command.Name;
+        string first = parsed.Errors[0].Message.TrimEnd('.');
+        string more = parsed.Errors.Count > 1 ? $" (and {parsed.Errors.Count - 1} more)" : "";
+        return UserError($"{first}{more}. See `policylab help{command}` for the options.");
+    }
+
+    /// <summary>`policylab help [command]`: the help of the tool or of one command.</summary>
+    private static Command HelpCommand(RootCommand root)
+    {
+        var name = new Argument<string[]>("command") { Description = "the command (and subcommand) to explain", Arity = ArgumentArity.ZeroOrMore };
+        var help = new Command("help", "Show the help of policylab or of one command: policylab help train.") { name };
+        help.SetAction(parse =>
+        {
+            string[] path = parse.GetValue(name) ?? [];
+            Command target = root;
+            foreach (string part in path)
+            {
+                Command? next = target.Subcommands.FirstOrDefault(c => c.Name == part || c.Aliases.Contains(part));
+                if (next is null)
+                    return UserError($"There is no command '{string.Join(' ', path)}'; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))}.");
+                target = next;
+            }
+            return root.Parse([.. path, "--help"]).Invoke();
+        });
+        return help;
     }
 
     /// <summary>Prints a user error (no stack trace) and returns exit code 2.</summary>
