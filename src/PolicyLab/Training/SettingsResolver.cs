@@ -28,12 +28,7 @@ public static class SettingsResolver
     {
         IReadOnlyList<KeyValuePair<string, string>> userFile = [];
         string? fileText = null;
-        if (request.ConfigPath is not null)
-        {
-            if (!File.Exists(request.ConfigPath))
-                throw new PolicyLabException($"The configuration file '{request.ConfigPath}' does not exist.");
-            fileText = File.ReadAllText(request.ConfigPath);
-        }
+        if (request.ConfigPath is not null) fileText = ConfigFile.ReadText(request.ConfigPath);
         var run = new RunSettings();
         // algo and env may come from a flat --config file when not given as flags.
         if (fileText is not null)
@@ -44,6 +39,10 @@ public static class SettingsResolver
         AlgorithmInfo info = AlgorithmRegistry.Get(run.Algorithm);
         run.Algorithm = info.Name;
         Environments.EnvironmentRegistry.Spec(run.Environment); // unknown ids fail here, with suggestions
+        if (fileText is not null && ConfigFile.Sections(fileText, request.ConfigPath!) is { Count: > 0 } sections
+            && !sections.Contains(run.Environment) && !sections.Contains("default"))
+            throw new PolicyLabException($"The configuration file '{request.ConfigPath}' has sections for {string.Join(", ", sections)} but none for {run.Environment} " +
+                $"(and no 'default' section); add a '{run.Environment}:' section, or pick one of those environments with --env.");
         Hyperparameters algorithm = info.CreateSettings();
 
         if (DefaultConfig(info.Name) is string defaults)
@@ -77,8 +76,9 @@ public static class SettingsResolver
     /// <summary>The settings saved in a run folder's config.yaml.</summary>
     public static (RunSettings Run, Hyperparameters Algorithm) FromRunFolder(RunFolder folder)
     {
-        string text = folder.ReadText(RunFolder.ConfigFileName);
-        IReadOnlyList<KeyValuePair<string, string>> pairs = ConfigFile.Read(text, "", RunFolder.ConfigFileName);
+        string configPath = Path.Combine(folder.Path, RunFolder.ConfigFileName);
+        string text = ConfigFile.ReadText(configPath);
+        IReadOnlyList<KeyValuePair<string, string>> pairs = ConfigFile.Read(text, "", configPath);
         var run = new RunSettings();
         foreach (KeyValuePair<string, string> kv in pairs)
             if (kv.Key == "algo") run.Algorithm = kv.Value;
@@ -115,7 +115,7 @@ public static class SettingsResolver
         (RunSettings run, Hyperparameters algorithm) = FromRunFolder(folder);
         string configPath = Path.Combine(folder.Path, RunFolder.ConfigFileName);
         var current = run.ToList().Concat(algorithm.ToList()).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        IReadOnlyList<KeyValuePair<string, string>> inFile = ConfigFile.Read(folder.ReadText(RunFolder.ConfigFileName), "", configPath);
+        IReadOnlyList<KeyValuePair<string, string>> inFile = ConfigFile.Read(ConfigFile.ReadText(configPath), "", configPath);
         var missing = recorded.Where(kv => !inFile.Any(f => f.Key == kv.Key)).Select(kv => $"{kv.Key} is missing (the checkpoint has {kv.Value})").ToList();
         var mismatched = recorded.Where(kv => !ChangeableOnResume.Contains(kv.Key) && inFile.Any(f => f.Key == kv.Key)
                 && current.TryGetValue(kv.Key, out string? v) && v != kv.Value)
