@@ -105,6 +105,11 @@ public static class ConfigFile
         {
             throw new PolicyLabException($"Configuration file '{source}' is not valid YAML (line {e.Start.Line}, column {e.Start.Column}): {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            // The YAML reader's own failure on malformed input (found by fuzzing): still the file's fault.
+            throw new PolicyLabException($"Configuration file '{source}' is not valid YAML (the YAML reader stopped on it: {e.Message}); fix or regenerate the file.", e);
+        }
     }
 
     private static string KeyText(YamlNode key, string source) => key is YamlScalarNode { Value: string text }

@@ -77,6 +77,10 @@ public static class CheckpointManifest
         {
             return $"{FileName} (not valid JSON: {e.Message})";
         }
+        catch (InvalidOperationException e)
+        {
+            return $"{FileName} (not valid UTF-8 JSON: {e.Message})";
+        }
         foreach (string required in new[] { Checkpoint.StateFileName, Checkpoint.LogFileName })
             if (!entries.Exists(e => e.Name == required))
                 return $"{FileName} (it does not list {required})";

@@ -48,7 +48,8 @@ public static class SettingsResolver
         if (DefaultConfig(info.Name) is string defaults)
             Apply(run, algorithm, ConfigFile.Read(defaults, run.Environment, $"configs/{info.Name}.yaml"), $"configs/{info.Name}.yaml");
         if (fileText is not null)
-            Apply(run, algorithm, ConfigFile.Read(fileText, run.Environment, request.ConfigPath!), request.ConfigPath!);
+            Apply(run, algorithm, RlZooHyperparameters.Translate(ConfigFile.Read(fileText, run.Environment, request.ConfigPath!),
+                key => run.Has(key) || algorithm.Has(key), request.ConfigPath!), request.ConfigPath!);
         var overrides = new List<KeyValuePair<string, string>>();
         foreach (string s in request.Overrides)
         {
