@@ -87,9 +87,10 @@ internal static class TrainCommand
             {
                 return Train(Trainer.Start(run, settings, folder), asJson);
             }
-            catch (PolicyLabException) when (!Directory.EnumerateFileSystemEntries(folder.Path).Any())
+            catch (PolicyLabException) when (Directory.Exists(folder.Path) && Directory.EnumerateFileSystemEntries(folder.Path)
+                .All(e => Path.GetFileName(e) is RunLock.LockFileName or RunLock.OwnerFileName))
             {
-                Directory.Delete(folder.Path);
+                Directory.Delete(folder.Path, recursive: true); // nothing but the lock: the run never started
                 throw;
             }
         }));

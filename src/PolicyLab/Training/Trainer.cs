@@ -282,7 +282,9 @@ public sealed class Trainer : IDisposable
             _log.EndReason = $"stopped at step {sink.TotalSteps} (update {_iteration + 1}): {e.Message}";
             WriteLogFiles(clock);
             throw new PolicyLabException($"Training stopped at step {sink.TotalSteps} (update {_iteration + 1}): a non-finite {e.Quantity}. " +
-                $"The last good checkpoint in '{_folder.CheckpointsPath}' is intact. {e.Message}", e);
+                (_folder.CheckpointSteps() is { Count: > 0 } saved
+                    ? $"The last checkpoint, step {saved[^1]} in '{_folder.CheckpointsPath}', is intact (resume from it with --resume and a changed setting). "
+                    : "No checkpoint was written before this point, so the run cannot be resumed; start it again with the changed setting. ") + e.Message, e);
         }
 
         EvaluationResult final = _log.Evaluations.Count > 0 && _log.Evaluations[^1].Step == sink.TotalSteps
