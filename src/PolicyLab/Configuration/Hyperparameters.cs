@@ -105,8 +105,10 @@ public abstract class Hyperparameters
         if (t == typeof(string)) return text;
         if (t == typeof(int)) return (int)WholeNumber.Parse(text, int.MinValue, int.MaxValue);
         if (t == typeof(long)) return WholeNumber.Parse(text, -WholeNumber.MaxExact, WholeNumber.MaxExact);
-        if (t == typeof(float)) return Finite(float.Parse(text, NumberStyles.Float, inv), text);
-        if (t == typeof(double)) return Finite(double.Parse(text, NumberStyles.Float, inv), text);
+        // A plain number may be written ±Infinity on purpose (max_grad_norm=Infinity: no clipping; each setting's
+        // validation says where that is meaningless), but never NaN or a literal that overflows (1e400).
+        if (t == typeof(float)) return IsInfinityLiteral(text) ? float.Parse(text, NumberStyles.Float, inv) : Finite(float.Parse(text, NumberStyles.Float, inv), text);
+        if (t == typeof(double)) return IsInfinityLiteral(text) ? double.Parse(text, NumberStyles.Float, inv) : Finite(double.Parse(text, NumberStyles.Float, inv), text);
         if (t == typeof(bool))
             return text.ToLowerInvariant() switch
             {
@@ -136,6 +138,9 @@ public abstract class Hyperparameters
         }
         throw new InvalidOperationException($"Unsupported hyperparameter type {t.Name}.");
     }
+
+    private static bool IsInfinityLiteral(string text) =>
+        text.TrimStart('+', '-') is "Infinity" or "infinity" or "inf" or "Inf" or "∞";
 
     private static float Finite(float value, string text) =>
         float.IsFinite(value) ? value : throw new FormatException($"'{text}' is not a finite number (it is beyond ±3.4e38, or Infinity/NaN)");
