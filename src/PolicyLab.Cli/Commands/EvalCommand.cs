@@ -12,9 +12,10 @@ internal static class EvalCommand
     public static Command Create()
     {
         var run = new Option<string>("--run") { Description = "the run folder" };
+        var runArgument = new Argument<string?>("RUN") { Description = "the run folder (same as --run)", Arity = ArgumentArity.ZeroOrOne };
         var policy = new Option<string?>("--policy") { Description = "evaluate a built-in controller instead of a run: heuristic (Gymnasium's LunarLander controller)" };
         var env = new Option<string?>("--env") { Description = "environment for --policy (LunarLander-v3 or LunarLanderContinuous-v3; default LunarLander-v3)" };
-        var checkpoint = new Option<long?>("--checkpoint") { Description = "checkpoint step (default: the latest)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint: a step, latest (the default) or latest-intact (the newest whose files match their manifest)" };
         var episodes = new Option<int>("--episodes") { Description = "episodes to run", DefaultValueFactory = _ => 10 };
         var deterministic = new Option<bool>("--deterministic") { Description = "act with the policy's mode (the default)" };
         var stochastic = new Option<bool>("--stochastic") { Description = "sample actions from the policy" };
@@ -23,22 +24,26 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
         var command = new Command("eval", "Evaluate a trained agent from its run folder.")
         {
-            run, policy, env, checkpoint, episodes, deterministic, stochastic, seed, json, render,
+            runArgument, run, policy, env, checkpoint, episodes, deterministic, stochastic, seed, json, render,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             if (parse.GetValue(deterministic) && parse.GetValue(stochastic))
                 return CommandLine.UserError("--deterministic and --stochastic exclude each other; pick one.");
+            string? runFolder = parse.GetValue(run) ?? parse.GetValue(runArgument);
+            if (parse.GetValue(run) is not null && parse.GetValue(runArgument) is not null)
+                return CommandLine.UserError("eval takes the run folder once: either positionally (eval RUN) or as --run RUN.");
             int n = parse.GetValue(episodes);
             if (n <= 0) return CommandLine.UserError($"--episodes must be positive; got {n}.");
             if (parse.GetValue(policy) is { } controller)
-                return EvaluateController(controller, parse.GetValue(env), parse.GetValue(run), n, parse.GetValue(seed), parse.GetValue(render), parse.GetValue(json));
-            if (parse.GetValue(run) is null)
-                return CommandLine.UserError("eval needs --run RUN_FOLDER (a folder written by `policylab train`), or --policy heuristic --env LunarLander-v3 for the built-in controller.");
+                return EvaluateController(controller, parse.GetValue(env), runFolder, n, parse.GetValue(seed), parse.GetValue(render), parse.GetValue(json));
+            if (runFolder is null)
+                return CommandLine.UserError("eval needs a run folder written by `policylab train` (eval RUN, or --run RUN), or --policy heuristic --env LunarLander-v3 for the built-in controller.");
             bool isDeterministic = !parse.GetValue(stochastic);
-            var folder = RunFolder.Open(parse.GetValue(run)!);
+            var folder = RunFolder.Open(runFolder);
+            long step = folder.ResolveCheckpoint(parse.GetValue(checkpoint));
             using var film = parse.GetValue(render) ? new EvaluationFilm(folder) : null;
-            EvaluationResult result = RunEvaluation.Evaluate(folder, parse.GetValue(checkpoint), n, isDeterministic, parse.GetValue(seed), film is null ? null : film.AddFrame);
+            EvaluationResult result = RunEvaluation.Evaluate(folder, step, n, isDeterministic, parse.GetValue(seed), film is null ? null : film.AddFrame);
             string? video = film?.Finish();
             if (film is not null && !parse.GetValue(json))
                 Console.WriteLine(video is null ? "no frames were filmed" : $"{film.Notice}: {video} ({film.Frames} frames)");

@@ -16,28 +16,64 @@ internal static class TrainCommand
         var algo = new Option<string?>("--algo") { Description = "algorithm (default ppo; see `policylab list algos`)" };
         var env = new Option<string?>("--env") { Description = "environment id (default CartPole-v1; see `policylab list envs`)" };
         var seed = new Option<long?>("--seed") { Description = "random seed" };
-        var steps = new Option<long?>("--steps") { Description = "environment steps to train for (n_timesteps)" };
+        var steps = new Option<long?>("--steps", "-n", "--n-timesteps") { Description = "environment steps to train for (n_timesteps; with --resume, the new total); 1e5, 100k, 1_000_000 work" };
+        // RL Zoo's flags beside ours: each is a shorthand for one --set.
+        var nEnvs = new Option<long?>("--n-envs") { Description = "environment copies (= --set n_envs=N)" };
+        var evalFreq = new Option<long?>("--eval-freq") { Description = "evaluate every N steps (= --set eval_freq=N)" };
+        var evalEpisodes = new Option<long?>("--eval-episodes") { Description = "episodes per evaluation (= --set eval_episodes=N)" };
+        var saveFreq = new Option<long?>("--save-freq") { Description = "checkpoint every N steps (= --set checkpoint_freq=N)" };
+        var logFolder = new Option<string?>("--log-folder", "-f") { Description = "folder in which the run folder is created (default runs)" };
+        var tensorboardLog = new Option<string?>("--tensorboard-log", "-tb") { Description = "RL Zoo compatibility: turns TensorBoard on; events go to the run folder's tb/ (point TensorBoard at this folder's runs)" };
+        var progress = new Option<bool>("--progress", "-P") { Description = "RL Zoo compatibility: the progress display is always on (off with --json)" };
         var config = new Option<string?>("--config") { Description = "YAML file of settings (flat, or one section per environment id)" };
         var set = new Option<string[]>("--set") { Description = "override one setting: --set key=value (repeatable)", AllowMultipleArgumentsPerToken = true };
         var envKwargs = new Option<string[]>("--env-kwargs") { Description = "environment arguments: --env-kwargs g=9.81 [name=value ...] (see `policylab list envs`)", AllowMultipleArgumentsPerToken = true };
         var envAssembly = new Option<string?>("--env-assembly") { Description = "a .dll that registers your own environments (IEnvironmentRegistration); recorded in the run" };
         var outDir = new Option<string?>("--out") { Description = "run folder to create (default runs/<timestamp>-<algo>-<env>-s<seed>)" };
-        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its latest checkpoint (with --steps N: to a new total of N steps)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "with --resume: the checkpoint to continue from (a step, latest or latest-intact; default latest)" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
         var render = new Option<string?>("--render") { Description = "plots: value-function page (actor-critic); full: also training.mp4/.gif of all environments tiled, every render_every-th update" };
         var listSettings = new Option<bool>("--list-settings") { Description = "print every setting with its resolved value and exit" };
         var command = new Command("train", "Train an agent and write a run folder.")
         {
-            algo, env, seed, steps, config, set, envKwargs, envAssembly, outDir, resume, json, listSettings, render,
+            algo, env, seed, steps, config, set, envKwargs, envAssembly, outDir, resume, checkpoint, json, listSettings, render,
+            nEnvs, evalFreq, evalEpisodes, saveFreq, logFolder, tensorboardLog, progress,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             bool asJson = parse.GetValue(json);
+            string[] zoo = [.. new (string Key, long? Value)[] { ("n_envs", parse.GetValue(nEnvs)), ("eval_freq", parse.GetValue(evalFreq)),
+                    ("eval_episodes", parse.GetValue(evalEpisodes)), ("checkpoint_freq", parse.GetValue(saveFreq)) }
+                .Where(z => z.Value is not null).Select(z => string.Create(CultureInfo.InvariantCulture, $"{z.Key}={z.Value}")),
+                .. parse.GetValue(tensorboardLog) is null ? Array.Empty<string>() : ["tensorboard=true"]];
+            string[] userSets = [.. zoo, .. parse.GetValue(set) ?? []];
             if (parse.GetValue(resume) is string resumeDir)
-                return parse.GetValue(render) is not null
-                    ? CommandLine.UserError("--render cannot change a run being resumed (it keeps the render setting it started with); start a new run with --render.")
-                    : Train(Trainer.Resume(RunFolder.Open(resumeDir), observer: new ProgressReporter(asJson)), asJson);
-            string[] overrides = parse.GetValue(set) ?? [];
+            {
+                if (parse.GetValue(render) is not null)
+                    return CommandLine.UserError("--render cannot change a run being resumed (it keeps the render setting it started with); start a new run with --render.");
+                string[] fixedOnResume = [.. new (string Name, bool Given)[] { ("--algo", parse.GetValue(algo) is not null), ("--env", parse.GetValue(env) is not null),
+                    ("--seed", parse.GetValue(seed) is not null), ("--config", parse.GetValue(config) is not null), ("--out", parse.GetValue(outDir) is not null),
+                    ("--log-folder", parse.GetValue(logFolder) is not null) }
+                    .Where(o => o.Given).Select(o => o.Name)];
+                if (fixedOnResume.Length > 0)
+                    return CommandLine.UserError($"--resume continues the run with the settings in its config.yaml, so {string.Join(", ", fixedOnResume)} cannot be given with it; " +
+                        "change the budget with --steps N (the new total) or a changeable setting with --set, or start a new run.");
+                Trainer resumed = Trainer.ResumeTraining(RunFolder.Open(resumeDir), parse.GetValue(checkpoint), userSets, parse.GetValue(steps),
+                    new ProgressReporter(asJson));
+                if (!asJson)
+                {
+                    Console.WriteLine($"resuming from checkpoint {resumed.ResumedFrom} of {resumed.Folder.Path}" +
+                        (resumed.Log.Resumes.Count > 0 && resumed.Log.Resumes[^1].Step == resumed.ResumedFrom
+                            ? $" with {string.Join(", ", resumed.Log.Resumes[^1].Changes.Select(kv => $"{kv.Key}={kv.Value}"))}" : ""));
+                    if (resumed.Steps >= resumed.Settings.TotalSteps)
+                        Console.WriteLine($"note: the run already reached its budget of {resumed.Settings.TotalSteps:N0} steps; pass --steps N (a new total above {resumed.Steps}) to train further.");
+                }
+                return Train(resumed, asJson);
+            }
+            if (parse.GetValue(checkpoint) is not null)
+                return CommandLine.UserError("--checkpoint chooses where a resumed run continues from; use it with --resume RUN.");
+            string[] overrides = userSets;
             if (parse.GetValue(render) is string mode) overrides = [.. overrides, $"render={mode}"];
             if (parse.GetValue(envKwargs) is { Length: > 0 } kwargs) overrides = [.. overrides, $"env_kwargs={Environments.EnvironmentArguments.FromPairs(kwargs)}"];
             if (parse.GetValue(envAssembly) is string assembly) overrides = [.. overrides, $"env_assembly={assembly}"];
@@ -51,14 +87,15 @@ internal static class TrainCommand
             }
             RunFolder folder = parse.GetValue(outDir) is string o
                 ? RunFolder.CreateAt(o)
-                : RunFolder.Create("runs", run.Algorithm, run.Environment, run.Seed, DateTime.Now);
+                : RunFolder.Create(parse.GetValue(logFolder) ?? "runs", run.Algorithm, run.Environment, run.Seed, DateTime.Now);
             try
             {
                 return Train(Trainer.Start(run, settings, folder), asJson);
             }
-            catch (PolicyLabException) when (!Directory.EnumerateFileSystemEntries(folder.Path).Any())
+            catch (PolicyLabException) when (Directory.Exists(folder.Path) && Directory.EnumerateFileSystemEntries(folder.Path)
+                .All(e => Path.GetFileName(e) is RunLock.LockFileName or RunLock.OwnerFileName))
             {
-                Directory.Delete(folder.Path);
+                Directory.Delete(folder.Path, recursive: true); // nothing but the lock: the run never started
                 throw;
             }
         }));

@@ -147,7 +147,8 @@ public sealed class Agent : IDisposable
 
     /// <summary>
     /// Loads an agent: from a policy file (<see cref="Save"/>; it only acts), from a run folder (its latest checkpoint;
-    /// it can train on with <see cref="Learn"/>), or from one checkpoint folder of a run.
+    /// it can train on with <see cref="Learn"/>, and holds the run folder's lock until disposed), or from one checkpoint
+    /// folder of a run.
     /// </summary>
     /// <exception cref="PolicyLabException">Nothing loadable there, or a damaged or incompatible file.</exception>
     public static Agent Load(string path)
@@ -157,10 +158,10 @@ public sealed class Agent : IDisposable
         {
             string full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
             if (File.Exists(Path.Combine(full, Training.RunFolder.ConfigFileName)))
-                return new Agent(Trainer.Resume(Training.RunFolder.Open(full)));
+                return new Agent(Trainer.ResumeTraining(Training.RunFolder.Open(full)));
             if (File.Exists(Path.Combine(full, "checkpoint.json")) && long.TryParse(Path.GetFileName(full), out long step)
                 && Path.GetDirectoryName(Path.GetDirectoryName(full)) is string run)
-                return new Agent(Trainer.Resume(Training.RunFolder.Open(run), step));
+                return new Agent(Trainer.ResumeTraining(Training.RunFolder.Open(run), step.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             throw new PolicyLabException($"'{full}' is a folder but neither a run folder (no {Training.RunFolder.ConfigFileName}) nor a checkpoint of one. " +
                 "Pass a run folder, one of its checkpoints/<step> folders, or a policy file.");
         }

@@ -103,16 +103,12 @@ public abstract class Hyperparameters
         if (nullable is not null)
             return text is "" or "null" or "none" or "None" or "~" ? null! : Parse(nullable, text);
         if (t == typeof(string)) return text;
-        if (t == typeof(int)) return int.Parse(StripIntegerFloat(text), NumberStyles.Integer | NumberStyles.AllowExponent, inv);
-        if (t == typeof(long))
-        {
-            // Accept 1e5 and 100000.0 as well as 100000 (YAML files often write step counts that way).
-            double d = double.Parse(text, NumberStyles.Float, inv);
-            if (d != Math.Floor(d) || Math.Abs(d) > 9e15) throw new FormatException("not a whole number");
-            return (long)d;
-        }
-        if (t == typeof(float)) return float.Parse(text, NumberStyles.Float, inv);
-        if (t == typeof(double)) return double.Parse(text, NumberStyles.Float, inv);
+        if (t == typeof(int)) return (int)WholeNumber.Parse(text, int.MinValue, int.MaxValue);
+        if (t == typeof(long)) return WholeNumber.Parse(text, -WholeNumber.MaxExact, WholeNumber.MaxExact);
+        // A plain number may be written ±Infinity on purpose (max_grad_norm=Infinity: no clipping; each setting's
+        // validation says where that is meaningless), but never NaN or a literal that overflows (1e400).
+        if (t == typeof(float)) return IsInfinityLiteral(text) ? float.Parse(text, NumberStyles.Float, inv) : Finite(float.Parse(text, NumberStyles.Float, inv), text);
+        if (t == typeof(double)) return IsInfinityLiteral(text) ? double.Parse(text, NumberStyles.Float, inv) : Finite(double.Parse(text, NumberStyles.Float, inv), text);
         if (t == typeof(bool))
             return text.ToLowerInvariant() switch
             {
@@ -124,13 +120,13 @@ public abstract class Hyperparameters
         {
             string inner = text.Trim('[', ']', '(', ')', ' ');
             return inner.Length == 0 ? Array.Empty<int>()
-                : inner.Split(',', StringSplitOptions.TrimEntries).Select(s => int.Parse(s, inv)).ToArray();
+                : inner.Split(',', StringSplitOptions.TrimEntries).Select(s => (int)WholeNumber.Parse(s, int.MinValue, int.MaxValue)).ToArray();
         }
         if (t == typeof(float[]))
         {
             string inner = text.Trim('[', ']', '(', ')', ' ');
             return inner.Length == 0 ? Array.Empty<float>()
-                : inner.Split(',', StringSplitOptions.TrimEntries).Select(s => float.Parse(s, NumberStyles.Float, inv)).ToArray();
+                : inner.Split(',', StringSplitOptions.TrimEntries).Select(s => Finite(float.Parse(s, NumberStyles.Float, inv), s)).ToArray();
         }
         if (t == typeof(Schedule)) return ParseSchedule(text);
         if (t.IsEnum)
@@ -143,9 +139,14 @@ public abstract class Hyperparameters
         throw new InvalidOperationException($"Unsupported hyperparameter type {t.Name}.");
     }
 
-    private static string StripIntegerFloat(string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue
-            ? ((int)d).ToString(CultureInfo.InvariantCulture) : text;
+    private static bool IsInfinityLiteral(string text) =>
+        text.TrimStart('+', '-') is "Infinity" or "infinity" or "inf" or "Inf" or "∞";
+
+    private static float Finite(float value, string text) =>
+        float.IsFinite(value) ? value : throw new FormatException($"'{text}' is not a finite number (it is beyond ±3.4e38, or Infinity/NaN)");
+
+    private static double Finite(double value, string text) =>
+        double.IsFinite(value) ? value : throw new FormatException($"'{text}' is not a finite number (it is beyond ±1.8e308, or Infinity/NaN)");
 
     /// <summary>Parses a schedule: a number, <c>lin_X</c> or <c>linear(X, Y)</c>.</summary>
     public static Schedule ParseSchedule(string text)
@@ -153,18 +154,18 @@ public abstract class Hyperparameters
         var inv = CultureInfo.InvariantCulture;
         string t = text.Trim();
         if (t.StartsWith("lin_", StringComparison.OrdinalIgnoreCase))
-            return Schedule.Linear(float.Parse(t[4..], NumberStyles.Float, inv), 0f);
+            return Schedule.Linear(Finite(float.Parse(t[4..], NumberStyles.Float, inv), t), 0f);
         if (t.StartsWith("linear(", StringComparison.OrdinalIgnoreCase) && t.EndsWith(')'))
         {
             string[] parts = t[7..^1].Split(',', StringSplitOptions.TrimEntries);
             return parts.Length switch
             {
-                1 => Schedule.Linear(float.Parse(parts[0], NumberStyles.Float, inv), 0f),
-                2 => Schedule.Linear(float.Parse(parts[0], NumberStyles.Float, inv), float.Parse(parts[1], NumberStyles.Float, inv)),
+                1 => Schedule.Linear(Finite(float.Parse(parts[0], NumberStyles.Float, inv), t), 0f),
+                2 => Schedule.Linear(Finite(float.Parse(parts[0], NumberStyles.Float, inv), t), Finite(float.Parse(parts[1], NumberStyles.Float, inv), t)),
                 _ => throw new FormatException("linear(start, end) takes one or two numbers"),
             };
         }
-        return Schedule.Constant(float.Parse(t, NumberStyles.Float, inv));
+        return Schedule.Constant(Finite(float.Parse(t, NumberStyles.Float, inv), t));
     }
 
     private static string Format(object? value) => value switch

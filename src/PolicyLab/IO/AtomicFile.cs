@@ -42,6 +42,16 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Atomically replaces (or creates) <paramref name="path"/> with <paramref name="contents"/>, then
+    /// flushes the directory entry too, so the new content survives a power loss.</summary>
+    /// <param name="path">The destination file; its directory must exist.</param>
+    /// <param name="contents">The complete new content.</param>
+    public static void WriteAllBytesDurably(string path, ReadOnlySpan<byte> contents)
+    {
+        WriteAllBytes(path, contents);
+        FlushDirectory(Path.GetDirectoryName(FullPath(path))!);
+    }
+
     /// <summary>Atomically replaces (or creates) <paramref name="path"/> with <paramref name="text"/>
     /// encoded as UTF-8 without a byte-order mark.</summary>
     /// <param name="path">The destination file; its directory must exist.</param>
@@ -106,12 +116,17 @@ public static class AtomicFile
             throw new IOException($"The directory '{fullPath}' already exists.");
 
         string tempPath = CreateTemporaryDirectory(fullPath);
+        string parent = Path.GetDirectoryName(fullPath)!;
         try
         {
             populate(tempPath);
+            // The files' directory entries reach the disk before the rename publishes them, and the rename itself
+            // after it: a power loss (not only a kill) leaves either the old directory or the complete new one.
+            FlushDirectory(tempPath);
             if (!Directory.Exists(fullPath))
             {
                 Directory.Move(tempPath, fullPath);
+                FlushDirectory(parent);
                 return;
             }
             if (!overwrite)
@@ -128,6 +143,7 @@ public static class AtomicFile
                 Directory.Move(asidePath, fullPath);
                 throw;
             }
+            FlushDirectory(parent);
             TryDeleteDirectory(asidePath);
         }
         catch
@@ -135,6 +151,20 @@ public static class AtomicFile
             TryDeleteDirectory(tempPath);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Flushes a directory's entries (the names of the files created, renamed or deleted in it) to disk, so a
+    /// rename survives a power loss. A no-op where the platform has no directory fsync (Windows flushes
+    /// metadata with the file).
+    /// </summary>
+    /// <param name="path">An existing directory.</param>
+    /// <exception cref="IOException">The operating system reported an error while flushing.</exception>
+    public static void FlushDirectory(string path)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
+            return;
+        DirectorySync.Flush(Path.GetFullPath(path));
     }
 
     private static string FullPath(string path)

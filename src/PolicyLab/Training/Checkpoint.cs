@@ -36,18 +36,26 @@ public static class Checkpoint
         {
             state.Save(Path.Combine(temp, StateFileName));
             ParameterFile.Save(Path.Combine(temp, ModelFileName), weights);
-            File.WriteAllBytes(Path.Combine(temp, DescriptionFileName), JsonSerializer.SerializeToUtf8Bytes(description, Indented));
-            File.WriteAllBytes(Path.Combine(temp, LogFileName), log);
+            AtomicFile.WriteAllBytes(Path.Combine(temp, DescriptionFileName), JsonSerializer.SerializeToUtf8Bytes(description, Indented));
+            AtomicFile.WriteAllBytes(Path.Combine(temp, LogFileName), log);
+            CheckpointManifest.Write(temp); // last: a folder with a valid manifest is complete
         }, overwrite: true);
     }
 
-    /// <summary>Reads the resumable state of a checkpoint folder.</summary>
+    /// <summary>Largest log.json read (a million episodes take about 60 MB).</summary>
+    public const long MaxLogBytes = 256L << 20;
+
+    /// <summary>Reads the resumable state of a checkpoint folder, after verifying its manifest.</summary>
     /// <exception cref="PolicyLabException">Files are missing or damaged.</exception>
     public static (StateDictionary State, byte[] Log) Read(string path)
     {
         string statePath = Path.Combine(path, StateFileName), logPath = Path.Combine(path, LogFileName);
         if (!File.Exists(statePath) || !File.Exists(logPath))
             throw new PolicyLabException($"The checkpoint '{path}' is incomplete (it needs {StateFileName} and {LogFileName}); pick another checkpoint.");
+        CheckpointManifest.ThrowIfDamaged(path);
+        long logBytes = new FileInfo(logPath).Length;
+        if (logBytes > MaxLogBytes)
+            throw new PolicyLabException($"checkpoint {Path.GetFileName(path)} is damaged: {LogFileName} ({logBytes} bytes, more than the {MaxLogBytes >> 20} MB limit). Pick another checkpoint with --checkpoint STEP.");
         return (StateDictionary.Load(statePath), File.ReadAllBytes(logPath));
     }
 
@@ -71,6 +79,8 @@ public static class Checkpoint
         }
         if (!File.Exists(file))
             throw new PolicyLabException($"No weights found at '{path}': pass a run folder, a checkpoint folder or a {ModelFileName} file.");
+        if (File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, CheckpointManifest.FileName)))
+            CheckpointManifest.ThrowIfDamaged(Path.GetDirectoryName(Path.GetFullPath(file))!);
         return file;
     }
 }

@@ -11,6 +11,11 @@ namespace PolicyLab.Training;
 /// <param name="Values">Name → value, in the algorithm's order.</param>
 public sealed record UpdateRecord(int Iteration, long Step, IReadOnlyList<KeyValuePair<string, double>> Values);
 
+/// <summary>A resume that changed settings: from which checkpoint, and what it changed.</summary>
+/// <param name="Step">The checkpoint step the run resumed from.</param>
+/// <param name="Changes">Setting → new value.</param>
+public sealed record ResumeRecord(long Step, IReadOnlyList<KeyValuePair<string, string>> Changes);
+
 /// <summary>
 /// Everything a run records that depends only on the seed (never on wall time): parameters, every
 /// episode, every update's diagnostics, every evaluation. Serialized as <c>experiment.json</c> and
@@ -38,6 +43,9 @@ public sealed class ExperimentLog
 
     /// <summary>Evaluations.</summary>
     public List<EvaluationResult> Evaluations { get; } = [];
+
+    /// <summary>Resumes that changed settings (a new budget, frequencies, learning rate), oldest first.</summary>
+    public List<ResumeRecord> Resumes { get; } = [];
 
     /// <summary>Why the run ended (budget, threshold, error), set when it ends.</summary>
     public string? EndReason { get; set; }
@@ -119,39 +127,117 @@ public sealed class ExperimentLog
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (Resumes.Count > 0)
+            {
+                w.WriteStartArray("resumes");
+                foreach (ResumeRecord r in Resumes)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("step", r.Step);
+                    w.WriteStartObject("changes");
+                    foreach (KeyValuePair<string, string> kv in r.Changes) w.WriteString(kv.Key, kv.Value);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             if (EndReason is not null) w.WriteString("end_reason", EndReason);
             w.WriteEndObject();
         }
         return stream.ToArray();
     }
 
-    /// <summary>Reads a document written by <see cref="ToJson"/> (used when resuming).</summary>
-    public static ExperimentLog FromJson(ReadOnlySpan<byte> json)
+    /// <summary>Nesting depth of the documents <see cref="ToJson"/> writes, with room to spare.</summary>
+    private const int MaxDepth = 8;
+
+    /// <summary>Longest episode length accepted (2³¹ − 1 steps; lengths are stored as int).</summary>
+    private const long MaxEpisodeLength = int.MaxValue;
+
+    /// <summary>Reads a document written by <see cref="ToJson"/> (used when resuming), strictly: every field must be
+    /// present with its type and range, steps must not go backwards.</summary>
+    /// <param name="json">The document.</param>
+    /// <param name="source">The file it came from, named in errors.</param>
+    /// <exception cref="PolicyLabException">The document is malformed, nested too deep or holds out-of-range values.</exception>
+    public static ExperimentLog FromJson(ReadOnlySpan<byte> json, string source = "the experiment log")
     {
-        using JsonDocument doc = JsonDocument.Parse(json.ToArray());
-        JsonElement root = doc.RootElement;
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+            return Read(doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw new PolicyLabException($"'{source}' is not a valid experiment log ({e.Message}); the file is damaged. Pick another checkpoint (--checkpoint latest-intact) or restore the file.", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException or OverflowException or InvalidDataException)
+        {
+            throw new PolicyLabException($"'{source}' is not a valid experiment log ({e.Message}); the file is damaged or was edited. Pick another checkpoint (--checkpoint latest-intact) or restore the file.", e);
+        }
+    }
+
+    private static ExperimentLog Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException("the document is not a JSON object");
         var log = new ExperimentLog
         {
-            Algorithm = root.GetProperty("algorithm").GetString()!,
-            Environment = root.GetProperty("environment").GetString()!,
-            Seed = root.GetProperty("seed").GetInt64(),
-            Parameters = root.GetProperty("parameters").EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!)).ToList(),
+            Algorithm = Text(root, "algorithm"),
+            Environment = Text(root, "environment"),
+            Seed = Integer(root, "seed", 0, long.MaxValue),
+            Parameters = Member(root, "parameters", JsonValueKind.Object).EnumerateObject()
+                .Select(p => new KeyValuePair<string, string>(p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : throw new InvalidDataException($"parameter '{p.Name}' is not a string"))).ToList(),
         };
-        foreach (JsonElement e in root.GetProperty("episodes").EnumerateArray())
-            log.Episodes.Add(new EpisodeRecord(e.GetProperty("step").GetInt64(), ReadNumber(e.GetProperty("return")), e.GetProperty("length").GetInt32()));
-        foreach (JsonElement u in root.GetProperty("updates").EnumerateArray())
+        foreach (JsonElement e in Member(root, "episodes", JsonValueKind.Array).EnumerateArray())
+            log.Episodes.Add(new EpisodeRecord(Integer(e, "step", 0, long.MaxValue), Number(e, "return"), (int)Integer(e, "length", 0, MaxEpisodeLength)));
+        foreach (JsonElement u in Member(root, "updates", JsonValueKind.Array).EnumerateArray())
         {
+            if (u.ValueKind != JsonValueKind.Object) throw new InvalidDataException("an update is not an object");
             var values = u.EnumerateObject().Where(p => p.Name is not "iteration" and not "step")
                 .Select(p => new KeyValuePair<string, double>(p.Name, ReadNumber(p.Value))).ToList();
-            log.Updates.Add(new UpdateRecord(u.GetProperty("iteration").GetInt32(), u.GetProperty("step").GetInt64(), values));
+            log.Updates.Add(new UpdateRecord((int)Integer(u, "iteration", 0, int.MaxValue), Integer(u, "step", 0, long.MaxValue), values));
         }
-        foreach (JsonElement e in root.GetProperty("evaluations").EnumerateArray())
+        foreach (JsonElement e in Member(root, "evaluations", JsonValueKind.Array).EnumerateArray())
         {
-            double[] returns = e.GetProperty("returns").EnumerateArray().Select(ReadNumber).ToArray();
-            int[] lengths = e.GetProperty("lengths").EnumerateArray().Select(l => l.GetInt32()).ToArray();
-            log.Evaluations.Add(new EvaluationResult(e.GetProperty("step").GetInt64(), returns, lengths));
+            double[] returns = Member(e, "returns", JsonValueKind.Array).EnumerateArray().Select(ReadNumber).ToArray();
+            int[] lengths = Member(e, "lengths", JsonValueKind.Array).EnumerateArray().Select(l => (int)IntegerValue(l, "length", 0, MaxEpisodeLength)).ToArray();
+            if (returns.Length != lengths.Length || returns.Length == 0) throw new InvalidDataException("an evaluation has no episodes or unequal returns and lengths");
+            log.Evaluations.Add(new EvaluationResult(Integer(e, "step", 0, long.MaxValue), returns, lengths));
         }
+        if (root.TryGetProperty("resumes", out JsonElement resumes))
+        {
+            if (resumes.ValueKind != JsonValueKind.Array) throw new InvalidDataException("'resumes' is not an array");
+            foreach (JsonElement r in resumes.EnumerateArray())
+                log.Resumes.Add(new ResumeRecord(Integer(r, "step", 0, long.MaxValue), Member(r, "changes", JsonValueKind.Object).EnumerateObject()
+                    .Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString() ?? "")).ToList()));
+        }
+        if (root.TryGetProperty("end_reason", out JsonElement end) && end.ValueKind == JsonValueKind.String) log.EndReason = end.GetString();
         return log;
+    }
+
+    private static JsonElement Member(JsonElement e, string name, JsonValueKind kind)
+    {
+        if (e.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"an entry holding '{name}' is not an object");
+        if (!e.TryGetProperty(name, out JsonElement v)) throw new InvalidDataException($"'{name}' is missing");
+        if (v.ValueKind != kind) throw new InvalidDataException($"'{name}' is {v.ValueKind}, not {kind}");
+        return v;
+    }
+
+    private static string Text(JsonElement e, string name) => Member(e, name, JsonValueKind.String).GetString()!;
+
+    private static long Integer(JsonElement e, string name, long min, long max) => IntegerValue(Member(e, name, JsonValueKind.Number), name, min, max);
+
+    private static long IntegerValue(JsonElement v, string name, long min, long max)
+    {
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long n))
+            throw new InvalidDataException($"'{name}' is {v} (not an integer)");
+        if (n < min || n > max)
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"'{name}' is {n}, outside {min}…{max}"));
+        return n;
+    }
+
+    private static double Number(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty(name, out JsonElement v)) throw new InvalidDataException($"'{name}' is missing");
+        return ReadNumber(v);
     }
 
     /// <summary>metrics.csv: one row per update with the step, episode count, recent mean return and diagnostics,
@@ -203,5 +289,11 @@ public sealed class ExperimentLog
         else w.WriteNullValue();
     }
 
-    private static double ReadNumber(JsonElement e) => e.ValueKind == JsonValueKind.Null ? double.NaN : e.GetDouble();
+    private static double ReadNumber(JsonElement e)
+    {
+        if (e.ValueKind == JsonValueKind.Null) return double.NaN;
+        if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out double v) || !double.IsFinite(v))
+            throw new InvalidDataException($"{e.GetRawText()} is not a finite number");
+        return v;
+    }
 }

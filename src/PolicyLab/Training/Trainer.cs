@@ -34,6 +34,7 @@ public sealed class Trainer : IDisposable
     private readonly Rng _evaluationRng;
     private readonly ExperimentLog _log;
     private readonly string _version;
+    private RunLock? _lock;
     private int _iteration;
     private long _nextEvaluation, _nextCheckpoint;
     private string? _stopRequest;
@@ -83,12 +84,24 @@ public sealed class Trainer : IDisposable
     public long Steps => _environments.Sink.TotalSteps;
 
     /// <summary>Starts a new run in <paramref name="folder"/> and writes its config.yaml.</summary>
+    /// <exception cref="PolicyLabException">Another command holds the folder, or it already holds a run.</exception>
     public static Trainer Start(RunSettings run, Hyperparameters algorithmSettings, RunFolder folder)
     {
-        var trainer = new Trainer(run, algorithmSettings, folder);
-        folder.WriteText(RunFolder.ConfigFileName, ConfigFile.Write(trainer._log.Parameters,
-            $"PolicyLab run configuration ({trainer._version}).\nResume with: policylab train --resume <this folder>"));
-        return trainer;
+        ArgumentNullException.ThrowIfNull(folder);
+        RunLock held = folder.Lock("train");
+        try
+        {
+            if (File.Exists(Path.Combine(folder.Path, RunFolder.ConfigFileName)))
+                throw new PolicyLabException($"The run folder '{folder.Path}' already holds a run; choose another --out or resume it with --resume.");
+            var trainer = new Trainer(run, algorithmSettings, folder) { _lock = held };
+            trainer.WriteConfig();
+            return trainer;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -102,8 +115,7 @@ public sealed class Trainer : IDisposable
             throw new PolicyLabException($"The step budget must be positive; got {totalSteps}.");
         _run.TotalSteps = totalSteps;
         _log.Parameters = [.. _run.ToList(), .. _algorithm.Settings.ToList()];
-        _folder.WriteText(RunFolder.ConfigFileName, ConfigFile.Write(_log.Parameters,
-            $"PolicyLab run configuration ({_version}).\nResume with: policylab train --resume <this folder>"));
+        WriteConfig();
     }
 
     /// <summary>
@@ -112,6 +124,48 @@ public sealed class Trainer : IDisposable
     /// reason. Observers call it through <see cref="TrainingRunContext.RequestStop"/>.
     /// </summary>
     public void RequestStop(string reason) => _stopRequest ??= reason;
+
+    /// <summary>
+    /// Reopens a run to train on: takes the folder's lock, removes what a killed process left, picks the checkpoint
+    /// (<see cref="RunFolder.ResolveCheckpoint"/>), checks config.yaml against the checkpoint's recorded settings,
+    /// applies the changes a resumed run may make (a new total budget, evaluation and checkpoint frequency, logging,
+    /// learning rates) and records them in config.yaml and the experiment log.
+    /// </summary>
+    /// <param name="folder">The run folder.</param>
+    /// <param name="checkpoint">null/"latest", "latest-intact" or a step.</param>
+    /// <param name="overrides">--set key=value changes.</param>
+    /// <param name="steps">The new total budget (--steps), if given.</param>
+    /// <param name="observer">Told about notices while loading.</param>
+    /// <exception cref="PolicyLabException">The folder is in use, the checkpoint is missing or damaged, config.yaml disagrees with it, or a change is not allowed.</exception>
+    public static Trainer ResumeTraining(RunFolder folder, string? checkpoint = null, IReadOnlyList<string>? overrides = null, long? steps = null,
+        ITrainingObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        RunLock held = folder.Lock("train --resume");
+        try
+        {
+            long step = folder.ResolveCheckpoint(checkpoint);
+            (StateDictionary state, byte[] log) = Checkpoint.Read(folder.CheckpointPath(step));
+            ExperimentLog saved = ExperimentLog.FromJson(log, Path.Combine(folder.CheckpointPath(step), Checkpoint.LogFileName));
+            (RunSettings run, Hyperparameters algorithmSettings, IReadOnlyList<KeyValuePair<string, string>> changes) =
+                SettingsResolver.ForResume(folder, saved.Parameters, step, overrides ?? [], steps);
+            Trainer trainer = Restore(new Trainer(run, algorithmSettings, folder) { _lock = held }, state, saved, observer);
+            if (changes.Count > 0)
+            {
+                trainer._log.Resumes.Add(new ResumeRecord(step, changes));
+                trainer.WriteConfig();
+            }
+            return trainer;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    private void WriteConfig() => _folder.WriteText(RunFolder.ConfigFileName, ConfigFile.Write(_log.Parameters,
+        $"PolicyLab run configuration ({_version}).\nResume with: policylab train --resume <this folder>"));
 
     /// <summary>Loads exported weights (a checkpoint's model.safetensors, or a run or checkpoint folder holding one) into the algorithm.</summary>
     /// <exception cref="PolicyLabException">No weights file there, or one saved for another architecture.</exception>
@@ -129,19 +183,43 @@ public sealed class Trainer : IDisposable
         long step = checkpointStep ?? steps[^1];
         if (!steps.Contains(step))
             throw new PolicyLabException($"The run has no checkpoint at step {step}; it has {string.Join(", ", steps)}.");
-        var trainer = new Trainer(run, algorithmSettings, folder);
         (StateDictionary state, byte[] log) = Checkpoint.Read(folder.CheckpointPath(step));
-        LoopPosition position = TrainingCheckpoint.Load(state, trainer._algorithm, trainer._environments, trainer._evaluationRng,
-            observer is null ? null : observer.OnNotice);
+        ExperimentLog saved = ExperimentLog.FromJson(log, Path.Combine(folder.CheckpointPath(step), Checkpoint.LogFileName));
+        return Restore(new Trainer(run, algorithmSettings, folder), state, saved, observer);
+    }
+
+    private static Trainer Restore(Trainer trainer, StateDictionary state, ExperimentLog saved, ITrainingObserver? observer)
+    {
+        LoopPosition position;
+        try
+        {
+            position = TrainingCheckpoint.Load(state, trainer._algorithm, trainer._environments, trainer._evaluationRng,
+                observer is null ? null : observer.OnNotice);
+        }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
         trainer._iteration = position.Iteration;
         trainer._environments.Sink.Restore(position.TotalSteps);
         (trainer._nextEvaluation, trainer._nextCheckpoint) = (position.NextEvaluation, position.NextCheckpoint);
-        ExperimentLog saved = ExperimentLog.FromJson(log);
+        // A frequency changed on resume takes effect from the checkpoint on (unchanged ones keep the saved schedule).
+        trainer._nextEvaluation = NextDue(trainer._nextEvaluation, position.TotalSteps, trainer._run.EvaluationFrequency);
+        trainer._nextCheckpoint = NextDue(trainer._nextCheckpoint, position.TotalSteps, trainer._run.CheckpointFrequency);
+        trainer.ResumedFrom = position.TotalSteps;
         trainer._log.Episodes.AddRange(saved.Episodes);
         trainer._log.Updates.AddRange(saved.Updates);
         trainer._log.Evaluations.AddRange(saved.Evaluations);
+        trainer._log.Resumes.AddRange(saved.Resumes);
         return trainer;
     }
+
+    private static long NextDue(long saved, long step, long frequency) =>
+        frequency <= 0 ? long.MaxValue : saved - step > frequency ? step + frequency : saved;
+
+    /// <summary>The step of the checkpoint the run was restored from (null for a new run).</summary>
+    public long? ResumedFrom { get; private set; }
 
     /// <summary>
     /// Evaluates the current policy on <paramref name="evaluator"/>'s episodes with the training run's observation
@@ -197,6 +275,7 @@ public sealed class Trainer : IDisposable
                     endReason = $"{_stopRequest} at step {sink.TotalSteps}";
                     break;
                 }
+                if (_lock is not null) _folder.ThrowIfGone();
                 diagnostics.Clear();
                 double progress = (double)sink.TotalSteps / _run.TotalSteps;
                 _algorithm.Iterate(progress, diagnostics);
@@ -231,12 +310,10 @@ public sealed class Trainer : IDisposable
         {
             _log.EndReason = $"stopped at step {sink.TotalSteps} (update {_iteration + 1}): {e.Message}";
             WriteLogFiles(clock);
-            IReadOnlyList<long> saved = _folder.CheckpointSteps();
-            string checkpoint = saved.Count > 0
-                ? $"The last good checkpoint (step {saved[^1]}) in '{_folder.CheckpointsPath}' is intact."
-                : "No checkpoint was written before it (set checkpoint_freq to keep some).";
             throw new PolicyLabException($"Training stopped at step {sink.TotalSteps} (update {_iteration + 1}): a non-finite {e.Quantity}. " +
-                $"{checkpoint} {e.Message}", e);
+                (_folder.CheckpointSteps() is { Count: > 0 } saved
+                    ? $"The last checkpoint, step {saved[^1]} in '{_folder.CheckpointsPath}', is intact (resume from it with --resume and a changed setting). "
+                    : "No checkpoint was written before this point, so the run cannot be resumed; start it again with the changed setting. ") + e.Message, e);
         }
 
         EvaluationResult final = _log.Evaluations.Count > 0 && _log.Evaluations[^1].Step == sink.TotalSteps
@@ -276,5 +353,6 @@ public sealed class Trainer : IDisposable
         _algorithm.Dispose();
         _evaluator.Dispose();
         _environments.Dispose();
+        _lock?.Dispose();
     }
 }

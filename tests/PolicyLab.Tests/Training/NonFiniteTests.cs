@@ -42,6 +42,21 @@ public sealed class NonFiniteTests : IDisposable
         Assert.Contains("Training stopped at step 768", e.Message, StringComparison.Ordinal);
         Assert.Contains("non-finite PPO loss", e.Message, StringComparison.Ordinal);
         Assert.Equal([256L, 512L], RunFolder.Open(folder).CheckpointSteps());
+        Assert.Contains("The last checkpoint, step 512", e.Message, StringComparison.Ordinal);
         Assert.Contains("stopped at step 768", File.ReadAllText(Path.Combine(folder, "experiment.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_non_finite_message_does_not_claim_a_checkpoint_that_was_never_written()
+    {
+        EnvironmentRegistry.Register("PoisonedRewards-v0", () => new PoisonedRewards(), maxEpisodeSteps: 100, replace: true);
+        (RunSettings run, Hyperparameters s) = SettingsResolver.Resolve(new SettingsRequest("ppo", "PoisonedRewards-v0", null,
+            ["n_steps=256", "batch_size=64", "checkpoint_freq=0", "eval_freq=0", "eval_episodes=1"], 0, 10_000));
+        string folder = Path.Combine(_dir, "no-checkpoint");
+        using Trainer trainer = Trainer.Start(run, s, RunFolder.CreateAt(folder));
+        var e = Assert.Throws<PolicyLabException>(() => trainer.Run());
+        Assert.Contains("No checkpoint was written before this point", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("is intact", e.Message, StringComparison.Ordinal);
+        Assert.Empty(RunFolder.Open(folder).CheckpointSteps());
     }
 }
