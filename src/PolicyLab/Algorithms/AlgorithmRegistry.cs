@@ -103,6 +103,9 @@ public static class AlgorithmRegistry
         Register(new AlgorithmInfo("sac", "Soft Actor-Critic (squashed Gaussian actor, twin critics, automatic entropy tuning)",
             () => new OffPolicy.SacSettings(),
             (ctx, s, rng) => new OffPolicy.Sac(ctx, (OffPolicy.SacSettings)s, rng), ActionSpaceKinds.Box));
+        Register(new AlgorithmInfo("dqn", "Double DQN (replay buffer, target network, ε-greedy or UCB; Box actions on a uniform grid, branching heads or action zooming)",
+            () => new OffPolicy.DqnSettings(),
+            (ctx, s, rng) => new OffPolicy.Dqn(ctx, (OffPolicy.DqnSettings)s, rng), ActionSpaceKinds.Discrete | ActionSpaceKinds.Box));
     }
 
     /// <summary>Registered names, sorted.</summary>
