@@ -246,12 +246,20 @@ public sealed class DyadicCubeTree
 
     private float Middle(int node, int k) => _lower[node * Dimensions + k] + 0.5f / (1 << _level[node * Dimensions + k]);
 
+    /// <summary>Children visited by the last <see cref="Locate"/> (its leaf's depth): the lookup's cost.</summary>
+    internal int LastDescent { get; private set; }
+
     /// <summary>The leaf containing <paramref name="point"/> ∈ [0, 1]ᵈ, in O(depth).</summary>
     public int Locate(ReadOnlySpan<float> point)
     {
         if (point.Length < Dimensions) throw new ArgumentException($"A point of this tree has {Dimensions} coordinates; got {point.Length}.");
-        int node = 0;
-        while (_firstChild[node] >= 0) node = ChildContaining(node, point);
+        int node = 0, steps = 0;
+        while (_firstChild[node] >= 0)
+        {
+            node = ChildContaining(node, point);
+            steps++;
+        }
+        LastDescent = steps;
         return node;
     }
 
