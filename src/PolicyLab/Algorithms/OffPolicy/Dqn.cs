@@ -274,7 +274,7 @@ public sealed class Dqn : OffPolicyAlgorithm
     }
 
     /// <summary>New rows copy the parent's row (+ N(0, σ²)); the target's new rows equal the online ones; their Adam moments restart.</summary>
-    private void InheritParentRow(int group, CellSplit split)
+    internal void InheritParentRow(int group, CellSplit split)
     {
         LinearLayer head = _q.Head, targetHead = _targetQ.Head;
         int o = _outputs, inputs = head.Inputs, parent = _offset[group] + split.ParentRow;
@@ -294,6 +294,9 @@ public sealed class Dqn : OffPolicyAlgorithm
             foreach ((_, float[] m) in moments) m[head.Bias.Offset + column] = 0f;
         }
     }
+
+    /// <summary>The online network's Q outputs for one observation (every reserved row).</summary>
+    internal void QValues(ReadOnlySpan<float> observation, Span<float> values) => _q.Forward(observation, 1, values);
 
     /// <inheritdoc/>
     protected override void SaveAlgorithmState(StateDictionary state)
