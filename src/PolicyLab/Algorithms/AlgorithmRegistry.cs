@@ -109,6 +109,9 @@ public static class AlgorithmRegistry
         Register(new AlgorithmInfo("zooming_q", "Zooming adaptive Q-learning (Sinclair, Banerjee, Yu): per-step dyadic partitions of state × action, optimistic tabular updates",
             () => new Discretization.ZoomingQSettings(),
             (ctx, s, rng) => new Discretization.ZoomingQ(ctx, (Discretization.ZoomingQSettings)s, rng), ActionSpaceKinds.Box));
+        Register(new AlgorithmInfo("cube_pg", "Policy gradient over adaptively split cubes (softmax over relevant cubes, critic advantages, advantage-variance splits)",
+            () => new Discretization.CubePolicyGradientSettings(),
+            (ctx, s, rng) => new Discretization.CubePolicyGradient(ctx, (Discretization.CubePolicyGradientSettings)s, rng), ActionSpaceKinds.Box));
     }
 
     /// <summary>Registered names, sorted.</summary>
