@@ -18,7 +18,7 @@ mkdir -p "$out"
 DQN=(--set learning_rate=0.001 --set buffer_size=100000 --set learning_starts=1000 --set batch_size=64 --set train_freq=1
      --set gradient_steps=1 --set target_update_interval=1 --set tau=0.01 --set q_layers=[64,64] --set exploration_fraction=0.3
      --set exploration_final_eps=0.05 --set eval_freq=0 --set eval_episodes=10)
-ZOOM=(--set action_zooming=true --set zoom_init_depth=1 --set split_check_freq=1000)
+ZOOM=(--set action_zooming=true --set zoom_init_depth=1 --set split_check_freq=1000 --set checkpoint_freq=1000)
 PG=(--set n_steps=1000 --set eval_freq=0 --set eval_episodes=10)
 
 run() { # env steps name args...
@@ -44,7 +44,9 @@ for env in Pendulum-v1 MountainCarContinuous-v0; do
   run "$env" "$steps" cube-pg        --algo cube_pg "${PG[@]}" --set gamma=$gamma
   run "$env" "$steps" cube-pg-action --algo cube_pg "${PG[@]}" --set gamma=$gamma --set split_state=false
   [ "$env" = Pendulum-v1 ] && run "$env" "$steps" sac --algo sac --set eval_freq=0 --set eval_episodes=10
-  run "$env" "$steps" ppo --algo ppo --set eval_freq=0 --set eval_episodes=10
+  # configs/ppo.yaml's MountainCarContinuous section has batch_size 256 > the 8-step rollout; SB3 then uses one 8-sample minibatch.
+  ppo_batch=(); [ "$env" = MountainCarContinuous-v0 ] && ppo_batch=(--set batch_size=8)
+  run "$env" "$steps" ppo --algo ppo --set eval_freq=0 --set eval_episodes=10 "${ppo_batch[@]}"
   "$root/policylab" plot "$out/$env"/*/ -o "$out/$env.svg" > /dev/null 2>&1 || echo "plot of $env failed"
 done
 python3 "$root/scripts/discretization-table.py" "$out" "$root/docs/adaptive-discretization-results.md" "SEEDS=\"$SEEDS\" PENDULUM_STEPS=$PENDULUM_STEPS MCC_STEPS=$MCC_STEPS"
