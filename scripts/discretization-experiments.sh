@@ -48,5 +48,8 @@ for env in Pendulum-v1 MountainCarContinuous-v0; do
   ppo_batch=(); [ "$env" = MountainCarContinuous-v0 ] && ppo_batch=(--set batch_size=8)
   run "$env" "$steps" ppo --algo ppo --set eval_freq=0 --set eval_episodes=10 "${ppo_batch[@]}"
   "$root/policylab" plot "$out/$env"/*/ -o "$out/$env.svg" > /dev/null 2>&1 || echo "plot of $env failed"
+  short="$(tr 'A-Z' 'a-z' <<<"${env%-v*}")"
+  [ -f "$out/$env.svg" ] && cp "$out/$env.svg" "$root/docs/adaptive-discretization-curves-$short.svg"
 done
+python3 "$root/scripts/discretization-partition.py" "$out/Pendulum-v1/dqn-zooming-16-s$(echo $SEEDS | awk '{print $NF}')" "$root/docs/adaptive-discretization-partition-pendulum.svg" || true
 python3 "$root/scripts/discretization-table.py" "$out" "$root/docs/adaptive-discretization-results.md" "SEEDS=\"$SEEDS\" PENDULUM_STEPS=$PENDULUM_STEPS MCC_STEPS=$MCC_STEPS"

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Draws the partition of a 1-D action space over training from a zooming DQN run's checkpoints.
 
-Usage: discretization-partition.py RUN_DIR OUT.svg [GROUP]
-Each checkpoint's state.safetensors holds the action tree of head GROUP (default 0) as `dqn.cells<G>.first_child`
-(the first child of every cube, -1 for a leaf; a 1-D split makes the lower then the upper half). One row per
+Usage: discretization-partition.py RUN_DIR OUT.svg [TENSOR]
+Each checkpoint's state.safetensors holds the tree as TENSOR (default `dqn.cells0.first_child`, head 0 of a zooming
+DQN; `cubes.first_child` for cube_pg with split_state=false): the first child of every cube, -1 for a leaf; every
+split halves the action interval into the lower then the upper half. One row per
 checkpoint: the cells' boundaries over the action range [-1, 1] (the network's units) and the number of cells.
 """
 import json, os, struct, sys
@@ -35,16 +36,16 @@ def leaves(first_child):
     return sorted(intervals)
 
 run, out = sys.argv[1], sys.argv[2]
-group = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+key = sys.argv[3] if len(sys.argv) > 3 else "dqn.cells0.first_child"
 steps = sorted(int(s) for s in os.listdir(os.path.join(run, "checkpoints")) if s.isdigit())
 rows = []
 for step in steps:
     header, data = read_safetensors(os.path.join(run, "checkpoints", str(step), "state.safetensors"))
-    rows.append((step, leaves(tensor(header, data, f"dqn.cells{group}.first_child"))))
+    rows.append((step, leaves(tensor(header, data, key))))
 width, left, top, row_h = 640, 110, 30, 26
 height = top + row_h * len(rows) + 40
 svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + left + 80}" height="{height}" font-family="sans-serif" font-size="12">',
-       f'<text x="{left}" y="18">Action cells over training ({os.path.basename(run.rstrip("/"))}, head {group})</text>']
+       f'<text x="{left}" y="18">Action cells over training ({os.path.basename(run.rstrip("/"))}, {key})</text>']
 for i, (step, cells) in enumerate(rows):
     y = top + i * row_h
     svg.append(f'<text x="4" y="{y + 15}">step {step}</text>')

@@ -45,8 +45,9 @@ for env in sorted(d for d in os.listdir(runs) if os.path.isdir(os.path.join(runs
         lines.append(f"| {arm} | {len(finals)} | {results[0][4]} | {statistics.mean(finals):.1f} ± {std:.1f} | "
                      f"{', '.join(f'{x:.1f}' for x in finals)} | {cell_text} | {statistics.median(r[3] for r in results):.0f} |")
     lines.append("")
-    if os.path.isfile(os.path.join(runs, f"{env}.svg")):
-        lines += [f"Learning curves: `{os.path.join(runs, env + '.svg')}` (`policylab plot`).", ""]
+    short = env.rsplit("-v", 1)[0].lower()
+    lines += [f"Learning curves: [adaptive-discretization-curves-{short}.svg](adaptive-discretization-curves-{short}.svg) "
+              f"(`policylab plot runs/discretization/{env}/*/`).", ""]
 tmp = out + ".tmp"
 with open(tmp, "w") as f:
     f.write("\n".join(lines) + "\n")
