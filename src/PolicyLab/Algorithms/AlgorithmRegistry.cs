@@ -103,6 +103,15 @@ public static class AlgorithmRegistry
         Register(new AlgorithmInfo("sac", "Soft Actor-Critic (squashed Gaussian actor, twin critics, automatic entropy tuning)",
             () => new OffPolicy.SacSettings(),
             (ctx, s, rng) => new OffPolicy.Sac(ctx, (OffPolicy.SacSettings)s, rng), ActionSpaceKinds.Box));
+        Register(new AlgorithmInfo("dqn", "Double DQN (replay buffer, target network, ε-greedy or UCB; Box actions on a uniform grid, branching heads or action zooming)",
+            () => new OffPolicy.DqnSettings(),
+            (ctx, s, rng) => new OffPolicy.Dqn(ctx, (OffPolicy.DqnSettings)s, rng), ActionSpaceKinds.Discrete | ActionSpaceKinds.Box));
+        Register(new AlgorithmInfo("zooming_q", "Zooming adaptive Q-learning (Sinclair, Banerjee, Yu): per-step dyadic partitions of state × action, optimistic tabular updates",
+            () => new Discretization.ZoomingQSettings(),
+            (ctx, s, rng) => new Discretization.ZoomingQ(ctx, (Discretization.ZoomingQSettings)s, rng), ActionSpaceKinds.Box));
+        Register(new AlgorithmInfo("cube_pg", "Policy gradient over adaptively split cubes (softmax over relevant cubes, critic advantages, advantage-variance splits)",
+            () => new Discretization.CubePolicyGradientSettings(),
+            (ctx, s, rng) => new Discretization.CubePolicyGradient(ctx, (Discretization.CubePolicyGradientSettings)s, rng), ActionSpaceKinds.Box));
     }
 
     /// <summary>Registered names, sorted.</summary>

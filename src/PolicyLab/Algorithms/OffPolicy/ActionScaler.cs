@@ -1,4 +1,5 @@
 using PolicyLab.Environments.Spaces;
+using PolicyLab.Numerics;
 
 namespace PolicyLab.Algorithms.OffPolicy;
 
@@ -6,7 +7,7 @@ namespace PolicyLab.Algorithms.OffPolicy;
 /// The one place where actions move between the networks' [−1, 1]ᴰ and a bounded Box:
 /// a_env = low + (a + 1)/2 · (high − low), and back.
 /// </summary>
-public sealed class ActionScaler
+public sealed class ActionScaler : IActionCodec
 {
     private readonly float[] _low, _half;
 
@@ -28,21 +29,24 @@ public sealed class ActionScaler
     public int Size { get; }
 
     /// <summary>Maps <paramref name="batch"/> rows of [−1, 1] actions to the environment's bounds (clipping to [−1, 1] first).</summary>
-    public void ToEnvironment(ReadOnlySpan<float> scaled, int batch, Span<float> environment)
+    public void ToEnvironment(ReadOnlySpan<float> stored, int batch, Span<float> environment)
     {
         for (int r = 0; r < batch; r++)
             for (int d = 0; d < Size; d++)
             {
-                float a = Math.Clamp(scaled[r * Size + d], -1f, 1f);
+                float a = Math.Clamp(stored[r * Size + d], -1f, 1f);
                 environment[r * Size + d] = _low[d] + (a + 1f) * _half[d];
             }
     }
 
+    /// <summary>Uniform actions in [−1, 1]ᴰ.</summary>
+    public void SampleUniform(Rng rng, Span<float> stored) => rng.FillUniform(stored, -1f, 1f);
+
     /// <summary>Maps environment actions back to [−1, 1].</summary>
-    public void FromEnvironment(ReadOnlySpan<float> environment, int batch, Span<float> scaled)
+    public void FromEnvironment(ReadOnlySpan<float> environment, int batch, Span<float> stored)
     {
         for (int r = 0; r < batch; r++)
             for (int d = 0; d < Size; d++)
-                scaled[r * Size + d] = (environment[r * Size + d] - _low[d]) / _half[d] - 1f;
+                stored[r * Size + d] = (environment[r * Size + d] - _low[d]) / _half[d] - 1f;
     }
 }

@@ -17,7 +17,8 @@ namespace PolicyLab.Algorithms.OffPolicy;
 /// </summary>
 public abstract class OffPolicyAlgorithm : IAlgorithm
 {
-    private readonly OffPolicySettings _settings;
+    private readonly Hyperparameters _hyperparameters;
+    private readonly IReplayLoopSettings _settings;
     private readonly AlgorithmContext _context;
     private readonly float[] _scaledActions, _environmentActions, _observations;
     private readonly double[] _diagnosticSums;
@@ -25,16 +26,27 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
 
     /// <summary>Sets up the buffer and scaler for the context's environments (already reset).</summary>
     protected OffPolicyAlgorithm(AlgorithmContext context, OffPolicySettings settings, Rng rng, string name)
+        : this(context, settings, settings, rng, name, space => new ActionScaler(space, name)) { }
+
+    /// <summary>
+    /// Sets up the buffer for the context's environments (already reset), with the stored actions in the
+    /// encoding of the codec <paramref name="createCodec"/> makes for the action space.
+    /// </summary>
+    protected OffPolicyAlgorithm(AlgorithmContext context, Hyperparameters hyperparameters, IReplayLoopSettings settings, Rng rng, string name,
+        Func<Space, IActionCodec> createCodec)
     {
         ArgumentNullException.ThrowIfNull(context);
-        settings.ThrowIfInvalid($"{name} settings");
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        ArgumentNullException.ThrowIfNull(createCodec);
+        hyperparameters.ThrowIfInvalid($"{name} settings");
         Environment = context.Environment;
         if (Environment.SingleObservationSpace is not Box)
             throw new PolicyLabException($"{name} needs a Box observation space; this environment observes {Environment.SingleObservationSpace}.");
+        _hyperparameters = hyperparameters;
         _settings = settings;
         Rng = rng;
         _context = context;
-        Scaler = new ActionScaler(Environment.SingleActionSpace, name);
+        Scaler = createCodec(Environment.SingleActionSpace);
         int n = Environment.Count;
         ObservationSize = Environment.ObservationSize;
         ActionSize = Scaler.Size;
@@ -52,8 +64,14 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
     /// <summary>The algorithm's random stream (sampling, exploration, target noise).</summary>
     protected Rng Rng { get; }
 
-    /// <summary>Maps between [−1, 1] and the action bounds.</summary>
-    protected ActionScaler Scaler { get; }
+    /// <summary>Maps between the stored actions ([−1, 1] for a Box) and the environment's actions.</summary>
+    protected IActionCodec Scaler { get; }
+
+    /// <summary>Environment steps taken so far (summed over copies).</summary>
+    protected long Steps => _steps;
+
+    /// <summary>The run's step budget.</summary>
+    protected long TotalSteps => _context.TotalSteps;
 
     /// <summary>The replay buffer.</summary>
     protected ReplayBuffer Buffer { get; }
@@ -71,7 +89,7 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
     protected long Updates => _updates;
 
     /// <inheritdoc/>
-    public Hyperparameters Settings => _settings;
+    public Hyperparameters Settings => _hyperparameters;
 
     /// <inheritdoc/>
     public abstract ParameterStore Parameters { get; }
@@ -90,6 +108,9 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
 
     /// <summary>Called when copy <paramref name="copy"/> finished an episode (resets per-episode noise).</summary>
     protected virtual void OnEpisodeEnd(int copy) { }
+
+    /// <summary>Called after every collection step with the actions stored for it (target updates and splits counted in environment steps).</summary>
+    protected virtual void OnCollected(ReadOnlySpan<float> storedActions) { }
 
     /// <summary>Adds the algorithm's own state (networks, optimizers, noise) to <paramref name="state"/>.</summary>
     protected abstract void SaveAlgorithmState(StateDictionary state);
@@ -137,7 +158,7 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         int n = Environment.Count;
         Environment.Observations.AsSpan(0, n * ObservationSize).CopyTo(_observations);
         if (_steps < _settings.LearningStarts)
-            Rng.FillUniform(_scaledActions, -1f, 1f);
+            Scaler.SampleUniform(Rng, _scaledActions);
         else
             Explore(_observations, n, _scaledActions);
         Scaler.ToEnvironment(_scaledActions, n, _environmentActions);
@@ -164,6 +185,7 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         }
         Buffer.Add(_observations, _scaledActions, Environment.Rewards, next, terminated, truncated);
         _steps += n;
+        OnCollected(_scaledActions);
     }
 
     private float[]? _mergedNext;

@@ -5,7 +5,7 @@ using PolicyLab.Numerics.Optimizers;
 namespace PolicyLab.Algorithms.OffPolicy;
 
 /// <summary>Settings shared by the replay-buffer actor-critics (DDPG, TD3, SAC); defaults as published for SB3.</summary>
-public abstract class OffPolicySettings : Hyperparameters, IDiscountedSettings
+public abstract class OffPolicySettings : Hyperparameters, IDiscountedSettings, IReplayLoopSettings
 {
     /// <summary>Learning rate of every optimizer (schedule over training progress).</summary>
     [Hyperparameter("learning_rate", "learning rate of the actor, critic (and entropy) optimizers; a number or a schedule")]
