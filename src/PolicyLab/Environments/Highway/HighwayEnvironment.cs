@@ -63,7 +63,10 @@ public sealed class HighwayEnvironment : DrivingEnvironment
     }
 
     /// <inheritdoc />
-    protected override double Reward(ReadOnlySpan<float> action)
+    protected override double Reward(ReadOnlySpan<float> action) => CurrentReward();
+
+    /// <summary>The reward of the current state (what a step ending here returns); sets <see cref="LastRewards"/> and the info's components.</summary>
+    public double CurrentReward()
     {
         HighwayConfig c = Config;
         Vehicle ego = Ego;
