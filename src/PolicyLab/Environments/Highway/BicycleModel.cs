@@ -26,8 +26,11 @@ public static class BicycleModel
     public static void Step(Vehicle vehicle, double dt)
     {
         ClipCommands(vehicle);
-        double beta = Math.Atan(0.5 * Math.Tan(vehicle.Steering));
-        (double sin, double cos) = Math.SinCos(vehicle.Heading + beta);
+        // β = arctan(t) with t = ½·tan δ, so cos β = 1/√(1 + t²) and sin β = t·cos β (no arctan needed).
+        double t = 0.5 * Math.Tan(vehicle.Steering);
+        double cosBeta = 1 / Math.Sqrt(1 + t * t), sinBeta = t * cosBeta;
+        (double sinPsi, double cosPsi) = Math.SinCos(vehicle.Heading);
+        double cos = cosPsi * cosBeta - sinPsi * sinBeta, sin = sinPsi * cosBeta + cosPsi * sinBeta;
         vehicle.X += vehicle.Speed * cos * dt;
         vehicle.Y += vehicle.Speed * sin * dt;
         if (vehicle.HasImpact)
@@ -37,7 +40,7 @@ public static class BicycleModel
             vehicle.Crashed = true;
             vehicle.HasImpact = false;
         }
-        vehicle.Heading += vehicle.Speed * Math.Sin(beta) / (vehicle.Length / 2) * dt;
+        vehicle.Heading += vehicle.Speed * sinBeta / (vehicle.Length / 2) * dt;
         vehicle.Speed += vehicle.Acceleration * dt;
     }
 }

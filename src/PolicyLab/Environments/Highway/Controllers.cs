@@ -43,8 +43,9 @@ public static class Controllers
         double headingCommand = Math.Asin(Math.Clamp(lateralSpeedCommand / speed, -1, 1));
         double headingReference = futureHeading + Math.Clamp(headingCommand, -Math.PI / 4, Math.PI / 4);
         double headingRateCommand = KpHeading * Angles.Wrap(headingReference - vehicle.Heading);
-        double slip = Math.Asin(Math.Clamp(vehicle.Length / 2 / speed * headingRateCommand, -1, 1));
-        double steering = Math.Atan(2 * Math.Tan(slip));
+        // slip = arcsin(u) and δ = arctan(2·tan slip) = arctan(2u/√(1 − u²)) (±π/2 at |u| = 1).
+        double u = Math.Clamp(vehicle.Length / 2 / speed * headingRateCommand, -1, 1);
+        double steering = Math.Atan(2 * u / Math.Sqrt(1 - u * u));
         return Math.Clamp(steering, -MaxSteeringAngle, MaxSteeringAngle);
     }
 }

@@ -37,9 +37,14 @@ public sealed record DrivingObservationConfig
     public DrivingObservationType Type { get; init; } = DrivingObservationType.Kinematics;
     /// <summary>Rows of the Kinematics table (the ego and the closest others).</summary>
     public int VehiclesCount { get; init; } = 5;
-    /// <summary>Feature columns (Kinematics: presence, x, y, vx, vy, heading, cos_h, sin_h, long_off, lat_off, ang_off;
-    /// OccupancyGrid: presence, vx, vy, on_road).</summary>
-    public IReadOnlyList<string> Features { get; init; } = ["presence", "x", "y", "vx", "vy"];
+    /// <summary>Feature columns, or null for the type's defaults (Kinematics: presence, x, y, vx, vy of presence, x, y,
+    /// vx, vy, heading, cos_h, sin_h, long_off, lat_off, ang_off; OccupancyGrid: presence, vx, vy, on_road).</summary>
+    public IReadOnlyList<string>? Features { get; init; }
+
+    /// <summary>The features in use: <see cref="Features"/> or the type's defaults.</summary>
+    public IReadOnlyList<string> EffectiveFeatures => Features ?? (Type == DrivingObservationType.Kinematics
+        ? ["presence", "x", "y", "vx", "vy"]
+        : ["presence", "vx", "vy", "on_road"]);
     /// <summary>Coordinates absolute (true) or relative to the ego (false; the ego row stays absolute).</summary>
     public bool Absolute { get; init; }
     /// <summary>Map features to [−1, 1] with their ranges.</summary>
@@ -173,9 +178,9 @@ public sealed record HighwayConfig
         if (!(RewardSpeedRange.High > RewardSpeedRange.Low)) Fail($"reward_speed_range must be [low, high] with high > low; got [{RewardSpeedRange.Low}, {RewardSpeedRange.High}].");
         DrivingObservationConfig o = Observation;
         if (o.VehiclesCount < 1 || o.VehiclesCount > 1000) Fail($"observation vehicles_count must be between 1 and 1000; got {o.VehiclesCount}.");
-        if (o.Features.Count == 0) Fail("observation features cannot be empty.");
+        if (o.EffectiveFeatures.Count == 0) Fail("observation features cannot be empty.");
         IReadOnlyList<string> known = o.Type == DrivingObservationType.Kinematics ? KinematicsObservation.KnownFeatures : OccupancyGridObservation.KnownFeatures;
-        foreach (string f in o.Features)
+        foreach (string f in o.EffectiveFeatures)
             if (!known.Contains(f)) Fail($"unknown {o.Type} feature '{f}'.{NameSuggestions.DidYouMean(f, known)} Known features: {string.Join(", ", known)}.");
         if (o.GridSize.Count != 4 || !(o.GridSize[1] > o.GridSize[0]) || !(o.GridSize[3] > o.GridSize[2])) Fail("observation grid_size must be [[x0, x1], [y0, y1]] with x1 > x0 and y1 > y0.");
         if (o.GridStep.Count != 2 || !(o.GridStep[0] > 0) || !(o.GridStep[1] > 0)) Fail("observation grid_step must be two positive cell sizes [dx, dy].");
@@ -236,13 +241,14 @@ public static class DrivingConfigReader
             ["traffic_collisions"] = c.TrafficCollisions,
             ["observation"] = c.Observation.Type.ToString(),
             ["observation.vehicles_count"] = c.Observation.VehiclesCount,
-            ["observation.features"] = c.Observation.Features.ToArray(),
+            ["observation.features"] = c.Observation.Features is { } features ? features.ToArray() : "default",
             ["observation.absolute"] = c.Observation.Absolute,
             ["observation.normalize"] = c.Observation.Normalize,
             ["observation.clip"] = c.Observation.Clip,
             ["observation.see_behind"] = c.Observation.SeeBehind,
             ["observation.order"] = c.Observation.Order.ToString().ToLowerInvariant(),
             ["observation.include_obstacles"] = c.Observation.IncludeObstacles,
+            ["observation.features_range"] = "default",
             ["observation.grid_size"] = c.Observation.GridSize.ToArray(),
             ["observation.grid_step"] = c.Observation.GridStep.ToArray(),
             ["observation.align_to_vehicle_axes"] = c.Observation.AlignToVehicleAxes,
@@ -280,7 +286,9 @@ public static class DrivingConfigReader
         HighwayConfig c = defaults;
         DrivingObservationConfig o = defaults.Observation;
         DrivingActionConfig act = defaults.Action;
-        foreach (var (key, value) in arguments)
+        // The observation and action entries go last, so a nested dictionary overrides the flat defaults.
+        foreach (var (key, value) in arguments.Where(p => p.Key is not ("observation" or "action"))
+                     .Concat(arguments.Where(p => p.Key is "observation" or "action")))
         {
             switch (key)
             {
@@ -334,14 +342,14 @@ public static class DrivingConfigReader
         {
             "type" => o with { Type = Enum<DrivingObservationType>(id, name, Text(id, name, value)) },
             "vehicles_count" => o with { VehiclesCount = Int(id, name, value) },
-            "features" => o with { Features = Strings(id, name, value) },
+            "features" => o with { Features = value is "default" ? null : Strings(id, name, value) },
             "absolute" => o with { Absolute = Bool(id, name, value) },
             "normalize" => o with { Normalize = Bool(id, name, value) },
             "clip" => o with { Clip = Bool(id, name, value) },
             "see_behind" => o with { SeeBehind = Bool(id, name, value) },
             "order" => o with { Order = Enum<KinematicsOrder>(id, name, Text(id, name, value)) },
             "include_obstacles" => o with { IncludeObstacles = Bool(id, name, value) },
-            "features_range" => o with { FeaturesRange = Nested(id, name, value).ToDictionary(p => p.Key, p => Pair(id, name + "." + p.Key, p.Value)) },
+            "features_range" => value is "default" ? o : o with { FeaturesRange = Nested(id, name, value).ToDictionary(p => p.Key, p => Pair(id, name + "." + p.Key, p.Value)) },
             "grid_size" => o with { GridSize = Doubles(id, name, value) },
             "grid_step" => o with { GridStep = Doubles(id, name, value) },
             "align_to_vehicle_axes" => o with { AlignToVehicleAxes = Bool(id, name, value) },

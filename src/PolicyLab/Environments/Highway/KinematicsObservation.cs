@@ -32,7 +32,7 @@ public sealed class KinematicsObservation
     public KinematicsObservation(DrivingObservationConfig config)
     {
         _config = config ?? throw new ArgumentNullException(nameof(config));
-        _features = [.. config.Features.Select(f => (Feature)((List<string>)[.. KnownFeatures]).IndexOf(f))];
+        _features = [.. config.EffectiveFeatures.Select(f => (Feature)((List<string>)[.. KnownFeatures]).IndexOf(f))];
         _low = new double[_features.Length];
         _high = new double[_features.Length];
         _hasRange = new bool[_features.Length];

@@ -21,7 +21,7 @@ public sealed class OccupancyGridObservation
     public OccupancyGridObservation(DrivingObservationConfig config)
     {
         _config = config ?? throw new ArgumentNullException(nameof(config));
-        _features = [.. config.Features.Select(f => ((List<string>)[.. KnownFeatures]).IndexOf(f))];
+        _features = [.. config.EffectiveFeatures.Select(f => ((List<string>)[.. KnownFeatures]).IndexOf(f))];
         _nx = (int)((config.GridSize[1] - config.GridSize[0]) / config.GridStep[0]);
         _ny = (int)((config.GridSize[3] - config.GridSize[2]) / config.GridStep[1]);
         if (_nx < 1 || _ny < 1)

@@ -10,6 +10,7 @@ public sealed class RoadNetwork
     private readonly List<string> _nodes = [];
     private readonly Dictionary<string, int> _nodeIds = new(StringComparer.Ordinal);
     private readonly List<Lane> _lanes = [];
+    private Lane[] _laneArray = [];
     private readonly List<(int From, int To, int Id)> _laneKeys = [];
     // Edge (from, to) -> global lane indices in lane-id order.
     private readonly Dictionary<(int From, int To), List<int>> _edges = [];
@@ -17,7 +18,7 @@ public sealed class RoadNetwork
     private readonly List<List<int>> _successors = [];
 
     /// <summary>All lanes, by global index.</summary>
-    public IReadOnlyList<Lane> Lanes => _lanes;
+    public ReadOnlySpan<Lane> Lanes => _laneArray;
 
     /// <summary>Number of lanes.</summary>
     public int LaneCount => _lanes.Count;
@@ -43,6 +44,7 @@ public sealed class RoadNetwork
         }
         int index = _lanes.Count;
         _lanes.Add(lane);
+        _laneArray = [.. _lanes];
         _laneKeys.Add((f, t, list.Count));
         list.Add(index);
         return index;
@@ -83,9 +85,10 @@ public sealed class RoadNetwork
     {
         int best = 0;
         double bestDistance = double.PositiveInfinity;
-        for (int i = 0; i < _lanes.Count; i++)
+        Lane[] lanes = _laneArray;
+        for (int i = 0; i < lanes.Length; i++)
         {
-            double d = _lanes[i].DistanceWithHeading(x, y, heading);
+            double d = lanes[i].DistanceWithHeading(x, y, heading);
             if (d < bestDistance)
             {
                 bestDistance = d;

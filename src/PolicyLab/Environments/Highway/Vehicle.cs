@@ -96,8 +96,8 @@ public sealed class Vehicle
     /// <summary>Velocity y = v·sin ψ.</summary>
     public double VelocityY => Speed * Math.Sin(Heading);
 
-    /// <summary>√(L² + W²).</summary>
-    public double Diagonal => Math.Sqrt(Length * Length + Width * Width);
+    /// <summary>√(L² + W²) (set by <see cref="Initialize"/>).</summary>
+    public double Diagonal { get; private set; } = Math.Sqrt(DefaultLength * DefaultLength + DefaultWidth * DefaultWidth);
 
     /// <summary>Resets every field to a fresh vehicle of the given kind at a pose.</summary>
     public void Initialize(VehicleKind kind, double x, double y, double heading, double speed)
@@ -112,6 +112,7 @@ public sealed class Vehicle
         bool obstacle = kind == VehicleKind.Obstacle;
         Length = obstacle ? ObstacleSize : DefaultLength;
         Width = obstacle ? ObstacleSize : DefaultWidth;
+        Diagonal = Math.Sqrt(Length * Length + Width * Width);
         SpeedLowerBound = MinSpeed;
         SpeedUpperBound = MaxSpeed;
         Crashed = false;
