@@ -67,6 +67,24 @@ public static class HighwayReport
     /// <summary>Prints the table and the speeds.</summary>
     public static void Run(string[] args)
     {
+        int renderAt = Array.IndexOf(args, "--render");
+        if (renderAt >= 0)
+        {
+            string folder = args.Length > renderAt + 1 ? args[renderAt + 1] : ".";
+            Directory.CreateDirectory(folder);
+            foreach (string id in new[] { "highway-v0", "highway-fast-v0", "merge-v0", "roundabout-v0", "racetrack-v0" })
+            {
+                using IEnvironment env = EnvironmentRegistry.Make(id);
+                var obs = new float[env.ObservationSpace.FlatSize];
+                env.Reset(obs, seed: 1);
+                var action = new float[env.ActionSpace.FlatSize];
+                action[0] = env.ActionSpace is PolicyLab.Environments.Spaces.Discrete ? 1 : 0;
+                for (int i = 0; i < 3; i++)
+                    if (env.Step(action, obs).Done) break;
+                File.WriteAllBytes(Path.Combine(folder, id + ".png"), PolicyLab.Tracking.Imaging.PngEncoder.Encode(env.Render()));
+            }
+            return;
+        }
         bool agreement = !args.Contains("--speed-only");
         if (agreement)
         {
