@@ -67,6 +67,20 @@ public static class HighwayReport
     /// <summary>Prints the table and the speeds.</summary>
     public static void Run(string[] args)
     {
+        int runAt = Array.IndexOf(args, "--run");
+        if (runAt >= 0)
+        {
+            // A trained run on highway-fast-v0 against IDLE: 20 deterministic episodes (eval seed 0), crashes = episodes
+            // that ended before the 30-step duration.
+            var result = PolicyLab.Training.RunEvaluation.Evaluate(PolicyLab.Training.RunFolder.Open(args[runAt + 1]), null, 20, deterministic: true, seed: 0);
+            double mean = result.Returns.Average(), std = Math.Sqrt(result.Returns.Select(r => (r - mean) * (r - mean)).Average());
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trained policy: {mean:F2} ± {std:F2}, length {result.Lengths.Average():F2}, crashed {result.Lengths.Count(l => l < 30)}/20"));
+            DrivingEvaluation idle = DrivingEvaluation.Run("highway-fast-v0", DrivingProtocol.Idle, 20);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"IDLE, seeds 0–19: {idle.MeanReturn:F2} ± {idle.StdReturn:F2}, length {idle.MeanLength:F2}, crashed {idle.Crashed}/20"));
+            return;
+        }
         int renderAt = Array.IndexOf(args, "--render");
         if (renderAt >= 0)
         {

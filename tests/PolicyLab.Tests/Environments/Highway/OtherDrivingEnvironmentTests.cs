@@ -103,3 +103,25 @@ public class OtherDrivingEnvironmentTests
         Assert.Equal(a.Y, b.Y, 6);
     }
 }
+
+public class DrivingVectorTests
+{
+    [Fact]
+    public void Threaded_vector_of_highway_fast_is_bit_identical_to_the_synchronous_one()
+    {
+        using var sync = new PolicyLab.Environments.Vector.SyncVectorEnvironment("highway-fast-v0", 4);
+        using var threaded = new PolicyLab.Environments.Vector.ThreadedVectorEnvironment("highway-fast-v0", 4, threadCount: 2);
+        sync.Reset(7);
+        threaded.Reset(7);
+        var rng = new PolicyLab.Numerics.Rng(1);
+        var actions = new float[4];
+        for (int t = 0; t < 40; t++)
+        {
+            for (int i = 0; i < 4; i++) actions[i] = rng.NextInt(5);
+            sync.Step(actions);
+            threaded.Step(actions);
+            Assert.Equal(sync.Rewards.ToArray(), threaded.Rewards.ToArray());
+            Assert.Equal(sync.Observations.ToArray(), threaded.Observations.ToArray());
+        }
+    }
+}
