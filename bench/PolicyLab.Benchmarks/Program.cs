@@ -6,4 +6,9 @@ if (args.Length > 0 && args[0] == "quick")
     QuickTiming.Run();
     return;
 }
+if (args.Length > 0 && args[0] == "highway")
+{
+    HighwayReport.Run(args);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(CoreBenchmarks).Assembly).Run(args);

@@ -3,6 +3,7 @@ using PolicyLab.Environments.Bandits;
 using PolicyLab.Environments.Box2D;
 using PolicyLab.Environments.ClassicControl;
 using PolicyLab.Environments.Finance;
+using PolicyLab.Environments.Highway;
 using PolicyLab.Environments.Wrappers;
 
 namespace PolicyLab.Environments;
@@ -60,6 +61,7 @@ public static class EnvironmentRegistry
         Register(new EnvironmentSpec("LiquidationTransient-v0", null, null, LiquidationArguments(("impact_decay", 0.5))), Liquidation);
         Register(new EnvironmentSpec("LunarLander-v3", 1000, 200.0, LanderArguments(false)), Lander);
         Register(new EnvironmentSpec("LunarLanderContinuous-v3", 1000, 200.0, LanderArguments(true)), Lander);
+        DrivingRegistrations.RegisterAll();
     }
 
     /// <summary>The liquidation arguments (the paper's example) with some replaced.</summary>
@@ -182,8 +184,7 @@ public static class EnvironmentRegistry
             {
                 if (!merged.ContainsKey(name))
                 {
-                    string known = spec.DefaultArguments.Count == 0 ? "it takes no arguments" : "it takes: " + string.Join(", ", spec.DefaultArguments.Keys);
-                    throw new PolicyLabException($"Environment '{id}' has no argument named '{name}';{NameSuggestions.DidYouMean(name, spec.DefaultArguments.Keys)} {known}. Check the spelling or remove the argument.");
+                    throw new PolicyLabException($"Environment '{id}' has no argument named '{name}'.{NameSuggestions.DidYouMean(name, spec.DefaultArguments.Keys)} It takes {(spec.DefaultArguments.Count == 0 ? "no arguments" : string.Join(", ", spec.DefaultArguments.Keys))}. Check the spelling or remove the argument.");
                 }
                 merged[name] = value;
             }
