@@ -79,6 +79,7 @@ public sealed class BipedalWalker : EnvironmentBase
     private enum Terrain { Grass, Stump, Stairs, Pit }
 
     private readonly Listener _listener;
+    private readonly EpisodeRecording _recording = new(4);
     private readonly double[] _terrainX = new double[TerrainLength];
     private readonly double[] _terrainY = new double[TerrainLength];
     private readonly List<Vec2[]> _obstacles = [];
@@ -148,6 +149,7 @@ public sealed class BipedalWalker : EnvironmentBase
             _world = new World(new Vec2(0, -10)) { ContactListener = _listener };
         else
             _world.Clear();
+        _recording.BeginEpisode(Random);
         _gameOver = false;
         _hasPrevShaping = false;
         _scroll = 0;
@@ -315,7 +317,31 @@ public sealed class BipedalWalker : EnvironmentBase
             a2 = Math.Clamp(a2, -1, 1);
             a3 = Math.Clamp(a3, -1, 1);
         }
+        _recording.Record(action);
         return Advance(a0, a1, a2, a3);
+    }
+
+    /// <inheritdoc />
+    public override bool CanSaveState => true;
+
+    /// <inheritdoc />
+    /// <remarks>Saves the episode as the random state at its reset and the actions stepped since; see <see cref="EpisodeRecording"/>.</remarks>
+    protected override void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix) => _recording.Save(state, prefix);
+
+    /// <inheritdoc />
+    protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        ulong[] final = Random.GetState();
+        Action<string>? sink = WarningSink;
+        WarningSink = null; // the replayed steps said their warnings when they first ran
+        try
+        {
+            _recording.Replay(state, prefix, Id, Random, final, () => ResetState(null), a => StepState(a));
+        }
+        finally
+        {
+            WarningSink = sink;
+        }
     }
 
     private void SetMotor(int joint, double command, double speed)
