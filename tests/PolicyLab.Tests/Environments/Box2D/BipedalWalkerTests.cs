@@ -53,7 +53,7 @@ public class BipedalWalkerTests
             var obs = new float[24];
             var trace = new List<float>(env.TerrainProfile.Y.Select(y => (float)y));
             var a = new float[4];
-            for (int t = 0; t < 150; t++)
+            for (int t = 0; t < 80; t++)
             {
                 actions.FillUniform(a, -1f, 1f);
                 StepResult r = env.Step(a, obs);
@@ -227,7 +227,7 @@ public class BipedalWalkerTests
     [Fact]
     public void Gymnasiums_heuristic_walks_forward_on_its_feet_and_random_actions_fall()
     {
-        // The scripted gait walks (seed 3: about 80 m in the 1600 steps, a return near 300) without the hull touching
+        // The scripted gait walks (seed 3: about 80 m in the 1600 steps, a return near 300; half of that in the 800 run here) without the hull touching
         // the ground. Over seeds 0–29 it walks the whole time on 13 and falls backwards near the start on most others
         // (Gymnasium's author reports about 80 % reaching the end on Box2D).
         using BipedalWalker env = Walker(3);
@@ -245,10 +245,10 @@ public class BipedalWalkerTests
             total += r.Reward;
             steps++;
         }
-        while (!r.Terminated && steps < 1600);
+        while (!r.Terminated && steps < 800);
         Assert.NotEqual(WalkerOutcome.Fell, env.Outcome);
-        Assert.True(env.Hull.Position.X > BipedalWalker.StartX + 70, $"the heuristic only reached x = {env.Hull.Position.X:F1} m in {steps} steps");
-        Assert.True(total > 250, $"the heuristic's return was {total:F1}");
+        Assert.True(env.Hull.Position.X > BipedalWalker.StartX + 35, $"the heuristic only reached x = {env.Hull.Position.X:F1} m in {steps} steps");
+        Assert.True(total > 120, $"the heuristic's return was {total:F1}");
 
         // Uniformly random actions do not walk: the return stays far below the heuristic's.
         using BipedalWalker random = Walker(1);
