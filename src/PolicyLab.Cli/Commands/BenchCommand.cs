@@ -8,24 +8,25 @@ namespace PolicyLab.Cli.Commands;
 
 /// <summary>
 /// `policylab bench ppo-cartpole | sac-pendulum`: end-to-end training speed with the shipped tuned settings;
-/// `policylab bench es-cartpole`: ES candidate-evaluation speed on one and two cores.
+/// `policylab bench es-cartpole`: ES candidate-evaluation speed on one and two cores;
+/// `policylab bench ppo-lunarlander`: PPO training speed on LunarLander-v3 on one and two cores.
 /// </summary>
 internal static class BenchCommand
 {
-    private const string Choices = "ppo-cartpole, sac-pendulum, es-cartpole";
+    private const string Choices = "ppo-cartpole, sac-pendulum, es-cartpole, ppo-lunarlander";
 
     public static Command Create()
     {
         var which = new Argument<string>("benchmark") { Description = Choices };
-        var repeats = new Option<int?>("--repeats") { Description = "runs per configuration (medians are reported; default 5 for ppo-cartpole, 3 for sac-pendulum)" };
-        var steps = new Option<long?>("--steps") { Description = "steps per run (default 100,000 for ppo-cartpole, 20,000 for sac-pendulum)" };
+        var repeats = new Option<int?>("--repeats") { Description = "runs per configuration (medians are reported; default 5 for ppo-cartpole, 3 for sac-pendulum and ppo-lunarlander)" };
+        var steps = new Option<long?>("--steps") { Description = "steps per run (default 100,000 for ppo-cartpole, 20,000 for sac-pendulum, 65,536 for ppo-lunarlander)" };
         var iterations = new Option<int>("--iterations") { Description = "es-cartpole: timed ES iterations per run", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
         var command = new Command("bench", "Measure end-to-end training speed.") { which, repeats, steps, iterations, json };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             string name = parse.GetValue(which)!;
-            if (name is not ("ppo-cartpole" or "sac-pendulum" or "es-cartpole"))
+            if (name is not ("ppo-cartpole" or "sac-pendulum" or "es-cartpole" or "ppo-lunarlander"))
                 return CommandLine.UserError($"Unknown benchmark '{name}'; available: {Choices}.");
             if (name == "es-cartpole")
             {
@@ -33,14 +34,16 @@ internal static class BenchCommand
                 if (runs <= 0 || k <= 0) return CommandLine.UserError($"--repeats and --iterations must be positive; got {runs} and {k}.");
                 return RunEs(runs, k, parse.GetValue(json));
             }
-            bool sac = name == "sac-pendulum";
-            int n = parse.GetValue(repeats) ?? (sac ? 3 : 5);
+            bool sac = name == "sac-pendulum", lander = name == "ppo-lunarlander";
+            int n = parse.GetValue(repeats) ?? (sac || lander ? 3 : 5);
             if (n <= 0) return CommandLine.UserError($"--repeats must be positive; got {n}.");
-            long stepCount = parse.GetValue(steps) ?? (sac ? 20_000 : 100_000);
+            long stepCount = parse.GetValue(steps) ?? (sac ? 20_000 : lander ? 65_536 : 100_000);
             if (stepCount <= 0) return CommandLine.UserError($"--steps must be positive; got {stepCount}.");
             string scratch = Directory.CreateTempSubdirectory("policylab-bench-").FullName;
             try
             {
+                if (lander)
+                    return PpoLunarLander(n, stepCount, parse.GetValue(json), scratch);
                 return sac ? SacPendulum(n, stepCount, parse.GetValue(json), scratch) : PpoCartPole(n, stepCount, parse.GetValue(json), scratch);
             }
             finally
@@ -130,6 +133,47 @@ internal static class BenchCommand
         {
             Console.WriteLine(string.Create(inv, $"one core (1 GEMM thread):   median {sps1:N1} env-steps/s; {stepCount:N0}-step run {wall1:F1} s"));
             Console.WriteLine(string.Create(inv, $"two cores (2 GEMM threads): median {sps2:N1} env-steps/s; {stepCount:N0}-step run {wall2:F1} s ({sps2 / sps1:F2}×)"));
+        }
+        return 0;
+    }
+
+    /// <summary>PPO with the shipped LunarLander-v3 settings (16 copies, 1024-step rollouts, batch 64, 4 epochs): on one
+    /// core (synchronous vector, one GEMM thread) and on two (threaded vector of the copies, two GEMM threads); the same
+    /// seed gives identical results either way. Figures taken on a loaded machine are not speed figures.</summary>
+    private static int PpoLunarLander(int n, long stepCount, bool quiet, string scratch)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (!quiet) Console.WriteLine($"PPO on LunarLander-v3 with the shipped RL-Zoo settings (16 copies), {stepCount:N0} steps, {n} runs per figure (evaluation off)…");
+        var results = new Dictionary<int, List<BenchmarkRun>>();
+        foreach (int cores in new[] { 1, 2 })
+        {
+            var request = new SettingsRequest("ppo", "LunarLander-v3", null, [cores == 1 ? "vec_env=sync" : "vec_env=threaded"], 0, stepCount);
+            var runs = TrainingBenchmark.Run(request, 200, n, 1, Path.Combine(scratch, $"c{cores}"), gemmThreads: cores).Select(r => r[0]).ToList();
+            results[cores] = runs;
+            if (!quiet)
+                foreach (BenchmarkRun r in runs)
+                    Console.WriteLine(string.Create(inv, $"  {cores} core{(cores > 1 ? "s" : "")}, seed {r.Seed}: {r.StepsPerSecond:N0} steps/s, {r.Seconds:F1} s"));
+        }
+        double sps1 = TrainingBenchmark.Median(results[1].Select(r => r.StepsPerSecond));
+        double sps2 = TrainingBenchmark.Median(results[2].Select(r => r.StepsPerSecond));
+        if (quiet)
+        {
+            JsonOutput.Print(new Dictionary<string, object?>
+            {
+                ["command"] = "bench",
+                ["benchmark"] = "ppo-lunarlander",
+                ["runs"] = n,
+                ["steps"] = stepCount,
+                ["steps_per_second_one_core"] = sps1,
+                ["steps_per_second_two_cores"] = sps2,
+                ["per_run_steps_per_second_one_core"] = results[1].Select(r => r.StepsPerSecond).ToArray(),
+                ["per_run_steps_per_second_two_cores"] = results[2].Select(r => r.StepsPerSecond).ToArray(),
+            });
+        }
+        else
+        {
+            Console.WriteLine(string.Create(inv, $"one core (sync vector, 1 GEMM thread):      median {sps1:N0} env-steps/s"));
+            Console.WriteLine(string.Create(inv, $"two cores (threaded vector, 2 GEMM threads): median {sps2:N0} env-steps/s ({sps2 / sps1:F2}×)"));
         }
         return 0;
     }

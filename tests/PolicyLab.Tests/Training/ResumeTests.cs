@@ -13,6 +13,7 @@ public sealed class ResumeTests : IDisposable
     [Theory]
     [InlineData("ppo", "CartPole-v1", new[] { "n_timesteps=6144", "checkpoint_freq=2048", "eval_freq=2048", "eval_episodes=3" })]
     [InlineData("ppo", "Pendulum-v1", new[] { "n_timesteps=12288", "n_steps=1024", "checkpoint_freq=4096", "eval_freq=4096", "eval_episodes=2", "normalize_reward=true" })]
+    [InlineData("ppo", "LunarLanderContinuous-v3", new[] { "n_timesteps=2048", "n_envs=2", "n_steps=256", "batch_size=128", "checkpoint_freq=1024", "eval_freq=1024", "eval_episodes=1" })]
     public void Resuming_from_a_checkpoint_continues_bit_identically(string algo, string env, string[] sets)
     {
         // Uninterrupted run.

@@ -62,6 +62,7 @@ public sealed class LunarLander : EnvironmentBase
     private static readonly PolygonShape LegShape = PolygonShape.Box(LegW / Scale, LegH / Scale);
 
     private readonly Listener _listener;
+    private readonly EpisodeRecording _recording;
     private readonly RngRandomSource _ownSource;
     private readonly double[] _heights = new double[Chunks + 1];
     private readonly double[] _chunkX = new double[Chunks];
@@ -100,6 +101,7 @@ public sealed class LunarLander : EnvironmentBase
         WindPower = windPower;
         TurbulencePower = turbulencePower;
         _listener = new Listener(this);
+        _recording = new EpisodeRecording(continuous ? 2 : 1);
         _ownSource = new RngRandomSource(Random);
         for (int i = 0; i < Chunks; i++)
             _chunkX[i] = W / (Chunks - 1) * i;
@@ -153,6 +155,7 @@ public sealed class LunarLander : EnvironmentBase
     protected override void ResetState(ResetOptions? options)
     {
         ILunarLanderRandomSource rng = Source;
+        _recording.BeginEpisode(Random);
         // A fresh world every episode (v3): Clear keeps only the allocations (lists, contact pool), no state.
         if (_world is null)
             _world = new World(new Vec2(0, Gravity)) { ContactListener = _listener };
@@ -232,7 +235,31 @@ public sealed class LunarLander : EnvironmentBase
                 ThrowInvalidDiscreteAction(a, 4);
             discrete = (int)a;
         }
+        _recording.Record(action);
         return Advance(Continuous ? 1 : 0, discrete, a0, a1);
+    }
+
+    /// <summary>True unless a <see cref="RandomSource"/> replaces the seeded stream (a scripted source cannot be saved).</summary>
+    public override bool CanSaveState => RandomSource is null;
+
+    /// <inheritdoc />
+    /// <remarks>Saves the episode as the random state at its reset and the actions stepped since; see <see cref="EpisodeRecording"/>.</remarks>
+    protected override void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix) => _recording.Save(state, prefix);
+
+    /// <inheritdoc />
+    protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        ulong[] final = Random.GetState();
+        Action<string>? sink = WarningSink;
+        WarningSink = null; // the replayed steps said their warnings when they first ran
+        try
+        {
+            _recording.Replay(state, prefix, Id, Random, final, () => ResetState(null), a => StepState(a));
+        }
+        finally
+        {
+            WarningSink = sink;
+        }
     }
 
     /// <summary>One Gymnasium step: wind, engines (with the two dispersion draws), the world step, observation and reward.</summary>
