@@ -18,6 +18,8 @@ internal static class CommandLine
             DemoCommand.Create(),
             PlotCommand.Create(),
             ExecutionCommand.Create(),
+            PoicCommand.Create(),
+            ProjectorSearchCommand.Create(),
         };
         try
         {

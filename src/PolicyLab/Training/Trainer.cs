@@ -45,10 +45,11 @@ public sealed class Trainer : IDisposable
         AlgorithmInfo info = AlgorithmRegistry.Get(run.Algorithm);
         ulong seed = (ulong)run.Seed;
         double gamma = algorithmSettings is IDiscountedSettings discounted ? discounted.Gamma : 0.99;
-        _environments = new TrainingEnvironments(run, info, gamma);
+        string savedProjector = Path.Combine(folder.Path, ProjectorFileName);
+        _environments = new TrainingEnvironments(run, info, gamma, File.Exists(savedProjector) ? savedProjector : null);
         _algorithm = info.Create(_environments.Context(), algorithmSettings, new Rng(Rng.DeriveSeed(seed, 2)));
         int evalCopies = Math.Min(run.EvaluationEpisodes, 8);
-        _evaluator = new Evaluator(TrainingEnvironments.Make(run.Environment, evalCopies, VectorMode.Sync), run.EvaluationEpisodes,
+        _evaluator = new Evaluator(_environments.MakeCopies(evalCopies, VectorMode.Sync), run.EvaluationEpisodes,
             Rng.DeriveSeed(seed, 3), run.NormalizeObservations);
         _evaluationRng = new Rng(Rng.DeriveSeed(seed, 4));
         _log = new ExperimentLog
@@ -63,6 +64,9 @@ public sealed class Trainer : IDisposable
         _nextEvaluation = run.EvaluationFrequency > 0 ? run.EvaluationFrequency : long.MaxValue;
         _nextCheckpoint = run.CheckpointFrequency > 0 ? run.CheckpointFrequency : long.MaxValue;
     }
+
+    /// <summary>Where a run with latent actions keeps its projector's weights (loadable with <c>--set projector=…</c>).</summary>
+    public const string ProjectorFileName = "projector.safetensors";
 
     /// <summary>The run folder.</summary>
     public RunFolder Folder => _folder;
@@ -86,6 +90,7 @@ public sealed class Trainer : IDisposable
     public static Trainer Start(RunSettings run, Hyperparameters algorithmSettings, RunFolder folder)
     {
         var trainer = new Trainer(run, algorithmSettings, folder);
+        if (trainer._environments.Projector is { } projector) folder.WriteBytes(ProjectorFileName, projector.Serialize());
         folder.WriteText(RunFolder.ConfigFileName, ConfigFile.Write(trainer._log.Parameters,
             $"PolicyLab run configuration ({trainer._version}).\nResume with: policylab train --resume <this folder>"));
         return trainer;
