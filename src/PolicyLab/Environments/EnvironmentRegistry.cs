@@ -2,6 +2,7 @@ using System.Globalization;
 using PolicyLab.Environments.Bandits;
 using PolicyLab.Environments.Box2D;
 using PolicyLab.Environments.ClassicControl;
+using PolicyLab.Environments.Diagnostics;
 using PolicyLab.Environments.Finance;
 using PolicyLab.Environments.Wrappers;
 
@@ -22,7 +23,8 @@ namespace PolicyLab.Environments;
 /// environment ends itself after N periods): Liquidation-v0 (continuous fraction, λ = 10⁻⁶), LiquidationDiscrete-v0
 /// (21 fraction levels), LiquidationRiskAverse-v0 (λ = 2×10⁻⁶), LiquidationStochVol-v0 (regime-switching volatility
 /// ×0.4 / ×1.6, switching with probability 0.1 per period) and LiquidationTransient-v0 (half of the temporary impact
-/// lingers into the next period).
+/// lingers into the next period). Sanity tasks whose reward ignores the agent (100 steps, Box[−1, 1]² actions):
+/// ConstantReward-v0 (1 + N(0, noise²), noise 0.1) and RandomReward-v0 (U(0, 1)).
 /// </remarks>
 public static class EnvironmentRegistry
 {
@@ -60,6 +62,9 @@ public static class EnvironmentRegistry
         Register(new EnvironmentSpec("LiquidationTransient-v0", null, null, LiquidationArguments(("impact_decay", 0.5))), Liquidation);
         Register(new EnvironmentSpec("LunarLander-v3", 1000, 200.0, LanderArguments(false)), Lander);
         Register(new EnvironmentSpec("LunarLanderContinuous-v3", 1000, 200.0, LanderArguments(true)), Lander);
+        Register(new EnvironmentSpec("ConstantReward-v0", 100, null, Arguments(("noise", 0.1))),
+            a => new PolicyIndependentReward(IndependentRewardKind.ConstantWithNoise, Double(a, "noise")));
+        Register(new EnvironmentSpec("RandomReward-v0", 100, null, Arguments()), _ => new PolicyIndependentReward(IndependentRewardKind.Uniform));
     }
 
     /// <summary>The liquidation arguments (the paper's example) with some replaced.</summary>

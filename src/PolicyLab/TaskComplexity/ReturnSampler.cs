@@ -71,8 +71,9 @@ public static class ReturnSampler
         if (options.Threads < 1) throw new PolicyLabException($"The thread count must be ≥ 1; got {options.Threads}.");
         int n = options.Samples, m = options.Episodes;
         RandomMlpPolicy[] policies;
-        using (IEnvironment probe = Make(options))
+        using (IEnvironment probe = Make(options with { CleanRlSetup = false }))
         {
+            // The policy squashes into the bounds beneath CleanRL's ClipAction (which declares an unbounded box).
             int observationSize = probe.ObservationSpace.FlatSize;
             _ = RandomMlpPolicy.OutputSize(probe.ActionSpace); // fails early for unsupported action spaces
             ulong policySeed = Rng.DeriveSeed(seed, 11);
