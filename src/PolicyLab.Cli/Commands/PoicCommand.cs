@@ -25,11 +25,12 @@ internal static class PoicCommand
         var cleanrl = new Option<bool>("--cleanrl-setup") { Description = "CleanRL's wrappers: clip action, normalize observation and reward (γ 0.99), clip ±10" };
         var etaMin = new Option<double>("--eta-min") { Description = "lower end of the temperature search", DefaultValueFactory = _ => InformationCapacity.DefaultEtaMin };
         var etaMax = new Option<double>("--eta-max") { Description = "upper end of the temperature search", DefaultValueFactory = _ => InformationCapacity.DefaultEtaMax };
+        var priorStd = new Option<double>("--prior-std") { Description = "standard deviation of the prior's weights (0.1: the latent-action system; 1: the PIC paper's code)", DefaultValueFactory = _ => 0.1 };
         var threads = new Option<int>("--threads") { Description = "worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
         var command = new Command("poic", "PIC and POIC (Furuta et al. 2021) of an environment under a random-policy prior.")
         {
-            env, latent, projectorSeed, projectorFile, samples, episodes, seeds, seed, reward, cleanrl, etaMin, etaMax, threads, json,
+            env, latent, projectorSeed, projectorFile, samples, episodes, seeds, seed, reward, cleanrl, etaMin, etaMax, priorStd, threads, json,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -45,8 +46,11 @@ internal static class PoicCommand
                 Reward = ParseReward(parse.GetValue(reward)!),
                 CleanRlSetup = parse.GetValue(cleanrl),
                 Projector = projector,
+                Prior = RandomPolicyPrior.Default with { WeightStd = parse.GetValue(priorStd) },
                 Threads = parse.GetValue(threads),
             };
+            if (!(options.Prior.WeightStd > 0) || !double.IsFinite(options.Prior.WeightStd))
+                return CommandLine.UserError($"--prior-std must be a positive number; got {options.Prior.WeightStd}.");
             int k = parse.GetValue(seeds);
             if (k < 1) return CommandLine.UserError($"--seeds must be ≥ 1; got {k}.");
             var inv = CultureInfo.InvariantCulture;
@@ -72,6 +76,7 @@ internal static class PoicCommand
                     ["cleanrl_setup"] = options.CleanRlSetup,
                     ["latent_dim"] = projector?.LatentSize,
                     ["prior"] = options.Prior.Describe(),
+                    ["prior_std"] = options.Prior.WeightStd,
                     ["poic"] = report.Seeds.Select(s => s.Poic.Value).ToArray(),
                     ["eta"] = report.Seeds.Select(s => s.Poic.Eta).ToArray(),
                     ["pic"] = report.Seeds.Select(s => s.Pic.Value).ToArray(),

@@ -37,6 +37,7 @@ public sealed class PoicCliTests : IDisposable
     [InlineData(new[] { "poic", "--env", "Pendulum-v1", "--eta-min", "10", "--eta-max", "1" }, "0 < η_min < η_max")]
     [InlineData(new[] { "poic", "--env", "Pendulum-v1", "--samples", "1" }, "at least 2 policy samples")]
     [InlineData(new[] { "poic", "--env", "Pendulm-v1" }, "Pendulum-v1")]
+    [InlineData(new[] { "poic", "--env", "Pendulum-v1", "--prior-std", "0" }, "--prior-std must be a positive number")]
     [InlineData(new[] { "projector-search", "--env", "LunarLanderContinuous-v3", "--latent", "3" }, "between 1 and the action size")]
     [InlineData(new[] { "projector-search", "--env", "CartPole-v1", "--latent", "1" }, "Box")]
     public void Bad_input_is_a_clear_error_with_exit_code_2(string[] args, string message)

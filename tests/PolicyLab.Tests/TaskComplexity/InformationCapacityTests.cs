@@ -30,9 +30,9 @@ public class InformationCapacityTests
             for (int j = 0; j < 20; j++) returns[i, j] = skill + 20 * rng.Normal();
         }
         double best = double.NegativeInfinity, bestEta = 0;
-        for (int k = 0; k <= 20_000; k++)
+        for (int k = 0; k <= 4_000; k++)
         {
-            double eta = Math.Exp(Math.Log(1e-4) + (Math.Log(2e4) - Math.Log(1e-4)) * k / 20_000);
+            double eta = Math.Exp(Math.Log(1e-4) + (Math.Log(2e4) - Math.Log(1e-4)) * k / 4_000);
             double v = InformationCapacity.Poic(returns, eta);
             if (v > best) (best, bestEta) = (v, eta);
         }

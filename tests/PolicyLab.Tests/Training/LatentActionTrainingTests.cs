@@ -50,6 +50,16 @@ public sealed class LatentActionTrainingTests : IDisposable
     }
 
     [Fact]
+    public void An_unset_projector_reads_back_as_unset_from_config_yaml()
+    {
+        var run = new RunSettings();
+        run.Set("projector", run.Get("projector")); // config.yaml writes null as "null"
+        Assert.Null(run.Projector);
+        run.Set("projector", "p.safetensors");
+        Assert.Equal("p.safetensors", run.Projector);
+    }
+
+    [Fact]
     public void Bad_latent_settings_are_clear_errors()
     {
         Assert.Contains("latent_dim must be ≥ 1", Assert.Throws<PolicyLabException>(() => Train("zero", "ppo", "Pendulum-v1", "latent_dim=0")).Message, StringComparison.Ordinal);
