@@ -19,6 +19,8 @@ internal static class CommandLine
             DemoCommand.Create(),
             PlotCommand.Create(),
             ExecutionCommand.Create(),
+            PoicCommand.Create(),
+            ProjectorSearchCommand.Create(),
         };
         root.HelpName = "policylab";
         root.Subcommands.Add(HelpCommand(root));

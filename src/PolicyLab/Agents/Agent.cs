@@ -204,6 +204,9 @@ public sealed class Agent : IDisposable
     {
         if (_policy is not null) return _policy;
         Trainer t = _trainer!;
+        if (t.Environments.Projector is not null)
+            throw new PolicyLabException("This run acts through a latent-action projector (latent_dim / projector), which policy files do not carry yet, " +
+                "so a saved policy would return latent actions. Act through the run folder instead (Agent.Load(runFolder)), whose projector.safetensors is applied.");
         NormalizeVectorEnvironment? n = t.Environments.Normalizer;
         return new PolicyDescription(t.Settings.Algorithm, t.Settings.Environment, t.Settings.EnvironmentArguments, t.Steps,
             ObservationSpace, ActionSpace, t.Settings.EnvironmentCount, _algorithm.Settings.ToList(),

@@ -45,7 +45,9 @@ public abstract class Hyperparameters
         object value;
         try
         {
-            value = Parse(entry.Property.PropertyType, text.Trim());
+            value = IsNullableText(entry.Property) && (text.Trim() is "" or "null" or "none" or "None" or "~")
+                ? null! // a `string?` setting: null is written as "null" and must read back as null
+                : Parse(entry.Property.PropertyType, text.Trim());
         }
         catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
         {
@@ -95,6 +97,9 @@ public abstract class Hyperparameters
         : t == typeof(bool) ? "boolean (true or false)"
         : t == typeof(string) ? "text"
         : "number";
+
+    private static bool IsNullableText(PropertyInfo property) =>
+        property.PropertyType == typeof(string) && new NullabilityInfoContext().Create(property).WriteState == NullabilityState.Nullable;
 
     private static object Parse(Type t, string text)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using PolicyLab.Environments.Bandits;
 using PolicyLab.Environments.Box2D;
 using PolicyLab.Environments.ClassicControl;
+using PolicyLab.Environments.Diagnostics;
 using PolicyLab.Environments.Finance;
 using PolicyLab.Environments.Highway;
 using PolicyLab.Environments.Wrappers;
@@ -24,7 +25,8 @@ namespace PolicyLab.Environments;
 /// environment ends itself after N periods): Liquidation-v0 (continuous fraction, λ = 10⁻⁶), LiquidationDiscrete-v0
 /// (21 fraction levels), LiquidationRiskAverse-v0 (λ = 2×10⁻⁶), LiquidationStochVol-v0 (regime-switching volatility
 /// ×0.4 / ×1.6, switching with probability 0.1 per period) and LiquidationTransient-v0 (half of the temporary impact
-/// lingers into the next period).
+/// lingers into the next period). Sanity tasks whose reward ignores the agent (100 steps, Box[−1, 1]² actions):
+/// ConstantReward-v0 (1 + N(0, noise²), noise 0.1) and RandomReward-v0 (U(0, 1)).
 /// </remarks>
 public static class EnvironmentRegistry
 {
@@ -65,6 +67,9 @@ public static class EnvironmentRegistry
         Register(new EnvironmentSpec("BipedalWalker-v3", 1600, 300.0, Arguments(("hardcore", false))), a => new BipedalWalker(Bool(a, "hardcore")));
         Register(new EnvironmentSpec("BipedalWalkerHardcore-v3", 2000, 300.0, Arguments(("hardcore", true))), a => new BipedalWalker(Bool(a, "hardcore")));
         DrivingRegistrations.RegisterAll();
+        Register(new EnvironmentSpec("ConstantReward-v0", 100, null, Arguments(("noise", 0.1))),
+            a => new PolicyIndependentReward(IndependentRewardKind.ConstantWithNoise, Double(a, "noise")));
+        Register(new EnvironmentSpec("RandomReward-v0", 100, null, Arguments()), _ => new PolicyIndependentReward(IndependentRewardKind.Uniform));
     }
 
     /// <summary>The liquidation arguments (the paper's example) with some replaced.</summary>

@@ -27,7 +27,7 @@ public static class RunEvaluation
                 "A run writes one every checkpoint_freq steps and when it ends or is stopped; let it finish (or stop it with Ctrl-C) and evaluate again.");
         using Trainer trainer = Trainer.Resume(folder, checkpointStep);
         ulong evalSeed = seed is long s ? (ulong)s : Rng.DeriveSeed((ulong)trainer.Settings.Seed, 3);
-        using var evaluator = new Evaluator(TrainingEnvironments.Make(trainer.Settings, film is null ? Math.Min(episodes, 8) : 1, VectorMode.Sync),
+        using var evaluator = new Evaluator(trainer.Environments.MakeCopies(film is null ? Math.Min(episodes, 8) : 1, VectorMode.Sync),
             episodes, evalSeed, trainer.Settings.NormalizeObservations);
         return trainer.Evaluate(evaluator, deterministic, new Rng(Rng.DeriveSeed(evalSeed, 1)), film);
     }

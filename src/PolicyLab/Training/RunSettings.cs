@@ -98,6 +98,18 @@ public sealed class RunSettings : Hyperparameters
     [Hyperparameter("tensorboard", "write TensorBoard event files to tb/ in the run folder")]
     public bool TensorBoard { get; set; } = true;
 
+    /// <summary>Size L of the latent action space (null: act in the environment's own action space).</summary>
+    [Hyperparameter("latent_dim", "act in Box[-1,1]^L, mapped to the real Box action by a frozen random projector (1 ≤ L ≤ action size; null: no projector)")]
+    public int? LatentDim { get; set; }
+
+    /// <summary>Seed of the projector's weights (null: derived from the run's seed).</summary>
+    [Hyperparameter("projector_seed", "seed of the latent projector's weights (null: derived from seed)")]
+    public long? ProjectorSeed { get; set; }
+
+    /// <summary>A saved projector (safetensors) to act through instead of a fresh random one.</summary>
+    [Hyperparameter("projector", "safetensors file of a saved projector to act through (its latent size sets latent_dim)")]
+    public string? Projector { get; set; }
+
     /// <summary>The parsed <see cref="EnvironmentArguments"/>, or null when there are none.</summary>
     /// <exception cref="PolicyLabException">The text is not a mapping.</exception>
     public IReadOnlyDictionary<string, object>? EnvironmentArgumentValues() =>
@@ -106,6 +118,8 @@ public sealed class RunSettings : Hyperparameters
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)
     {
+        Require(errors, LatentDim is null || LatentDim >= 1, $"latent_dim must be ≥ 1 (got {LatentDim}); leave it unset (null) to act in the environment's own action space");
+        Require(errors, ProjectorSeed is null || ProjectorSeed >= 0, $"projector_seed must be ≥ 0 (got {ProjectorSeed})");
         Require(errors, TotalSteps > 0, $"n_timesteps must be > 0 (got {TotalSteps})");
         Require(errors, EnvironmentCount > 0, $"n_envs must be > 0 (got {EnvironmentCount})");
         Require(errors, EvaluationFrequency >= 0, $"eval_freq must be ≥ 0 (got {EvaluationFrequency})");

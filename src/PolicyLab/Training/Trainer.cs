@@ -47,10 +47,11 @@ public sealed class Trainer : IDisposable
         AlgorithmInfo info = AlgorithmRegistry.Get(run.Algorithm);
         ulong seed = (ulong)run.Seed;
         double gamma = algorithmSettings is IDiscountedSettings discounted ? discounted.Gamma : 0.99;
-        _environments = new TrainingEnvironments(run, info, gamma);
+        string savedProjector = Path.Combine(folder.Path, ProjectorFileName);
+        _environments = new TrainingEnvironments(run, info, gamma, File.Exists(savedProjector) ? savedProjector : null);
         _algorithm = info.Create(_environments.Context(), algorithmSettings, new Rng(Rng.DeriveSeed(seed, 2)));
         int evalCopies = Math.Min(run.EvaluationEpisodes, 8);
-        _evaluator = new Evaluator(TrainingEnvironments.Make(run, evalCopies, VectorMode.Sync), run.EvaluationEpisodes,
+        _evaluator = new Evaluator(_environments.MakeCopies(evalCopies, VectorMode.Sync), run.EvaluationEpisodes,
             Rng.DeriveSeed(seed, 3), run.NormalizeObservations);
         _evaluationRng = new Rng(Rng.DeriveSeed(seed, 4));
         _log = new ExperimentLog
@@ -64,6 +65,9 @@ public sealed class Trainer : IDisposable
         _nextEvaluation = run.EvaluationFrequency > 0 ? run.EvaluationFrequency : long.MaxValue;
         _nextCheckpoint = run.CheckpointFrequency > 0 ? run.CheckpointFrequency : long.MaxValue;
     }
+
+    /// <summary>Where a run with latent actions keeps its projector's weights (loadable with <c>--set projector=…</c>).</summary>
+    public const string ProjectorFileName = "projector.safetensors";
 
     /// <summary>The run folder.</summary>
     public RunFolder Folder => _folder;
@@ -94,6 +98,7 @@ public sealed class Trainer : IDisposable
             if (File.Exists(Path.Combine(folder.Path, RunFolder.ConfigFileName)))
                 throw new PolicyLabException($"The run folder '{folder.Path}' already holds a run; choose another --out or resume it with --resume.");
             var trainer = new Trainer(run, algorithmSettings, folder) { _lock = held };
+            if (trainer._environments.Projector is { } projector) folder.WriteBytes(ProjectorFileName, projector.Serialize());
             trainer.WriteConfig();
             return trainer;
         }

@@ -1,5 +1,6 @@
 using PolicyLab.Algorithms;
 using PolicyLab.Environments;
+using PolicyLab.Environments.Latent;
 using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
 
@@ -18,13 +19,24 @@ public sealed class TrainingEnvironments : IDisposable
     /// <param name="run">The run's settings.</param>
     /// <param name="algorithm">The algorithm to train (its supported action spaces are checked).</param>
     /// <param name="gamma">The algorithm's discount γ, for reward normalization.</param>
+    /// <param name="savedProjector">A run's own projector.safetensors (on resume), used instead of the settings' projector.</param>
     /// <exception cref="PolicyLabException">The algorithm cannot act in the environment's action space.</exception>
-    public TrainingEnvironments(RunSettings run, AlgorithmInfo algorithm, double gamma)
+    public TrainingEnvironments(RunSettings run, AlgorithmInfo algorithm, double gamma, string? savedProjector = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(algorithm);
         Run = run;
         IVectorEnvironment raw = Make(run, run.EnvironmentCount, run.VectorMode);
+        try
+        {
+            Projector = CreateProjector(run, raw.SingleActionSpace, savedProjector);
+        }
+        catch
+        {
+            raw.Dispose();
+            throw;
+        }
+        if (Projector is not null) raw = new LatentActionVectorEnvironment(raw, Projector);
         if (!algorithm.Supports(raw.SingleActionSpace))
         {
             raw.Dispose();
@@ -42,6 +54,9 @@ public sealed class TrainingEnvironments : IDisposable
 
     /// <summary>The run's settings.</summary>
     public RunSettings Run { get; }
+
+    /// <summary>The frozen latent-action projector every copy acts through (null without latent_dim/projector).</summary>
+    public ActionProjector? Projector { get; }
 
     /// <summary>The run's step and episode counts.</summary>
     public EpisodeSink Sink { get; } = new();
@@ -64,11 +79,13 @@ public sealed class TrainingEnvironments : IDisposable
         Environment = Top,
         CreateEnvironments = (count, workerSeed) =>
         {
-            var worker = new VectorEpisodeStatistics(Make(Run, count, VectorMode.Sync), sink: Sink);
+            var worker = new VectorEpisodeStatistics(MakeCopies(count, VectorMode.Sync), sink: Sink);
             worker.Reset(workerSeed);
             return worker;
         },
-        CreateEnvironment = () => EnvironmentRegistry.Make(Run.Environment, Run.EnvironmentArgumentValues()),
+        CreateEnvironment = () => Projector is null
+            ? EnvironmentRegistry.Make(Run.Environment, Run.EnvironmentArgumentValues())
+            : new LatentAction(EnvironmentRegistry.Make(Run.Environment, Run.EnvironmentArgumentValues()), Projector),
         Episodes = Sink,
         Budget = () => Run.TotalSteps,
     };
@@ -85,6 +102,30 @@ public sealed class TrainingEnvironments : IDisposable
     {
         ArgumentNullException.ThrowIfNull(run);
         return Make(run.Environment, count, mode, run.EnvironmentArgumentValues());
+    }
+
+    /// <summary>More raw copies of the run's environment as the algorithm sees them (through the run's projector,
+    /// if any), e.g. for evaluation.</summary>
+    public IVectorEnvironment MakeCopies(int count, VectorMode mode)
+    {
+        IVectorEnvironment raw = Make(Run, count, mode);
+        return Projector is null ? raw : new LatentActionVectorEnvironment(raw, Projector);
+    }
+
+    /// <summary>
+    /// The projector the settings ask for: the run's saved one (on resume), the file in <c>projector</c>, or a fresh
+    /// random one for <c>latent_dim</c> seeded by <c>projector_seed</c> (or a stream derived from the run's seed);
+    /// null when neither is set.
+    /// </summary>
+    public static ActionProjector? CreateProjector(RunSettings run, Environments.Spaces.Space actionSpace, string? savedProjector = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if ((savedProjector ?? run.Projector) is string file)
+            return ActionProjector.Load(file, actionSpace, run.LatentDim);
+        if (run.LatentDim is not int latent)
+            return null;
+        ulong seed = run.ProjectorSeed is long s ? (ulong)s : Rng.DeriveSeed((ulong)run.Seed, 5);
+        return ActionProjector.Random(latent, actionSpace, seed);
     }
 
     /// <inheritdoc/>

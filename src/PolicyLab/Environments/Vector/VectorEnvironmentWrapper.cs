@@ -21,11 +21,11 @@ public abstract class VectorEnvironmentWrapper : IVectorEnvironment
     /// <inheritdoc />
     public virtual Space SingleObservationSpace => Inner.SingleObservationSpace;
     /// <inheritdoc />
-    public Space SingleActionSpace => Inner.SingleActionSpace;
+    public virtual Space SingleActionSpace => Inner.SingleActionSpace;
     /// <inheritdoc />
     public int ObservationSize => Inner.ObservationSize;
     /// <inheritdoc />
-    public int ActionSize => Inner.ActionSize;
+    public virtual int ActionSize => Inner.ActionSize;
     /// <inheritdoc />
     public EnvironmentSpec? Spec => Inner.Spec;
     /// <inheritdoc />
