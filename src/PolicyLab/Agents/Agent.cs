@@ -36,14 +36,19 @@ public sealed class Agent : IDisposable
     private readonly RunningMeanVariance? _frozenStatistics;
     private readonly Lock _gate = new();
     private readonly Rng _sampling;
-    private float[] _input = [];
+    private readonly Environments.Latent.ActionProjector? _projector;
+    private readonly double[] _projectorScratch = [];
+    private float[] _input = [], _latent = [];
 
     private Agent(Trainer trainer)
     {
         _trainer = trainer;
         _algorithm = trainer.Algorithm;
         ObservationSpace = trainer.Environments.Statistics.SingleObservationSpace;
-        ActionSpace = trainer.Environments.Statistics.SingleActionSpace;
+        // A latent-action run's policy acts in the latent box; Predict maps its actions through the run's projector.
+        _projector = trainer.Environments.Projector;
+        ActionSpace = _projector?.ActionSpace ?? trainer.Environments.Statistics.SingleActionSpace;
+        if (_projector is not null) _projectorScratch = new double[_projector.ScratchSize];
         _sampling = new Rng(Rng.DeriveSeed((ulong)trainer.Settings.Seed, 5));
     }
 
@@ -261,7 +266,16 @@ public sealed class Agent : IDisposable
             Span<float> input = _input.AsSpan(0, observations.Length);
             observations.CopyTo(input);
             Normalize(input);
-            _algorithm.Act(input, batch, deterministic, _sampling, actions);
+            if (_projector is null)
+            {
+                _algorithm.Act(input, batch, deterministic, _sampling, actions);
+                return;
+            }
+            int latentSize = _projector.LatentSize;
+            if (_latent.Length < batch * latentSize) _latent = new float[batch * latentSize];
+            _algorithm.Act(input, batch, deterministic, _sampling, _latent.AsSpan(0, batch * latentSize));
+            for (int row = 0; row < batch; row++)
+                _projector.Project(_latent.AsSpan(row * latentSize, latentSize), actions.Slice(row * ActionSize, ActionSize), _projectorScratch);
         }
     }
 
@@ -285,8 +299,11 @@ public sealed class Agent : IDisposable
             : null;
         NormalizationState? statistics = agent.ObservationStatistics() is { } s
             ? new NormalizationState(s, new RunningMeanVarianceState([0.0], [1.0], 1.0)) : null;
-        using var evaluator = new Evaluator(TrainingEnvironments.Make(id, Math.Min(episodes, 8), VectorMode.Sync, arguments), episodes, (ulong)seed,
-            statistics is not null);
+        // A latent-action run's policy acts through the run's projector (its own environment copies apply it).
+        IVectorEnvironment copies = environment is null && agent._projector is not null
+            ? agent._trainer!.Environments.MakeCopies(Math.Min(episodes, 8), VectorMode.Sync)
+            : TrainingEnvironments.Make(id, Math.Min(episodes, 8), VectorMode.Sync, arguments);
+        using var evaluator = new Evaluator(copies, episodes, (ulong)seed, statistics is not null);
         lock (agent._gate)
             return evaluator.Evaluate(agent._algorithm, agent.Steps, statistics, deterministic, new Rng(Rng.DeriveSeed((ulong)seed, 1)));
     }
