@@ -212,7 +212,7 @@ public sealed unsafe class MuJoCoModel : IDisposable
     }
 
     private static PolicyLabException CompileError(string name, string message) =>
-        new($"The MuJoCo model '{name}' does not compile. MuJoCo says: {message.Trim()} Fix the MJCF at the element and line named (MuJoCo 2.2.2 needs limited=\"true\" or <compiler autolimits=\"true\"/> for a range, and reads angles in degrees unless <compiler angle=\"radian\"/>).");
+        new($"The MuJoCo model '{name}' does not compile. MuJoCo says: {message.Trim().ReplaceLineEndings(" ")} Fix the MJCF at the element and line named (MuJoCo 2.2.2 needs limited=\"true\" or <compiler autolimits=\"true\"/> for a range, and reads angles in degrees unless <compiler angle=\"radian\"/>).");
 
     /// <summary>
     /// Checks the generated field offsets against the live library: MuJoCo 2.2.2 lays the arrays of mjModel and mjData
