@@ -8,11 +8,12 @@ namespace PolicyLab.Cli.Commands;
 
 /// <summary>
 /// `policylab bench ppo-cartpole | sac-pendulum`: end-to-end training speed with the shipped tuned settings;
-/// `policylab bench es-cartpole`: ES candidate-evaluation speed on one and two cores.
+/// `policylab bench es-cartpole`: ES candidate-evaluation speed on one and two cores;
+/// `policylab bench mujoco`: MuJoCo environment steps/s beside mujoco-testspeed (<see cref="MuJoCoBench"/>).
 /// </summary>
 internal static class BenchCommand
 {
-    private const string Choices = "ppo-cartpole, sac-pendulum, es-cartpole";
+    private const string Choices = "ppo-cartpole, sac-pendulum, es-cartpole, mujoco";
 
     public static Command Create()
     {
@@ -25,8 +26,10 @@ internal static class BenchCommand
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             string name = parse.GetValue(which)!;
-            if (name is not ("ppo-cartpole" or "sac-pendulum" or "es-cartpole"))
+            if (name is not ("ppo-cartpole" or "sac-pendulum" or "es-cartpole" or "mujoco"))
                 return CommandLine.UserError($"Unknown benchmark '{name}'; available: {Choices}.");
+            if (name == "mujoco")
+                return MuJoCoBench.Run((int)(parse.GetValue(steps) ?? 20_000), parse.GetValue(json));
             if (name == "es-cartpole")
             {
                 int runs = parse.GetValue(repeats) ?? 5, k = parse.GetValue(iterations);

@@ -161,5 +161,5 @@ public sealed class Ant : MuJoCoEnvironment
     }
 
     /// <inheritdoc />
-    protected override TrackingCamera Camera => TrackingCamera.Side(bodyToTrack: 1, distance: 4.0, elevation: 1.8);
+    protected override TrackingCamera Camera => TrackingCamera.Side(bodyToTrack: 1, distance: 3.5, elevation: 0.4);
 }
