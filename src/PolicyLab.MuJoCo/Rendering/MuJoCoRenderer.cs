@@ -15,7 +15,7 @@ public sealed class MuJoCoRenderer
     private readonly int[] _types;
     private readonly double[] _sizes;
     private readonly float[] _rgba;
-    private readonly double[] _pos, _mat;
+    private readonly double[] _pos, _mat, _bound;
 
     /// <summary>Creates a renderer of <paramref name="width"/> × <paramref name="height"/> frames.</summary>
     public MuJoCoRenderer(MuJoCoModel model, int width, int height)
@@ -30,6 +30,19 @@ public sealed class MuJoCoRenderer
         _rgba = model.GeomRgba.ToArray();
         _pos = new double[3 * model.GeomCount];
         _mat = new double[9 * model.GeomCount];
+        _bound = new double[model.GeomCount];
+        for (int g = 0; g < _types.Length; g++)
+        {
+            double x = _sizes[3 * g], y = _sizes[3 * g + 1], z = _sizes[3 * g + 2];
+            _bound[g] = _types[g] switch
+            {
+                Plane => double.PositiveInfinity,
+                Sphere => x,
+                Capsule => x + y,
+                Cylinder => Math.Sqrt(x * x + y * y),
+                _ => Math.Sqrt(x * x + y * y + z * z),
+            };
+        }
     }
 
     /// <summary>Frame width in pixels.</summary>
@@ -126,6 +139,15 @@ public sealed class MuJoCoRenderer
                 continue;
             // Into the geom frame: local = Rᵀ (world − centre); xmat is row-major with the local axes as columns.
             Vec3 c = new(_pos[3 * g], _pos[3 * g + 1], _pos[3 * g + 2]);
+            if (!double.IsInfinity(_bound[g]))
+            {
+                // Bounding sphere first: most rays miss most geoms.
+                Vec3 toCentre = c - origin;
+                double along = toCentre.Dot(direction);
+                double r = _bound[g] * 1.001;
+                if (toCentre.Dot(toCentre) - along * along > r * r || along < -r || along - r > nearest)
+                    continue;
+            }
             Vec3 o = ToLocal(g, origin - c), d = ToLocal(g, direction);
             double sx = _sizes[3 * g], sy = _sizes[3 * g + 1], sz = _sizes[3 * g + 2];
             double t;
