@@ -54,6 +54,18 @@ public sealed class MuJoCoEnvironmentTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("Hopper-v4")]
+    [InlineData("Ant-v5")]
+    [InlineData("Reacher-v5")]
+    public void The_environment_checker_finds_no_violated_contract(string id)
+    {
+        if (!MuJoCoTestGuard.Available(output))
+            return;
+        using IEnvironment env = EnvironmentRegistry.Make(id);
+        Assert.Empty(EnvironmentChecker.Check(env, seed: 0, maxSteps: 200, checkRender: false));
+    }
+
+    [Theory]
     [InlineData("Hopper-v5", new[] { "x_position", "x_velocity", "z_distance_from_origin", "reward_forward", "reward_ctrl", "reward_survive" })]
     [InlineData("HalfCheetah-v4", new[] { "x_position", "x_velocity", "reward_run", "reward_ctrl" })]
     [InlineData("Ant-v5", new[] { "reward_forward", "reward_ctrl", "reward_contact", "reward_survive", "x_position", "y_position", "distance_from_origin", "x_velocity", "y_velocity" })]
