@@ -8,6 +8,7 @@ internal static class CommandLine
 {
     public static int Run(string[] args)
     {
+        PolicyLab.MuJoCo.MuJoCoEnvironments.Register(); // the MuJoCo add-on's ids (they need libmujoco only when made)
         var root = new RootCommand("PolicyLab: policy-based deep reinforcement learning in C#.")
         {
             TrainCommand.Create(),

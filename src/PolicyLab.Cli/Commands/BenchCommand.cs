@@ -10,10 +10,11 @@ namespace PolicyLab.Cli.Commands;
 /// `policylab bench ppo-cartpole | sac-pendulum`: end-to-end training speed with the shipped tuned settings;
 /// `policylab bench es-cartpole`: ES candidate-evaluation speed on one and two cores;
 /// `policylab bench ppo-lunarlander`: PPO training speed on LunarLander-v3 on one and two cores.
+/// `policylab bench mujoco`: MuJoCo environment steps/s beside mujoco-testspeed (<see cref="MuJoCoBench"/>).
 /// </summary>
 internal static class BenchCommand
 {
-    private const string Choices = "ppo-cartpole, sac-pendulum, es-cartpole, ppo-lunarlander";
+    private const string Choices = "ppo-cartpole, sac-pendulum, es-cartpole, ppo-lunarlander, mujoco";
 
     public static Command Create()
     {
@@ -26,8 +27,10 @@ internal static class BenchCommand
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             string name = parse.GetValue(which)!;
-            if (name is not ("ppo-cartpole" or "sac-pendulum" or "es-cartpole" or "ppo-lunarlander"))
+            if (name is not ("ppo-cartpole" or "sac-pendulum" or "es-cartpole" or "ppo-lunarlander" or "mujoco"))
                 return CommandLine.UserError($"Unknown benchmark '{name}'; available: {Choices}.");
+            if (name == "mujoco")
+                return MuJoCoBench.Run((int)(parse.GetValue(steps) ?? 20_000), parse.GetValue(json));
             if (name == "es-cartpole")
             {
                 int runs = parse.GetValue(repeats) ?? 5, k = parse.GetValue(iterations);
