@@ -24,7 +24,7 @@ public static class ConfigFile
             throw new PolicyLabException($"Configuration file '{source}' must be a mapping of key: value pairs (or of environment ids to such mappings).");
         // A file whose values are all mappings has one section per environment id (env_kwargs is a setting whose
         // value is a mapping, never a section).
-        bool sectioned = root.Children.Count > 0 && root.Children.All(kv => kv.Value is YamlMappingNode && (kv.Key as YamlScalarNode)?.Value != "env_kwargs");
+        bool sectioned = IsSectioned(root);
         var result = new List<KeyValuePair<string, string>>();
         if (!sectioned)
         {
@@ -37,6 +37,9 @@ public static class ConfigFile
             if (KeyText(key, source) == environment) AddPairs((YamlMappingNode)value, result, source);
         return result;
     }
+
+    private static bool IsSectioned(YamlMappingNode root) =>
+        root.Children.Count > 0 && root.Children.All(kv => kv.Value is YamlMappingNode && (kv.Key as YamlScalarNode)?.Value != "env_kwargs");
 
     /// <summary>Largest configuration file read (real ones are a few kilobytes).</summary>
     public const int MaxBytes = 1 << 20;
@@ -123,8 +126,8 @@ public static class ConfigFile
     public static IReadOnlyList<string> Sections(string yaml, string source = "configuration")
     {
         YamlStream stream = Load(yaml, source);
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return [];
-        return root.Children.Where(kv => kv.Value is YamlMappingNode).Select(kv => KeyText(kv.Key, source)).ToList();
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root || !IsSectioned(root)) return [];
+        return root.Children.Select(kv => KeyText(kv.Key, source)).ToList();
     }
 
     /// <summary>Formats key/value pairs as a flat YAML file.</summary>
