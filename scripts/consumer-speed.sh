@@ -12,8 +12,8 @@ dotnet build samples/Quickstart -c Release -nologo -v quiet >/dev/null
 cli=(); debug=(); release=()
 for r in $(seq "$rounds"); do
   cli+=("$(./policylab train --steps "$steps" --out "$tmp/cli$r" --json | tail -n 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["wall_seconds"])')")
-  debug+=("$(dotnet samples/Quickstart/bin/Debug/net10.0/Quickstart.dll "$tmp/debug$r" "$steps" 0 | sed -n 's/.* in \([0-9.]*\) s$/\1/p')")
-  release+=("$(dotnet samples/Quickstart/bin/Release/net10.0/Quickstart.dll "$tmp/release$r" "$steps" 0 | sed -n 's/.* in \([0-9.]*\) s$/\1/p')")
+  debug+=("$(dotnet samples/Quickstart/bin/Debug/net10.0/Quickstart.dll "$tmp/debug$r" "$steps" 0 | sed -n 's/.* in \([0-9.]*\) s (Learn.*/\1/p')")
+  release+=("$(dotnet samples/Quickstart/bin/Release/net10.0/Quickstart.dll "$tmp/release$r" "$steps" 0 | sed -n 's/.* in \([0-9.]*\) s (Learn.*/\1/p')")
 done
 python3 - "${cli[*]}" "${debug[*]}" "${release[*]}" <<'PY'
 import statistics, sys

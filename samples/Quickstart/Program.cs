@@ -11,13 +11,13 @@ long pendulumSteps = args.Length > 2 ? long.Parse(args[2], System.Globalization.
 Directory.CreateDirectory(output);
 
 // 1. Discrete actions: PPO on CartPole-v1 with the tuned defaults `policylab train` uses.
-var clock = Stopwatch.StartNew();
 using (var agent = Agent.Create("ppo", "CartPole-v1", seed: 0, runFolder: Path.Combine(output, "cartpole-run")))
 {
+    var clock = Stopwatch.StartNew();
     agent.Learn(cartPoleSteps);
+    Console.WriteLine($"trained PPO on CartPole-v1 for {cartPoleSteps:N0} steps in {clock.Elapsed.TotalSeconds:F2} s (Learn only, as `policylab train --json` reports wall_seconds)");
     agent.Save(Path.Combine(output, "cartpole.policylab"));
 }
-Console.WriteLine($"trained PPO on CartPole-v1 for {cartPoleSteps:N0} steps in {clock.Elapsed.TotalSeconds:F2} s");
 
 using (var loaded = Agent.Load(Path.Combine(output, "cartpole.policylab")))
 using (IEnvironment env = EnvironmentRegistry.Make("CartPole-v1"))
