@@ -19,11 +19,12 @@ public sealed class StopSignalTests : IDisposable
         string run = Path.Combine(_dir, signal);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "PolicyLab.Cli.dll"), "train", "--algo", "ppo", "--env", "Pendulum-v1",
-            "--steps", "10000000", "--set", "n_steps=64", "--set", "n_envs=1", "--set", "batch_size=64", "--set", "eval_freq=0", "--set", "tensorboard=false", "--out", run })
+            "--steps", "10000000", "--set", "n_steps=64", "--set", "n_envs=1", "--set", "batch_size=64", "--set", "eval_freq=0", "--set", "checkpoint_freq=0", "--set", "tensorboard=false", "--out", run })
             start.ArgumentList.Add(a);
         using Process process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
+        // checkpoint_freq=0: however fast the machine, the only checkpoint is the one the stop writes.
         // Wait until training is under way (the config is written when the run starts), then a little more.
         var clock = Stopwatch.StartNew();
         while (!File.Exists(Path.Combine(run, "config.yaml")) && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(50);
