@@ -106,6 +106,13 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
     /// <summary>Policy actions in [−1, 1]: the mode when <paramref name="deterministic"/>, a sample otherwise.</summary>
     protected abstract void PolicyActions(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> actions);
 
+    /// <summary>Called at the start of every collection round of train_freq steps (e.g. new gSDE exploration matrices).</summary>
+    protected virtual void OnRoundStart() { }
+
+    /// <summary>True when <see cref="Explore"/> also acts before learning_starts instead of uniformly random actions
+    /// (SAC's use_sde_at_warmup).</summary>
+    protected virtual bool ExploresDuringWarmup => false;
+
     /// <summary>Called when copy <paramref name="copy"/> finished an episode (resets per-episode noise).</summary>
     protected virtual void OnEpisodeEnd(int copy) { }
 
@@ -128,6 +135,7 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         do
         {
             int collected = 0;
+            OnRoundStart();
             for (int t = 0; t < _settings.TrainFrequency && _steps < _context.TotalSteps; t++)
             {
                 CollectStep();
@@ -157,7 +165,7 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
     {
         int n = Environment.Count;
         Environment.Observations.AsSpan(0, n * ObservationSize).CopyTo(_observations);
-        if (_steps < _settings.LearningStarts)
+        if (_steps < _settings.LearningStarts && !ExploresDuringWarmup)
             Scaler.SampleUniform(Rng, _scaledActions);
         else
             Explore(_observations, n, _scaledActions);

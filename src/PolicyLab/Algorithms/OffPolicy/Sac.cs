@@ -27,6 +27,34 @@ public sealed class SacSettings : OffPolicySettings
     [Hyperparameter("target_update_interval", "gradient steps between Polyak updates of the target critics")]
     public int TargetUpdateInterval { get; set; } = 1;
 
+    /// <summary>Explore with gSDE instead of independent per-step noise.</summary>
+    [Hyperparameter("use_sde", "generalized state-dependent exploration (gSDE): ã = tanh(μ(s) + z(s)·W), W redrawn every sde_sample_freq steps")]
+    public bool UseSde { get; set; }
+
+    /// <summary>gSDE: collected steps between exploration matrices (≤ 0: one per collection round).</summary>
+    [Hyperparameter("sde_sample_freq", "gSDE: collected steps between new exploration matrices (-1: only at the start of each train_freq round)")]
+    public int SdeSampleFrequency { get; set; } = -1;
+
+    /// <summary>gSDE: one σ per feature and action dimension (true) or per feature.</summary>
+    [Hyperparameter("full_std", "gSDE: one σ per (feature, action dimension) pair (true) or one per feature (false)")]
+    public bool FullStd { get; set; } = true;
+
+    /// <summary>gSDE: σ = log(1 + log σ) + 1 above 0 instead of exp.</summary>
+    [Hyperparameter("use_expln", "gSDE: σ = exp(log σ) below 0 and log1p(log σ) + 1 above (grows slowly) instead of exp(log σ)")]
+    public bool UseExpln { get; set; }
+
+    /// <summary>gSDE: initial log σ of the exploration matrix's entries.</summary>
+    [Hyperparameter("log_std_init", "gSDE: initial log σ of the exploration matrix's entries (SB3's SAC default: -3)")]
+    public float LogStdInit { get; set; } = -3f;
+
+    /// <summary>gSDE: explore with the policy's gSDE before learning_starts instead of uniform actions.</summary>
+    [Hyperparameter("use_sde_at_warmup", "gSDE: act with gSDE instead of uniformly random actions before learning_starts")]
+    public bool UseSdeAtWarmup { get; set; }
+
+    /// <summary>gSDE: the noise's gradient also trains the actor's last hidden layer (SB3's SAC: true).</summary>
+    [Hyperparameter("sde_learn_features", "gSDE: let the noise's gradient flow into the actor's last hidden layer (SB3's SAC: true)")]
+    public bool SdeLearnFeatures { get; set; } = true;
+
     /// <summary>Whether α is learned, and its initial value.</summary>
     public (bool Learned, float Initial) ParseEntropyCoefficient()
     {
@@ -45,6 +73,8 @@ public sealed class SacSettings : OffPolicySettings
         (bool learned, float initial) = ParseEntropyCoefficient();
         Require(errors, initial > 0 && float.IsFinite(initial), $"ent_coef must be auto, auto_X with X > 0, or a number > 0 (got '{EntropyCoefficient}')");
         Require(errors, TargetUpdateInterval > 0, $"target_update_interval must be > 0 (got {TargetUpdateInterval})");
+        Require(errors, SdeSampleFrequency >= -1, $"sde_sample_freq must be ≥ -1 (got {SdeSampleFrequency})");
+        Require(errors, !UseSdeAtWarmup || UseSde, "use_sde_at_warmup needs use_sde=true");
         _ = learned;
     }
 }
@@ -61,7 +91,8 @@ public sealed class SacSettings : OffPolicySettings
 ///   θ′ᵢ  ← τθᵢ + (1 − τ)θ′ᵢ
 /// Everything done per critic (target values, J(Q)'s gradients, Qᵢ(s, ã) and ∂Qᵢ/∂ã) is done by
 /// <see cref="TwinCritic"/>, critic by critic, on two cores when <see cref="Gemm.Threads"/> is 2 or more, with the
-/// same bits on one thread or two.
+/// same bits on one thread or two. With use_sde the actor explores with gSDE instead (<see cref="SacStateDependentNoise"/>):
+/// ã = tanh(μ(s) + z(s)·W), the same losses.
 /// </summary>
 public sealed class Sac : OffPolicyAlgorithm
 {
@@ -82,14 +113,23 @@ public sealed class Sac : OffPolicyAlgorithm
     private readonly Tape _actorTape = new();
     private readonly float[] _head, _noise, _nextActions, _nextLogProbs, _minQ, _targets, _actionGradient, _logStd;
     private float[] _actHead;
+    private readonly SacStateDependentNoise? _sde;
 
     /// <summary>Builds the networks and optimizers for the context's environments (already reset).</summary>
     public Sac(AlgorithmContext context, SacSettings settings, Rng rng) : base(context, settings, rng, "SAC")
     {
         _s = settings;
         int o = ObservationSize, d = ActionSize, b = settings.BatchSize;
-        _actor = new Mlp(_store, "actor", o, settings.PolicyLayers, 2 * d, settings.Activation);
-        _ = new Mlp(_targetStore, "actor", o, settings.PolicyLayers, 2 * d, settings.Activation); // same layout as _store
+        int actorOutputs = settings.UseSde ? d : 2 * d; // gSDE: the mean only; log σ is the exploration matrix's
+        _actor = new Mlp(_store, "actor", o, settings.PolicyLayers, actorOutputs, settings.Activation);
+        Mlp targetActor = new(_targetStore, "actor", o, settings.PolicyLayers, actorOutputs, settings.Activation); // same layout as _store
+        var exploration = new Policies.Distributions.StateDependentExploration(settings.SdeSampleFrequency, settings.FullStd, settings.UseExpln,
+            settings.SdeLearnFeatures);
+        if (settings.UseSde)
+        {
+            _sde = new SacStateDependentNoise(_store, _actor, exploration, settings.LogStdInit);
+            _ = new SacStateDependentNoise(_targetStore, targetActor, exploration, settings.LogStdInit);
+        }
         _critics = new TwinCritic(_store, _targetStore, 2, o, d, settings);
         _logAlpha = _store.Add("log_ent_coef", new Shape(1));
         _targetStore.Add("log_ent_coef", new Shape(1));
@@ -102,7 +142,9 @@ public sealed class Sac : OffPolicyAlgorithm
         _targetEntropy = settings.TargetEntropy ?? -d;
 
         float lr = settings.LearningRate.ValueAt(0);
-        _actorAdam = new Adam(_store, lr, range: RangeOf(_actor));
+        Range actorRange = RangeOf(_actor);
+        if (_sde is not null) actorRange = actorRange.Start..(_sde.LogStd.Offset + _sde.LogStd.Length);
+        _actorAdam = new Adam(_store, lr, range: actorRange);
         if (learned) _alphaAdam = new Adam(_store, lr, range: _logAlpha.Offset..(_logAlpha.Offset + 1));
 
         _head = new float[b * 2 * d];
@@ -114,6 +156,7 @@ public sealed class Sac : OffPolicyAlgorithm
         _actionGradient = new float[b * d];
         _actHead = new float[Environment.Count * 2 * d];
         _logStd = new float[d];
+        _sde?.ResetExploration(Environment.Count, rng); // a first matrix, so that acting works before any round
     }
 
     /// <inheritdoc/>
@@ -175,6 +218,8 @@ public sealed class Sac : OffPolicyAlgorithm
         Buffer.Sample(Rng, Batch, _s.Gamma, _s.NSteps);
         Tape ta = _actorTape;
         ta.Reset();
+        if (_sde is not null)
+            return _sde.SampleStep(ta, Batch.Observations, Batch.NextObservations, n, Rng, _nextActions, _nextLogProbs);
         Rng.FillNormal(_noise);
         TanhGaussianSample sample = Policy(_actor.Forward(ta, ta.Constant(Batch.Observations, new Shape(n, o))), d)
             .Rsample(ta.Constant(_noise, new Shape(n, d)));
@@ -246,12 +291,29 @@ public sealed class Sac : OffPolicyAlgorithm
     }
 
     /// <inheritdoc/>
-    protected override void Explore(ReadOnlySpan<float> observations, int batch, Span<float> actions) =>
+    protected override void Explore(ReadOnlySpan<float> observations, int batch, Span<float> actions)
+    {
+        _sde?.BeforeExploring(batch, Rng);
         PolicyActions(observations, batch, deterministic: false, Rng, actions);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnRoundStart() => _sde?.StartRound(Environment.Count, Rng);
+
+    /// <inheritdoc/>
+    protected override void OnCollected(ReadOnlySpan<float> storedActions) => _sde?.StepCollected();
+
+    /// <inheritdoc/>
+    protected override bool ExploresDuringWarmup => _s.UseSdeAtWarmup;
 
     /// <inheritdoc/>
     protected override void PolicyActions(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> actions)
     {
+        if (_sde is not null)
+        {
+            _sde.Act(observations, batch, deterministic, actions);
+            return;
+        }
         int d = ActionSize;
         if (_actHead.Length < batch * 2 * d) _actHead = new float[batch * 2 * d];
         float[] head = _actHead;

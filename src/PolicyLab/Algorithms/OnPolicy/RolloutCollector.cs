@@ -32,8 +32,11 @@ public sealed class RolloutCollector
     public void Collect(RolloutBuffer buffer, float gamma, Rng rng, float rewardTemperature = 0f)
     {
         int n = _env.Count, obs = _policy.ObservationSize, act = _policy.ActionSize;
+        int noiseFrequency = _policy.NoiseSampleFrequency;
         for (int t = 0; t < buffer.Steps; t++)
         {
+            // gSDE: a new exploration matrix per copy at the start of the rollout and every sde_sample_freq steps (no-op otherwise).
+            if (t == 0 || (noiseFrequency > 0 && t % noiseFrequency == 0)) _policy.ResetNoise(n, rng);
             ReadOnlySpan<float> observations = _env.Observations;
             int row = t * n;
             observations[..(n * obs)].CopyTo(buffer.Observations.AsSpan(row * obs, n * obs));

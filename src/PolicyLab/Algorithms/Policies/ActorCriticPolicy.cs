@@ -14,9 +14,11 @@ namespace PolicyLab.Algorithms.Policies;
 /// <param name="LogStdInit">Initial log σ of a Gaussian policy.</param>
 /// <param name="ZeroInitHeads">Start the output layers at zero (a uniform or zero-mean policy and zero values).</param>
 /// <param name="StateDependentStd">A Gaussian policy's log σ is an output of the actor (state-dependent) rather than one parameter per dimension.</param>
+/// <param name="Sde">Explore with gSDE (Box actions; see <see cref="StateDependentNoiseActions"/>) instead of independent Gaussian noise (null: off).</param>
 public sealed record PolicyNetworkSettings(
     int[] PolicyLayers, int[] ValueLayers, Activation Activation = Activation.Tanh,
-    bool OrthogonalInit = true, float LogStdInit = 0f, bool ZeroInitHeads = false, bool StateDependentStd = false);
+    bool OrthogonalInit = true, float LogStdInit = 0f, bool ZeroInitHeads = false, bool StateDependentStd = false,
+    StateDependentExploration? Sde = null);
 
 /// <summary>
 /// A stochastic policy π(a|s) with a value function V(s): separate actor and critic MLPs over the
@@ -37,11 +39,12 @@ public sealed class ActorCriticPolicy
         if (observationSpace is not Box)
             throw new PolicyLabException($"Policies need a Box observation space; this environment observes {observationSpace}.");
         ObservationSize = observationSpace.FlatSize;
-        Distribution = ActionDistribution.For(actionSpace, settings.StateDependentStd);
+        Distribution = settings.Sde is null ? ActionDistribution.For(actionSpace, settings.StateDependentStd) : CreateStateDependentNoise(actionSpace, settings);
         ActionSize = Distribution.ActionSize;
         HeadSize = Distribution.HeadSize;
 
-        Actor = new Mlp(Store, "pi", ObservationSize, settings.PolicyLayers, HeadSize, settings.Activation);
+        int actorOutputs = Distribution is StateDependentNoiseActions gsde ? gsde.MeanSize : HeadSize;
+        Actor = new Mlp(Store, "pi", ObservationSize, settings.PolicyLayers, actorOutputs, settings.Activation);
         if (Distribution.LogStdSize > 0)
         {
             LogStd = Store.Add("log_std", new Shape(Distribution.LogStdSize));
@@ -71,6 +74,16 @@ public sealed class ActorCriticPolicy
             Actor.Head.InitializeOutputs(HeadSize / 2, HeadSize / 2, settings.LogStdInit);
         }
         _head = new float[HeadSize];
+        ResetNoise(1, rng); // a first exploration matrix, so that acting works before any rollout
+    }
+
+    /// <summary>The gSDE family: features are the actor's last hidden layer (the observation when it has none).</summary>
+    private StateDependentNoiseActions CreateStateDependentNoise(Space actionSpace, PolicyNetworkSettings settings)
+    {
+        if (settings.StateDependentStd)
+            throw new PolicyLabException("use_sde and state_dependent_std are two different state-dependent explorations; set one of them to false.");
+        int features = settings.PolicyLayers.Length > 0 ? settings.PolicyLayers[^1] : ObservationSize;
+        return new StateDependentNoiseActions(actionSpace, features, settings.Sde!);
     }
 
     /// <summary>All parameters: actor (and log σ) first, then critic.</summary>
@@ -111,6 +124,11 @@ public sealed class ActorCriticPolicy
     public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> actions, Span<float> logProbs,
         Span<float> heads = default)
     {
+        if (Distribution is StateDependentNoiseActions gsde)
+        {
+            ActWithStateDependentNoise(gsde, observations, batch, deterministic, actions, logProbs, heads);
+            return;
+        }
         if (_head.Length < batch * HeadSize) _head = new float[batch * HeadSize];
         Actor.Forward(observations, batch, _head);
         ReadOnlySpan<float> logStd = LogStd is null ? default : LogStd.Value;
@@ -123,6 +141,39 @@ public sealed class ActorCriticPolicy
             if (!logProbs.IsEmpty) logProbs[i] = logp;
         }
         if (!heads.IsEmpty) _head.AsSpan(0, batch * HeadSize).CopyTo(heads);
+    }
+
+    // gSDE acting: the head of each row is [μ | z]; row i explores with environment copy i's matrix.
+    private void ActWithStateDependentNoise(StateDependentNoiseActions gsde, ReadOnlySpan<float> observations, int batch, bool deterministic,
+        Span<float> actions, Span<float> logProbs, Span<float> heads)
+    {
+        int d = gsde.MeanSize, f = gsde.FeatureSize;
+        if (_head.Length < batch * HeadSize) _head = new float[batch * HeadSize];
+        if (_sdeMean.Length < batch * d) (_sdeMean, _sdeFeatures) = (new float[batch * d], new float[batch * f]);
+        Actor.Forward(observations, batch, _sdeMean, _sdeFeatures);
+        ReadOnlySpan<float> logStd = LogStd!.Value;
+        for (int i = 0; i < batch; i++)
+        {
+            Span<float> head = _head.AsSpan(i * HeadSize, HeadSize);
+            _sdeMean.AsSpan(i * d, d).CopyTo(head);
+            _sdeFeatures.AsSpan(i * f, f).CopyTo(head[d..]);
+            Span<float> action = actions.Slice(i * ActionSize, ActionSize);
+            float logp = deterministic ? gsde.Mode(head, logStd, action) : gsde.Sample(i, batch, head, logStd, action);
+            if (!logProbs.IsEmpty) logProbs[i] = logp;
+        }
+        if (!heads.IsEmpty) _head.AsSpan(0, batch * HeadSize).CopyTo(heads);
+    }
+
+    private float[] _sdeMean = [], _sdeFeatures = [];
+
+    /// <summary>Steps between gSDE exploration matrices within a rollout (≤ 0: one per rollout; 0 without gSDE).</summary>
+    public int NoiseSampleFrequency => Distribution is StateDependentNoiseActions gsde ? gsde.Exploration.SampleFrequency : 0;
+
+    /// <summary>With gSDE, draws a new exploration matrix for each of <paramref name="copies"/> environment copies from
+    /// <paramref name="rng"/>; does nothing (and draws nothing) otherwise.</summary>
+    public void ResetNoise(int copies, Rng rng)
+    {
+        if (Distribution is StateDependentNoiseActions gsde) gsde.ResetNoise(copies, LogStd!.Value, rng);
     }
 
     /// <summary>Environment actions for <paramref name="batch"/> observations: <see cref="Act"/> followed by
@@ -152,7 +203,13 @@ public sealed class ActorCriticPolicy
     public PolicyDistribution DistributionAt(Tape tape, Tensor observations)
     {
         ArgumentNullException.ThrowIfNull(tape);
-        Tensor head = Actor.Forward(tape, observations);
+        Tensor head;
+        if (Distribution is StateDependentNoiseActions)
+        {
+            (Tensor mean, Tensor features) = Actor.ForwardWithFeatures(tape, observations);
+            head = tape.Concat(mean, features);   // [μ | z], the gSDE family's head
+        }
+        else head = Actor.Forward(tape, observations);
         return Distribution.OnTape(head, LogStd is null ? null : tape.Param(LogStd));
     }
 

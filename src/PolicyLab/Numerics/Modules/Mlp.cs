@@ -81,6 +81,29 @@ public sealed class Mlp
         }
     }
 
+    /// <summary>Width of the last hidden layer (the input width when there is none): the features the output layer reads.</summary>
+    public int FeatureSize => _layers[^1].Inputs;
+
+    /// <summary>Records the network on a tape and also returns the last hidden layer's activations (the input when
+    /// there is no hidden layer), [batch, <see cref="FeatureSize"/>].</summary>
+    public (Tensor Output, Tensor Features) ForwardWithFeatures(Tape tape, Tensor x)
+    {
+        for (int i = 0; i < _layers.Length - 1; i++)
+            x = _layers[i].Forward(tape, x);
+        return (_layers[^1].Forward(tape, x), x);
+    }
+
+    /// <summary>Tape-free forward pass (see <see cref="Forward(ReadOnlySpan{float}, int, Span{float})"/>) that also copies the
+    /// last hidden layer's activations into <paramref name="features"/> (batch × <see cref="FeatureSize"/>).</summary>
+    public void Forward(ReadOnlySpan<float> input, int batch, Span<float> output, Span<float> features)
+    {
+        if (features.Length < batch * FeatureSize)
+            throw new ArgumentException($"Forward of {batch} rows needs room for {batch * FeatureSize} features.", nameof(features));
+        Forward(input, batch, output);
+        ReadOnlySpan<float> last = _layers.Length == 1 ? input : (_layers.Length % 2 == 0 ? _scratchA : _scratchB);
+        last[..(batch * FeatureSize)].CopyTo(features);
+    }
+
     /// <summary>
     /// Forward-mode derivative: the outputs y = f(x; θ) and their directional derivative J·v with
     /// respect to the parameters along <paramref name="direction"/> (laid out like the store's flat
