@@ -7,7 +7,9 @@ namespace PolicyLab.Configuration;
 /// Translates the entries of RL Zoo's <c>hyperparams/&lt;algo&gt;.yml</c> files that are not PolicyLab setting names
 /// into PolicyLab settings: <c>policy: MlpPolicy</c>, <c>policy_kwargs: "dict(net_arch=…, activation_fn=nn.ReLU,
 /// log_std_init=…, ortho_init=…)"</c>, <c>normalize</c> (SB3's VecNormalize: observations and rewards),
-/// <c>noise_type</c>. Entries with no PolicyLab counterpart (gSDE, frame stacking, wrappers, callbacks) are refused
+/// <c>noise_type</c>; gSDE's <c>use_sde</c>, <c>sde_sample_freq</c>, <c>use_sde_at_warmup</c> and the policy_kwargs
+/// <c>full_std</c> and <c>use_expln</c> pass to the algorithms that have it (SAC, PPO, A2C). Entries with no PolicyLab
+/// counterpart (gSDE elsewhere, frame stacking, wrappers, callbacks) are refused
 /// one by one with the reason, never silently dropped. RL Zoo's own keys (<c>n_timesteps</c>, <c>n_envs</c>,
 /// <c>learning_rate: lin_…</c>, <c>clip_range</c>, …) already are PolicyLab settings and pass unchanged.
 /// </summary>
@@ -15,9 +17,9 @@ public static class RlZooHyperparameters
 {
     private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
     {
-        ["use_sde"] = "PolicyLab has no generalized state-dependent exploration (gSDE); drop it (the Gaussian policy's noise is state-independent, or set state_dependent_std=true)",
-        ["sde_sample_freq"] = "PolicyLab has no gSDE; drop it",
-        ["use_sde_at_warmup"] = "PolicyLab has no gSDE; drop it",
+        ["use_sde"] = "this algorithm has no generalized state-dependent exploration (gSDE; PolicyLab has it for SAC, PPO and A2C); drop it",
+        ["sde_sample_freq"] = "this algorithm has no gSDE (SAC, PPO and A2C have); drop it",
+        ["use_sde_at_warmup"] = "this algorithm has no gSDE (SAC has); drop it",
         ["frame_stack"] = "PolicyLab has no frame-stacking wrapper; drop it (classic-control observations need none)",
         ["env_wrapper"] = "Python wrappers cannot be loaded; drop it",
         ["vec_env_wrapper"] = "Python wrappers cannot be loaded; drop it",
@@ -148,6 +150,10 @@ public static class RlZooHyperparameters
                     break;
                 case "log_std_init":
                     add("log_std_init", arg);
+                    break;
+                case "full_std" or "use_expln":
+                    if (arg is "True" or "False") add(name, arg.ToLowerInvariant());
+                    else refused.Add($"policy_kwargs {name}={arg} (expected True or False)");
                     break;
                 case "ortho_init":
                     if (arg is "True" or "False") add("ortho_init", arg.ToLowerInvariant());

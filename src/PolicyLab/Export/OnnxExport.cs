@@ -147,7 +147,7 @@ public static class OnnxExport
         (string action, OnnxElementType type, int? width) = algorithm switch
         {
             OnPolicyAlgorithm onPolicy => ActorCritic(graph, x, onPolicy.Policy, observationSpace, actionSpace, steps),
-            Sac sac => OffPolicyActor(graph, x, sac.Actor, squashMean: true, observationSpace, actionSpace, steps),
+            Sac sac => OffPolicyActor(graph, x, sac.Actor, squashMean: true, observationSpace, actionSpace, steps, sac.MeanClip),
             DeterministicActorCritic deterministic => OffPolicyActor(graph, x, deterministic.Actor, squashMean: false, observationSpace, actionSpace, steps),
             BlackBoxAlgorithm blackBox => BlackBox(graph, x, blackBox.Policy, observationSpace, actionSpace, steps),
             PolicyAnnealing annealing => Annealing(graph, x, annealing, observationSpace, actionSpace, steps),
@@ -202,7 +202,7 @@ public static class OnnxExport
                 steps.Add("arg-max");
                 return (ArgMaxPlusStart(g, logits, discrete.Start), OnnxElementType.Int64, null);
             }
-            case (GaussianActions, Box box):
+            case (GaussianActions or StateDependentNoiseActions, Box box):
             {
                 // The mode is the mean: the head's first D outputs (a state-dependent log σ follows them and is not needed).
                 string mean = Network(g, x, policy.Actor, "pi", box.FlatSize, steps);
@@ -234,13 +234,19 @@ public static class OnnxExport
 
     /// <summary>SAC's tanh(mean) or the TD3/DDPG actor's tanh output, then the scaler's clip to [−1, 1] and low + (a + 1)·(high − low)/2.</summary>
     private static (string, OnnxElementType, int?) OffPolicyActor(OnnxGraph g, string x, Mlp actor, bool squashMean, Space observationSpace, Space actionSpace,
-        List<string> steps)
+        List<string> steps, float? meanClip = null)
     {
         RequireInputs(actor.Inputs, observationSpace);
         if (actionSpace is not Box { IsBounded: true } box)
             throw new PolicyLabException($"Off-policy actors act in a bounded Box; the action space passed is {actionSpace}. Pass the action space the policy was trained in.");
         int d = box.FlatSize;
         string a = Network(g, x, actor, "actor", d, steps);
+        if (meanClip is float c)
+        {
+            // SAC with gSDE holds its mean in [−c, c] before squashing.
+            steps.Add($"clip the mean to ±{c.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            a = g.Node("Clip", [a, g.Constant("mean_min", [-c]), g.Constant("mean_max", [c])], "mean_clipped");
+        }
         if (squashMean)
         {
             steps.Add("tanh");

@@ -36,6 +36,8 @@ public sealed class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper log) : 
         // The other families and action spaces.
         { "ppo", "CartPole-v1", ["n_timesteps=2048", "normalize=true"] },
         { "ppo", "Pendulum-v1", ["n_timesteps=2048", "n_envs=4", "n_steps=256", "state_dependent_std=true"] },
+        { "ppo", "Pendulum-v1", ["n_timesteps=1024", "n_envs=4", "n_steps=256", "use_sde=true"] },
+        { "sac", "Pendulum-v1", ["n_timesteps=400", "learning_starts=200", "batch_size=32", "policy_layers=[32,32]", "critic_layers=[32,32]", "use_sde=true", "log_std_init=-1"] },
         { "ppo", "MatchPattern-v0", ["n_timesteps=2048"] },
         { "ppo", "MatchBits-v0", ["n_timesteps=2048"] },
         { "a2c", "CartPole-v1", ["n_timesteps=2000"] },

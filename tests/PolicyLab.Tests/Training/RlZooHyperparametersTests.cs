@@ -128,15 +128,18 @@ public sealed class RlZooHyperparametersTests : IDisposable
     }
 
     [Fact]
-    public void Gsde_entries_are_refused_one_by_one_with_the_reason()
+    public void Gsde_entries_translate_for_ppo_and_a2c_and_are_refused_elsewhere()
     {
-        var e = Assert.Throws<PolicyLabException>(() => Load("ppo", "Pendulum-v1", Ppo));
-        Assert.Contains("2 RL Zoo entries have no PolicyLab translation", e.Message, StringComparison.Ordinal);
-        Assert.Contains("use_sde (PolicyLab has no generalized state-dependent exploration (gSDE)", e.Message, StringComparison.Ordinal);
-        Assert.Contains("sde_sample_freq (PolicyLab has no gSDE", e.Message, StringComparison.Ordinal);
+        (_, Hyperparameters ppo) = Load("ppo", "Pendulum-v1", Ppo);
+        Assert.Equal("true", ppo.Get("use_sde"), ignoreCase: true);
+        Assert.Equal("4", ppo.Get("sde_sample_freq"));
 
-        e = Assert.Throws<PolicyLabException>(() => Load("a2c", "Pendulum-v1", A2c));
-        Assert.Contains("1 RL Zoo entry has no PolicyLab translation: use_sde", e.Message, StringComparison.Ordinal);
+        (_, Hyperparameters a2c) = Load("a2c", "Pendulum-v1", A2c);
+        Assert.Equal("true", a2c.Get("use_sde"), ignoreCase: true);
+        Assert.Equal("-2", a2c.Get("log_std_init"));
+
+        var e = Assert.Throws<PolicyLabException>(() => Load("td3", "Pendulum-v1", Td3.Replace("train_freq: 1", "train_freq: 1\n  use_sde: True", StringComparison.Ordinal)));
+        Assert.Contains("1 RL Zoo entry has no PolicyLab translation: use_sde (this algorithm has no generalized state-dependent exploration", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -279,6 +279,7 @@ public sealed class Sac : OffPolicyAlgorithm
     internal ReadOnlySpan<float> NextActions => _nextActions;
     internal ReadOnlySpan<float> NextLogProbs => _nextLogProbs;
     internal Mlp Actor => _actor;
+    internal float? MeanClip => _sde is null ? null : SacStateDependentNoise.MeanClip;
     internal TwinCritic Critics => _critics;
     internal Parameter LogAlpha => _logAlpha;
     internal float TargetEntropy => _targetEntropy;
