@@ -254,9 +254,12 @@ public sealed class Reinforce : OnPolicyAlgorithm
         bool bootstrap = _s.Baseline == ReinforceBaseline.Value;
         foreach (CopyTrace trace in _traces) trace.Count = 0;
         Array.Clear(_episodesDone);
-        int active = copies;
+        int active = copies, steps = 0;
         while (active > 0)
         {
+            // gSDE: new exploration matrices at the start of each batch and every sde_sample_freq steps (no-op otherwise).
+            if (steps == 0 || (Policy.NoiseSampleFrequency > 0 && steps % Policy.NoiseSampleFrequency == 0)) Policy.ResetNoise(copies, Rng);
+            steps++;
             ReadOnlySpan<float> observations = Environment.Observations;
             Policy.Act(observations, copies, deterministic: false, Rng, _actions, _logProbs);
             for (int i = 0; i < copies; i++)
