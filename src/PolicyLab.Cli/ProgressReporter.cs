@@ -16,7 +16,7 @@ internal sealed class ProgressReporter : ITrainingObserver, IVectorStepListener
     private readonly bool _quiet;
     private readonly TextWriter _out;
     private readonly int? _width;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Func<double> _seconds;
     private readonly EtaEstimator _eta = new();
     private double _lastDraw = double.NegativeInfinity;
     private bool _live;
@@ -31,10 +31,17 @@ internal sealed class ProgressReporter : ITrainingObserver, IVectorStepListener
     /// <summary>A reporter on the console (quiet with --json).</summary>
     public ProgressReporter(bool quiet) : this(quiet, Console.Out, width: null, live: null) { }
 
-    /// <summary>A reporter writing to <paramref name="output"/>; <paramref name="width"/> overrides the terminal's width and
-    /// <paramref name="live"/> whether the line is redrawn in place (default: when the console is a terminal).</summary>
-    internal ProgressReporter(bool quiet, TextWriter output, int? width, bool? live)
+    /// <summary>A reporter writing to <paramref name="output"/>; <paramref name="width"/> overrides the terminal's width,
+    /// <paramref name="live"/> whether the line is redrawn in place (default: when the console is a terminal), and
+    /// <paramref name="clock"/> the wall clock in seconds (default: a stopwatch started now).</summary>
+    internal ProgressReporter(bool quiet, TextWriter output, int? width, bool? live, Func<double>? clock = null)
     {
+        if (clock is null)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            clock = () => stopwatch.Elapsed.TotalSeconds;
+        }
+        _seconds = clock;
         _quiet = quiet;
         _out = output;
         _width = width;
@@ -104,7 +111,7 @@ internal sealed class ProgressReporter : ITrainingObserver, IVectorStepListener
         ArgumentNullException.ThrowIfNull(environments);
         _inner?.AfterStep(environments, returns);
         _stepsSinceUpdate += environments.Count;
-        double now = _clock.Elapsed.TotalSeconds;
+        double now = _seconds();
         if (now - _lastDraw < (_live ? LiveRefreshSeconds : PlainLineSeconds)) return;
         long steps = Math.Min(_status.Steps + _stepsSinceUpdate, _status.TotalSteps);
         Show(_status with { Steps = steps, Episodes = _status.Episodes + (environments.EpisodeCount - _episodesAtUpdate) }, now);
@@ -116,7 +123,7 @@ internal sealed class ProgressReporter : ITrainingObserver, IVectorStepListener
         _status = s;
         _stepsSinceUpdate = 0;
         if (_environments is not null) _episodesAtUpdate = _environments.EpisodeCount;
-        double now = _clock.Elapsed.TotalSeconds;
+        double now = _seconds();
         if (now - _lastDraw >= (_live ? MinRedrawSeconds : PlainLineSeconds) || (_live && s.Steps >= s.TotalSteps)) Show(s, now);
     }
 

@@ -17,7 +17,7 @@ internal static class SweepExperiment
     /// <summary>Runs the sweep; returns the exit code.</summary>
     public static int Run(SweepPlan plan, SweepBase common, string? outDir, string? logFolder, int jobs, bool asJson)
     {
-        (RunSettings first, _) = SettingsResolver.Resolve(new SweepRunner(plan, common, "", jobs, asJson).Request(plan.Runs[0]));
+        RunSettings first = new SweepRunner(plan, common, "", jobs, asJson).Validate(); // before anything is written
         string folder = outDir ?? DefaultFolder(logFolder ?? "runs", first);
         Create(folder);
         folder = Path.GetFullPath(folder);

@@ -68,15 +68,18 @@ internal sealed partial class SweepRunner(SweepPlan plan, SweepBase common, stri
         return args;
     }
 
-    /// <summary>Checks every run's settings (nothing is written when one is wrong), then trains them all.</summary>
-    /// <returns>The outcomes in plan order and the exit code (0; 130/143 when stopped by a signal).</returns>
-    public (List<SweepOutcome> Outcomes, int ExitCode) Run()
+    /// <summary>Resolves every run's settings, so a bad grid value fails before anything is written.</summary>
+    /// <returns>The first run's settings.</returns>
+    /// <exception cref="PolicyLabException">A run's settings are wrong, or two runs would share a folder.</exception>
+    public RunSettings Validate()
     {
+        RunSettings? first = null;
         foreach (SweepRun run in plan.Runs)
         {
             try
             {
-                SettingsResolver.Resolve(Request(run));
+                RunSettings settings = SettingsResolver.Resolve(Request(run)).Run;
+                first ??= settings;
             }
             catch (PolicyLabException e) when (plan.Axes.Count > 0)
             {
@@ -85,6 +88,14 @@ internal sealed partial class SweepRunner(SweepPlan plan, SweepBase common, stri
         }
         if (plan.Runs.Select(r => r.Name).Distinct(StringComparer.Ordinal).Count() != plan.Runs.Count)
             throw new PolicyLabException("Two grid values give the same sub-run folder name (they differ only in punctuation); write the values differently.");
+        return first!;
+    }
+
+    /// <summary>Checks every run's settings (nothing is written when one is wrong), then trains them all.</summary>
+    /// <returns>The outcomes in plan order and the exit code (0; 130/143 when stopped by a signal).</returns>
+    public (List<SweepOutcome> Outcomes, int ExitCode) Run()
+    {
+        Validate();
         WritePlan(null);
         using var cancel = new CancellationTokenSource();
         int signalExit = 0;

@@ -191,10 +191,14 @@ public static class LearningCurves
 
         var groups = runs.GroupBy(r => Key(r.Log), StringComparer.Ordinal).Select(g => g.ToList()).ToList();
         bool severalAlgorithms = groups.Select(g => g[0].Log.Algorithm).Distinct(StringComparer.Ordinal).Count() > 1;
-        var differing = new HashSet<string>(StringComparer.Ordinal);
+        // An algorithm's groups are named by the settings in which they differ from each other on one environment.
+        var differing = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var sameKind in groups.GroupBy(g => (g[0].Log.Environment, g[0].Log.Algorithm)))
-            differing.UnionWith(DifferingParameters(sameKind.Select(g => g[0].Log).ToList()));
-        List<string> labelKeys = [.. runs.SelectMany(r => r.Log.Parameters.Select(p => p.Key)).Distinct(StringComparer.Ordinal).Where(differing.Contains)];
+        {
+            if (!differing.TryGetValue(sameKind.Key.Algorithm, out HashSet<string>? keys)) differing[sameKind.Key.Algorithm] = keys = new(StringComparer.Ordinal);
+            keys.UnionWith(DifferingParameters(sameKind.Select(g => g[0].Log).ToList()));
+        }
+        List<string> keyOrder = [.. runs.SelectMany(r => r.Log.Parameters.Select(p => p.Key)).Distinct(StringComparer.Ordinal)];
         var colours = new Dictionary<string, int>(StringComparer.Ordinal);
         var panels = new List<LineChart>();
         foreach (string environment in runs.Select(r => r.Log.Environment).Distinct(StringComparer.Ordinal))
@@ -224,7 +228,7 @@ public static class LearningCurves
                 ExperimentLog first = group[0].Log;
                 var parts = new List<string>();
                 if (severalAlgorithms) parts.Add(first.Algorithm);
-                parts.AddRange(labelKeys.Where(k => first.Parameters.Any(p => p.Key == k)).Select(k => $"{k}={Parameter(first, k)}"));
+                parts.AddRange(keyOrder.Where(k => differing[first.Algorithm].Contains(k) && first.Parameters.Any(p => p.Key == k)).Select(k => $"{k}={Parameter(first, k)}"));
                 string label = parts.Count > 0 ? string.Join(", ", parts) : first.Algorithm;
                 if (!colours.TryGetValue(label, out int colour)) colours[label] = colour = colours.Count;
                 label += group.Count == 1 ? $" (seed {first.Seed})" : $" ({group.Count} seeds)";
