@@ -234,6 +234,12 @@ public static class LearningCurves
                 label += group.Count == 1 ? $" (seed {first.Seed})" : $" ({group.Count} seeds)";
                 chart.Series.Add(GroupSeries(group, options, percentiles, label, LineChart.Palette[colour % LineChart.Palette.Count]));
             }
+            if (chart.Series.All(series => series.X.Length == 0))
+            {
+                var empty = new LineChart { Title = chart.Title, XLabel = chart.XLabel, YLabel = chart.YLabel, Note = "no training episode has finished in these runs yet: nothing to draw" };
+                empty.Series.AddRange(chart.Series);
+                chart = empty;
+            }
             panels.Add(chart);
         }
         return panels;

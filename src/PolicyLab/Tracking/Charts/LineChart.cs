@@ -106,24 +106,26 @@ public sealed class ChartLayout
 
     private static List<LegendEntry> LayOutLegend(LineChart chart, Func<string, double> measure, out double bottom)
     {
+        // Equal-width columns (as many as the widest entry allows), filled row by row; labels wider than the chart wrap.
         const double margin = 16, gap = 24;
         double available = chart.Width - 2 * margin - LegendTextOffset;
+        List<List<string>> labels = [.. chart.Series.Select(s => Wrap(s.Label, available, measure))];
+        double column = LegendTextOffset + labels.Max(lines => lines.Max(measure));
+        int columns = Math.Max(1, (int)((chart.Width - 2 * margin + gap) / (column + gap)));
         var entries = new List<LegendEntry>();
-        double x = margin, y = chart.Height + 2, rowHeight = 0;
-        for (int k = 0; k < chart.Series.Count; k++)
+        double y = chart.Height + 2;
+        for (int row = 0; row * columns < labels.Count; row++)
         {
-            List<string> lines = Wrap(chart.Series[k].Label, available, measure);
-            double width = LegendTextOffset + lines.Max(measure);
-            if (x > margin && x + width > chart.Width - margin)
+            int height = 1;
+            for (int c = 0; c < columns && row * columns + c < labels.Count; c++)
             {
-                (x, y) = (margin, y + rowHeight);
-                rowHeight = 0;
+                int k = row * columns + c;
+                entries.Add(new LegendEntry(k, labels[k], margin + c * (column + gap), y));
+                height = Math.Max(height, labels[k].Count);
             }
-            entries.Add(new LegendEntry(k, lines, x, y));
-            rowHeight = Math.Max(rowHeight, lines.Count * LegendLineHeight);
-            x += width + gap;
+            y += height * LegendLineHeight;
         }
-        bottom = y + rowHeight;
+        bottom = y;
         return entries;
     }
 
