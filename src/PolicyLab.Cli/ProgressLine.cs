@@ -84,35 +84,29 @@ internal static class ProgressLine
 }
 
 /// <summary>
-/// Remaining time from an exponentially smoothed step rate (time constant 10 s): no estimate until the first second of
-/// progress, then one that follows a changing speed (an off-policy run's learning_starts) without jumping.
+/// Remaining time from a smoothed step rate: steps per second over a sliding window of the last 5 s of observations
+/// (at least 0.5 s), so a slow start (JIT compilation, an off-policy run's learning_starts) leaves the estimate after a
+/// few seconds and one stall moves it only part of the way; no estimate until the first half second of progress.
 /// </summary>
 internal sealed class EtaEstimator
 {
-    private const double TimeConstant = 10, MinInterval = 0.5;
-    private double _lastSeconds = double.NaN;
-    private long _lastSteps;
+    private const double Window = 5, MinInterval = 0.5;
+    private readonly Queue<(double Seconds, long Steps)> _samples = new();
 
     /// <summary>The smoothed steps per second (NaN until known).</summary>
     public double Rate { get; private set; } = double.NaN;
 
     /// <summary>Adds an observation: <paramref name="steps"/> done at <paramref name="seconds"/> of wall time;
-    /// <paramref name="averageSoFar"/> (the run's steps per second since it started or resumed, NaN if unknown) seeds the
-    /// rate at the first observation.</summary>
+    /// <paramref name="averageSoFar"/> (the run's steps per second since it started or resumed, NaN if unknown) is the
+    /// rate until the window spans half a second.</summary>
     public void Observe(long steps, double seconds, double averageSoFar = double.NaN)
     {
-        if (double.IsNaN(_lastSeconds))
-        {
-            (_lastSeconds, _lastSteps) = (seconds, steps);
-            if (double.IsFinite(averageSoFar) && averageSoFar > 0) Rate = averageSoFar;
-            return;
-        }
-        double dt = seconds - _lastSeconds;
-        if (dt < MinInterval) return;
-        double rate = (steps - _lastSteps) / dt;
-        double alpha = 1 - Math.Exp(-dt / TimeConstant);
-        Rate = double.IsNaN(Rate) ? rate : Rate + alpha * (rate - Rate);
-        (_lastSeconds, _lastSteps) = (seconds, steps);
+        if (_samples.Count > 0 && seconds - _samples.Last().Seconds < 0.05) return; // redraws in a burst add nothing
+        _samples.Enqueue((seconds, steps));
+        while (_samples.Count > 2 && seconds - _samples.ElementAt(1).Seconds >= Window) _samples.Dequeue(); // keep one sample at or beyond the window's start
+        (double firstSeconds, long firstSteps) = _samples.Peek();
+        if (seconds - firstSeconds >= MinInterval) Rate = (steps - firstSteps) / (seconds - firstSeconds);
+        else if (double.IsNaN(Rate) && double.IsFinite(averageSoFar) && averageSoFar > 0) Rate = averageSoFar;
     }
 
     /// <summary>Seconds to go for the remaining steps, or null while the rate is unknown or zero.</summary>

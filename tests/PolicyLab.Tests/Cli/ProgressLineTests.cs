@@ -65,9 +65,10 @@ public sealed partial class ProgressLineTests
         Assert.Null(eta.Remaining(0, 10_000)); // no "00:00:00" before the first rate
         eta.Observe(1_000, 1.1);
         Assert.Equal(9.0, eta.Remaining(1_000, 10_000)!.Value, 9); // 1,000 steps/s
-        eta.Observe(1_000 + 100, 2.1); // one slow second moves the rate only part of the way (τ = 10 s)
-        double rate = eta.Rate;
-        Assert.InRange(rate, 900, 1000);
+        eta.Observe(1_000 + 100, 2.1); // one slow second moves the rate only part of the way: 1,100 steps in 2 s
+        Assert.Equal(550, eta.Rate, 9);
+        for (int t = 3; t <= 9; t++) eta.Observe(1_100 + (t - 2) * 100, t + 0.1); // a steady 100 steps/s …
+        Assert.Equal(100, eta.Rate, 9); // … is all the 5-s window sees after a while
         Assert.Equal(0, eta.Remaining(10_000, 10_000));
     }
 
