@@ -46,9 +46,9 @@ internal static class DemoCommand
             };
             AtomicFile.WriteAllBytes(Path.Combine(folder, "experiment.json"), JsonSerializer.SerializeToUtf8Bytes(document));
             LineChart chart = ProbabilityChart(traces, target[2]);
-            ChartFiles.Save(chart, Path.Combine(folder, "probabilities.svg"));
-            ChartFiles.Save(chart, Path.Combine(folder, "probabilities.html"));
-            ChartFiles.Save(chart, Path.Combine(folder, "probabilities.png"));
+            PolicyLab.Plotting.FigureFiles.Save(chart, Path.Combine(folder, "probabilities.svg"));
+            PolicyLab.Plotting.FigureFiles.Save(chart, Path.Combine(folder, "probabilities.html"));
+            PolicyLab.Plotting.FigureFiles.Save(chart, Path.Combine(folder, "probabilities.png"));
             if (parse.GetValue(json))
             {
                 JsonOutput.Print(new Dictionary<string, object?>

@@ -59,7 +59,7 @@ internal static class ExecutionCommand
                 if (frontier)
                 {
                     image = Path.GetFullPath(parse.GetValue(output) ?? Path.Combine(folder, "execution_frontier.svg"));
-                    ChartFiles.Save(report.FrontierChart(), image);
+                    PolicyLab.Plotting.FigureFiles.Save(report.FrontierChart(), image);
                 }
                 if (parse.GetValue(json))
                 {

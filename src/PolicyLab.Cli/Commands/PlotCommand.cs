@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using PolicyLab.Plotting;
 using PolicyLab.Tracking;
 using PolicyLab.Tracking.Charts;
 
 namespace PolicyLab.Cli.Commands;
 
-/// <summary>`policylab plot`: learning curves of runs, grouped by configuration (median and percentile band across seeds).</summary>
+/// <summary>`policylab plot`: learning curves of runs, grouped by configuration (median and percentile band, or mean ± std,
+/// across seeds), one panel per environment; PNG through Skia.</summary>
 internal static class PlotCommand
 {
     public static Command Create()
@@ -15,10 +17,11 @@ internal static class PlotCommand
         var percentiles = new Option<string>("--percentiles") { Description = "percentiles across seeds: the middle one is the line, the outer ones the band", DefaultValueFactory = _ => "20,50,80" };
         var smooth = new Option<int>("--smooth") { Description = "mean over the last N episodes of each run", DefaultValueFactory = _ => 10 };
         var output = new Option<string>("--output", "-o") { Description = "output file: .svg, .png or .html", DefaultValueFactory = _ => "plot.svg" };
-        var title = new Option<string?>("--title") { Description = "chart title (default: the environments)" };
+        var title = new Option<string?>("--title") { Description = "chart title (default: the environment; one panel per environment)" };
+        var band = new Option<string>("--band") { Description = "across seeds: percentiles (line = middle percentile, band = outer ones) or std (line = mean, band = ± 1 std)", DefaultValueFactory = _ => "percentiles" };
         var command = new Command("plot", "Plot learning curves of runs; runs that differ only in seed form one band.")
         {
-            paths, x, percentiles, smooth, output, title,
+            paths, x, percentiles, smooth, output, title, band,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -32,12 +35,25 @@ internal static class PlotCommand
                     return CommandLine.UserError($"--percentiles takes numbers separated by commas, e.g. 20,50,80; '{part}' is not a number.");
                 values.Add(p);
             }
-            List<RecordedRun> runs = RecordedRun.Discover(parse.GetValue(paths)!);
-            LineChart chart = LearningCurves.Build(runs, new CurveOptions(axis, values, parse.GetValue(smooth)), parse.GetValue(title));
+            CurveBand bandKind = parse.GetValue(band) switch
+            {
+                "percentiles" => CurveBand.Percentiles,
+                "std" => CurveBand.StandardDeviation,
+                string other => throw new PolicyLabException($"--band must be percentiles or std; got '{other}'."),
+                null => CurveBand.Percentiles,
+            };
+            var skipped = new List<string>();
+            List<RecordedRun> runs = RecordedRun.Discover(parse.GetValue(paths)!, skipped);
+            foreach (string notice in skipped) Console.Error.WriteLine($"note: {notice}");
+            List<LineChart> panels = LearningCurves.BuildPanels(runs, new CurveOptions(axis, values, parse.GetValue(smooth), bandKind), parse.GetValue(title));
             string path = parse.GetValue(output)!;
-            ChartFiles.Save(chart, path);
-            Console.WriteLine($"{runs.Count} run(s) in {chart.Series.Count} group(s) → {Path.GetFullPath(path)}");
-            foreach (ChartSeries s in chart.Series) Console.WriteLine($"  {s.Label}");
+            FigureFiles.Save(panels, path);
+            Console.WriteLine($"{runs.Count} run(s) in {panels.Sum(p => p.Series.Count)} group(s), {panels.Count} panel(s) → {Path.GetFullPath(path)}");
+            foreach (LineChart panel in panels)
+            {
+                if (panels.Count > 1) Console.WriteLine($"  {panel.Title}");
+                foreach (ChartSeries s in panel.Series) Console.WriteLine($"{(panels.Count > 1 ? "    " : "  ")}{s.Label}");
+            }
             return 0;
         }));
         return command;

@@ -35,10 +35,12 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
         var render = new Option<string?>("--render") { Description = "plots: value-function page (actor-critic); full: also training.mp4/.gif of all environments tiled, every render_every-th update" };
         var listSettings = new Option<bool>("--list-settings") { Description = "print every setting with its resolved value and exit" };
+        var seeds = new Option<string?>("--seeds") { Description = "train one run per seed into one experiment folder: --seeds 0..4 (inclusive) or 0,3,7; with --set key=a,b,c grids, every combination" };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "with --seeds or a --set grid: train N runs at a time in parallel processes (default 1: one after another in this process)" };
         var command = new Command("train", "Train an agent and write a run folder.")
         {
             algo, env, seed, steps, config, set, envKwargs, envAssembly, outDir, resume, checkpoint, json, listSettings, render,
-            nEnvs, evalFreq, evalEpisodes, saveFreq, logFolder, tensorboardLog, progress,
+            nEnvs, evalFreq, evalEpisodes, saveFreq, logFolder, tensorboardLog, progress, seeds, jobs,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -50,6 +52,8 @@ internal static class TrainCommand
             string[] userSets = [.. zoo, .. parse.GetValue(set) ?? []];
             if (parse.GetValue(resume) is string resumeDir)
             {
+                if (parse.GetValue(seeds) is not null || parse.GetValue(jobs) is not null)
+                    return CommandLine.UserError("--seeds and --jobs start a new sweep; --resume continues one run. Resume the sweep's runs one at a time (train --resume EXPERIMENT/RUN).");
                 if (parse.GetValue(render) is not null)
                     return CommandLine.UserError("--render cannot change a run being resumed (it keeps the render setting it started with); start a new run with --render.");
                 string[] fixedOnResume = [.. new (string Name, bool Given)[] { ("--algo", parse.GetValue(algo) is not null), ("--env", parse.GetValue(env) is not null),
@@ -77,6 +81,17 @@ internal static class TrainCommand
             if (parse.GetValue(render) is string mode) overrides = [.. overrides, $"render={mode}"];
             if (parse.GetValue(envKwargs) is { Length: > 0 } kwargs) overrides = [.. overrides, $"env_kwargs={Environments.EnvironmentArguments.FromPairs(kwargs)}"];
             if (parse.GetValue(envAssembly) is string assembly) overrides = [.. overrides, $"env_assembly={assembly}"];
+            if (Sweeps.SweepPlan.From(parse.GetValue(seeds), parse.GetValue(seed), overrides) is { } plan)
+            {
+                if (parse.GetValue(listSettings))
+                    return CommandLine.UserError("--list-settings shows one run's settings; drop --seeds and the --set grid (or list one of its points).");
+                int jobCount = parse.GetValue(jobs) ?? 1;
+                if (jobCount < 1) return CommandLine.UserError($"--jobs must be at least 1; got {jobCount}.");
+                var common = new Sweeps.SweepBase(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config), plan.FixedSets, parse.GetValue(steps));
+                return Sweeps.SweepExperiment.Run(plan, common, parse.GetValue(outDir), parse.GetValue(logFolder), Math.Min(jobCount, plan.Runs.Count), asJson);
+            }
+            if (parse.GetValue(jobs) is not null)
+                return CommandLine.UserError("--jobs trains the runs of a sweep in parallel; give it with --seeds 0..4 or a --set key=a,b,c grid.");
             var request = new SettingsRequest(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config),
                 overrides, parse.GetValue(seed), parse.GetValue(steps));
             (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(request);

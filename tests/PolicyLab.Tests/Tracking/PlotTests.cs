@@ -104,12 +104,20 @@ public sealed partial class PlotTests : IDisposable
     public void Eval_render_writes_a_video_says_which_encoder_and_links_it_from_the_report()
     {
         string run = VisualizationRuns.Train($"eval-render-{Guid.NewGuid():N}", "ppo", 1, ["eval_freq=0"], 1024);
+        string before = File.ReadAllText(Path.Combine(run, "report.html"));
+        Assert.Contains("PolicyLab run report · step budget spent", before, StringComparison.Ordinal);
         (int code, string output, string error) = Run("eval", "--run", run, "--episodes", "2", "--render");
         Assert.True(code == 0, error);
         string video = File.Exists(Path.Combine(run, "eval.mp4")) ? "eval.mp4" : "eval.gif";
         Assert.True(File.Exists(Path.Combine(run, video)));
         Assert.Contains(video == "eval.mp4" ? "with ffmpeg" : "own GIF encoder", output, StringComparison.Ordinal);
-        Assert.Contains($"href=\"{video}\"", File.ReadAllText(Path.Combine(run, "report.html")), StringComparison.Ordinal);
+        string after = File.ReadAllText(Path.Combine(run, "report.html"));
+        Assert.Contains($"href=\"{video}\"", after, StringComparison.Ordinal);
+        // The finished run's status and results are unchanged: only the video links are new.
+        Assert.Contains("PolicyLab run report · step budget spent", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("run in progress", after, StringComparison.Ordinal);
+        static string WithoutMedia(string html) => System.Text.RegularExpressions.Regex.Replace(html, "<h2>Videos and files</h2>.*?<h2>Configuration</h2>", "", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.Equal(WithoutMedia(before), WithoutMedia(after));
     }
 
     [GeneratedRegex("<polygon ")]

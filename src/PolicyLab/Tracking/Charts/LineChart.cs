@@ -48,13 +48,29 @@ public sealed class LineChart
     ];
 }
 
-/// <summary>Where everything of a <see cref="LineChart"/> goes: plot area, axis ranges, ticks and the data → pixel mapping.</summary>
+/// <summary>One legend entry below the plot: series <paramref name="Series"/>, its label in one or more lines, its top-left corner.</summary>
+/// <param name="Series">Index into <see cref="LineChart.Series"/>.</param>
+/// <param name="Lines">The label, wrapped to the legend's width.</param>
+/// <param name="X">Left edge of the colour swatch.</param>
+/// <param name="Y">Top of the entry.</param>
+public sealed record LegendEntry(int Series, IReadOnlyList<string> Lines, double X, double Y);
+
+/// <summary>Where everything of a <see cref="LineChart"/> goes: plot area, axis ranges, ticks, the legend below the plot, and the data → pixel mapping.</summary>
 public sealed class ChartLayout
 {
-    /// <summary>Computes the layout of <paramref name="chart"/>.</summary>
-    public ChartLayout(LineChart chart)
+    /// <summary>Height of one legend line in pixels.</summary>
+    public const double LegendLineHeight = 20;
+
+    /// <summary>From the left edge of an entry to its text: the swatch and a gap.</summary>
+    public const double LegendTextOffset = 30;
+
+    /// <summary>Computes the layout of <paramref name="chart"/>; <paramref name="measure"/> gives a label's width in pixels
+    /// (default: 7 px per character, a conservative estimate for 13-px Helvetica).</summary>
+    public ChartLayout(LineChart chart, Func<string, double>? measure = null)
     {
+        ArgumentNullException.ThrowIfNull(chart);
         Chart = chart;
+        measure ??= text => text.Length * 7.0;
         (Left, Top, Right, Bottom) = (78, chart.Note is null ? 48 : 64, chart.Width - 24, chart.Height - 62);
         double x0 = double.PositiveInfinity, x1 = double.NegativeInfinity, y0 = double.PositiveInfinity, y1 = double.NegativeInfinity;
         foreach (ChartSeries s in chart.Series)
@@ -77,6 +93,69 @@ public sealed class ChartLayout
         (XMin, XMax, YMin, YMax) = (x0, x1, y0 - pad, y1 + pad);
         XTicks = NiceTicks(x0, x1, 7).Where(t => t >= XMin - 1e-9 * Math.Abs(XMax - XMin) && t <= XMax + 1e-9 * Math.Abs(XMax - XMin)).ToArray();
         YTicks = NiceTicks(y0, y1, 6).Where(t => t >= YMin && t <= YMax).ToArray();
+        double legendBottom = chart.Height;
+        Legend = chart.ShowLegend && chart.Series.Count > 0 ? LayOutLegend(chart, measure, out legendBottom) : [];
+        Height = Legend.Count > 0 ? Math.Ceiling(legendBottom + 8) : chart.Height;
+    }
+
+    /// <summary>The legend's entries, below the x-axis label (outside the plot area), flowed into rows and wrapped to the chart's width.</summary>
+    public IReadOnlyList<LegendEntry> Legend { get; }
+
+    /// <summary>The drawing's full height: the chart's height plus the legend's rows.</summary>
+    public double Height { get; }
+
+    private static List<LegendEntry> LayOutLegend(LineChart chart, Func<string, double> measure, out double bottom)
+    {
+        // Equal-width columns (as many as the widest entry allows), filled row by row; labels wider than the chart wrap.
+        const double margin = 16, gap = 24;
+        double available = chart.Width - 2 * margin - LegendTextOffset;
+        List<List<string>> labels = [.. chart.Series.Select(s => Wrap(s.Label, available, measure))];
+        double column = LegendTextOffset + labels.Max(lines => lines.Max(measure));
+        int columns = Math.Max(1, (int)((chart.Width - 2 * margin + gap) / (column + gap)));
+        var entries = new List<LegendEntry>();
+        double y = chart.Height + 2;
+        for (int row = 0; row * columns < labels.Count; row++)
+        {
+            int height = 1;
+            for (int c = 0; c < columns && row * columns + c < labels.Count; c++)
+            {
+                int k = row * columns + c;
+                entries.Add(new LegendEntry(k, labels[k], margin + c * (column + gap), y));
+                height = Math.Max(height, labels[k].Count);
+            }
+            y += height * LegendLineHeight;
+        }
+        bottom = y;
+        return entries;
+    }
+
+    /// <summary>Breaks <paramref name="label"/> into lines no wider than <paramref name="width"/>: at ", " where possible, else mid-word.</summary>
+    public static List<string> Wrap(string label, double width, Func<string, double> measure)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        ArgumentNullException.ThrowIfNull(measure);
+        var lines = new List<string>();
+        string current = "";
+        foreach (string part in label.Split(", "))
+        {
+            string candidate = current.Length == 0 ? part : current + ", " + part;
+            if (measure(candidate) <= width || current.Length == 0 && measure(part) <= width)
+            {
+                current = candidate;
+                continue;
+            }
+            if (current.Length > 0) lines.Add(current + ",");
+            current = part;
+            while (measure(current) > width && current.Length > 1)
+            {
+                int fit = 1;
+                while (fit < current.Length && measure(current[..(fit + 1)]) <= width) fit++;
+                lines.Add(current[..fit]);
+                current = current[fit..];
+            }
+        }
+        if (current.Length > 0 || lines.Count == 0) lines.Add(current);
+        return lines;
     }
 
     /// <summary>The chart.</summary>
@@ -140,34 +219,6 @@ public sealed class ChartLayout
         var ticks = new List<double>();
         for (double t = start; t <= end + step * 1e-6; t += step) ticks.Add(Math.Round(t / step) * step);
         return [.. ticks];
-    }
-
-    /// <summary>The top-left corner of a legend box of the given size: the plot corner that hides the fewest data points.</summary>
-    public (double X, double Y) LegendOrigin(double width, double height)
-    {
-        (double X, double Y)[] corners =
-        [
-            (Left + 10, Top + 10), (Right - 10 - width, Top + 10), (Right - 10 - width, Bottom - 10 - height), (Left + 10, Bottom - 10 - height),
-        ];
-        (double X, double Y) best = corners[0];
-        int fewest = int.MaxValue;
-        foreach ((double X, double Y) c in corners)
-        {
-            int hidden = 0;
-            foreach (ChartSeries s in Chart.Series)
-            {
-                for (int i = 0; i < s.X.Length; i++)
-                {
-                    foreach (double y in new[] { s.Y[i], s.Lower?[i] ?? double.NaN, s.Upper?[i] ?? double.NaN })
-                    {
-                        double px = PixelX(s.X[i]), py = PixelY(y);
-                        if (px >= c.X && px <= c.X + width && py >= c.Y && py <= c.Y + height) hidden++;
-                    }
-                }
-            }
-            if (hidden < fewest) (best, fewest) = (c, hidden);
-        }
-        return best;
     }
 
     /// <summary>Splits a series into runs of consecutive finite points (gaps at NaN).</summary>

@@ -11,8 +11,10 @@ public static class RasterChart
     /// <summary>The chart as an image.</summary>
     public static RgbFrame Render(LineChart chart)
     {
-        var l = new ChartLayout(chart);
-        var canvas = new Canvas(chart.Width, chart.Height);
+        ArgumentNullException.ThrowIfNull(chart);
+        var l = new ChartLayout(chart, text => BitmapFont.Measure(text, 2));
+        int height = (int)Math.Ceiling(l.Height);
+        var canvas = new Canvas(chart.Width, height);
         canvas.Clear(RgbColor.White);
         for (int ti = 0; ti < l.XTicks.Length; ti++)
         {
@@ -55,9 +57,9 @@ public static class RasterChart
         }
         // Frame and margins drawn after the data so nothing spills outside the plot area.
         canvas.FillRectangle(0, 0, chart.Width, l.Top, RgbColor.White);
-        canvas.FillRectangle(0, l.Bottom + 1, chart.Width, chart.Height, RgbColor.White);
-        canvas.FillRectangle(0, 0, l.Left, chart.Height, RgbColor.White);
-        canvas.FillRectangle(l.Right + 1, 0, chart.Width, chart.Height, RgbColor.White);
+        canvas.FillRectangle(0, l.Bottom + 1, chart.Width, height, RgbColor.White);
+        canvas.FillRectangle(0, 0, l.Left, height, RgbColor.White);
+        canvas.FillRectangle(l.Right + 1, 0, chart.Width, height, RgbColor.White);
         for (int ti = 0; ti < l.XTicks.Length; ti++)
         {
             double t = l.XTicks[ti];
@@ -76,20 +78,14 @@ public static class RasterChart
             BitmapFont.Draw(canvas, (chart.Width - BitmapFont.Measure(chart.Note, 1)) / 2, 42, chart.Note, 1, Text);
         BitmapFont.Draw(canvas, (int)((l.Left + l.Right - BitmapFont.Measure(chart.XLabel, 2)) / 2), chart.Height - 26, chart.XLabel, 2, RgbColor.Black);
         BitmapFont.DrawVertical(canvas, 10, (int)((l.Top + l.Bottom + BitmapFont.Measure(chart.YLabel, 2)) / 2), chart.YLabel, 2, RgbColor.Black);
-        if (chart.Series.Count > 0 && chart.ShowLegend)
+        foreach (LegendEntry e in l.Legend)
         {
-            int width = 52 + chart.Series.Max(s => BitmapFont.Measure(s.Label, 2)), height = 12 + chart.Series.Count * 22;
-            (double x0, double y0) = l.LegendOrigin(width, height);
-            canvas.FillRectangle(x0, y0, x0 + width, y0 + height, RgbColor.White);
-            canvas.DrawPolyline([x0, y0, x0 + width, y0, x0 + width, y0 + height, x0, y0 + height, x0, y0], 1, new RgbColor(187, 187, 187));
-            for (int k = 0; k < chart.Series.Count; k++)
-            {
-                ChartSeries s = chart.Series[k];
-                double y = y0 + 10 + k * 22;
-                canvas.FillRectangle(x0 + 8, y, x0 + 32, y + 13, Blend(RgbColor.White, s.Color, s.Lower is null ? 1 : 0.35));
-                canvas.DrawPolyline([x0 + 8, y, x0 + 32, y, x0 + 32, y + 13, x0 + 8, y + 13, x0 + 8, y], 2, s.Color);
-                BitmapFont.Draw(canvas, (int)x0 + 42, (int)y, s.Label, 2, Text);
-            }
+            ChartSeries s = chart.Series[e.Series];
+            double y = e.Y + 3;
+            canvas.FillRectangle(e.X, y, e.X + 20, y + 13, Blend(RgbColor.White, s.Color, s.Lower is null ? 1 : 0.35));
+            canvas.DrawPolyline([e.X, y, e.X + 20, y, e.X + 20, y + 13, e.X, y + 13, e.X, y], 2, s.Color);
+            for (int line = 0; line < e.Lines.Count; line++)
+                BitmapFont.Draw(canvas, (int)(e.X + ChartLayout.LegendTextOffset), (int)(y + line * ChartLayout.LegendLineHeight), e.Lines[line], 2, Text);
         }
         return canvas.Frame;
     }

@@ -11,10 +11,36 @@ public static class SvgChart
     /// <summary>The SVG markup (an <c>&lt;svg&gt;</c> element with its namespace, usable inline in HTML or as a file).</summary>
     public static string Render(LineChart chart)
     {
+        ArgumentNullException.ThrowIfNull(chart);
+        return Render(chart, 0, 0, clipId: "plot");
+    }
+
+    /// <summary>Several charts (e.g. one per environment) stacked vertically in one SVG document.</summary>
+    public static string Render(IReadOnlyList<LineChart> panels)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        if (panels.Count == 1) return Render(panels[0]);
+        int width = panels.Max(p => p.Width);
+        double height = panels.Sum(p => new ChartLayout(p).Height);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height:0.##}\" viewBox=\"0 0 {width} {height:0.##}\">\n");
+        double y = 0;
+        for (int i = 0; i < panels.Count; i++)
+        {
+            sb.Append(Render(panels[i], 0, y, clipId: $"plot{i}"));
+            y += new ChartLayout(panels[i]).Height;
+        }
+        sb.Append("</svg>\n");
+        return sb.ToString();
+    }
+
+    private static string Render(LineChart chart, double originX, double originY, string clipId)
+    {
         var l = new ChartLayout(chart);
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{chart.Width}\" height=\"{chart.Height}\" viewBox=\"0 0 {chart.Width} {chart.Height}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">\n");
-        sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{chart.Width}\" height=\"{chart.Height}\" fill=\"white\"/>\n");
+        string position = originX == 0 && originY == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" x=\"{originX:0.##}\" y=\"{originY:0.##}\"");
+        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\"{position} width=\"{chart.Width}\" height=\"{l.Height:0.##}\" viewBox=\"0 0 {chart.Width} {l.Height:0.##}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{chart.Width}\" height=\"{l.Height:0.##}\" fill=\"white\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{chart.Width / 2.0:0.#}\" y=\"28\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">{Escape(chart.Title)}</text>\n");
         if (chart.Note is not null)
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{chart.Width / 2.0:0.#}\" y=\"48\" text-anchor=\"middle\" fill=\"#555\">{Escape(chart.Note)}</text>\n");
@@ -36,7 +62,7 @@ public static class SvgChart
         sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{l.Left:0.##}\" y=\"{l.Top:0.##}\" width=\"{l.Right - l.Left:0.##}\" height=\"{l.Bottom - l.Top:0.##}\" fill=\"none\" stroke=\"#444\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{(l.Left + l.Right) / 2:0.##}\" y=\"{chart.Height - 18}\" text-anchor=\"middle\" font-size=\"14\">{Escape(chart.XLabel)}</text>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(20 {(l.Top + l.Bottom) / 2:0.##}) rotate(-90)\" text-anchor=\"middle\" font-size=\"14\">{Escape(chart.YLabel)}</text>\n");
-        sb.Append(CultureInfo.InvariantCulture, $"<clipPath id=\"plot\"><rect x=\"{l.Left:0.##}\" y=\"{l.Top:0.##}\" width=\"{l.Right - l.Left:0.##}\" height=\"{l.Bottom - l.Top:0.##}\"/></clipPath>\n<g clip-path=\"url(#plot)\">\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<clipPath id=\"{clipId}\"><rect x=\"{l.Left:0.##}\" y=\"{l.Top:0.##}\" width=\"{l.Right - l.Left:0.##}\" height=\"{l.Bottom - l.Top:0.##}\"/></clipPath>\n<g clip-path=\"url(#{clipId})\">\n");
         foreach (ChartSeries s in chart.Series)
         {
             if (s.Lower is not null && s.Upper is not null)
@@ -59,19 +85,13 @@ public static class SvgChart
             }
         }
         sb.Append("</g>\n");
-        // Legend, top-left inside the plot area.
-        if (chart.Series.Count > 0 && chart.ShowLegend)
+        // Legend below the plot area, flowed into rows and wrapped (never over the curves, never clipped).
+        foreach (LegendEntry e in l.Legend)
         {
-            double width = 44 + chart.Series.Max(s => s.Label.Length) * 6.6, height = 10 + chart.Series.Count * 20;
-            (double lx, double ly) = l.LegendOrigin(width, height);
-            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx:0.##}\" y=\"{ly:0.##}\" width=\"{width:0.##}\" height=\"{height}\" fill=\"white\" fill-opacity=\"0.88\" stroke=\"#bbb\"/>\n");
-            for (int k = 0; k < chart.Series.Count; k++)
-            {
-                ChartSeries s = chart.Series[k];
-                double y = ly + 15 + k * 20;
-                sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx + 8:0.##}\" y=\"{y - 7:0.##}\" width=\"20\" height=\"10\" fill=\"{Hex(s.Color)}\" fill-opacity=\"{(s.Lower is null ? 1 : 0.35)}\" stroke=\"{Hex(s.Color)}\" stroke-width=\"2\"/>");
-                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx + 36:0.##}\" y=\"{y + 3:0.##}\">{Escape(s.Label)}</text>\n");
-            }
+            ChartSeries s = chart.Series[e.Series];
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{e.X:0.##}\" y=\"{e.Y + 5:0.##}\" width=\"20\" height=\"10\" fill=\"{Hex(s.Color)}\" fill-opacity=\"{(s.Lower is null ? 1 : 0.35)}\" stroke=\"{Hex(s.Color)}\" stroke-width=\"2\"/>");
+            for (int line = 0; line < e.Lines.Count; line++)
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{e.X + ChartLayout.LegendTextOffset:0.##}\" y=\"{e.Y + 14 + line * ChartLayout.LegendLineHeight:0.##}\">{Escape(e.Lines[line])}</text>\n");
         }
         sb.Append("</svg>\n");
         return sb.ToString();
