@@ -146,7 +146,14 @@ public sealed class SearchSpace
                 throw new PolicyLabException($"{source}, line {value.Start.Line}: '{name}' must be a mapping such as {{type: float, low: 0.1, high: 1}} (or off to remove it from the space).");
             parameters.Add(ParseParameter(name, map, source));
         }
-        return new SearchSpace(parameters);
+        try
+        {
+            return new SearchSpace(parameters);
+        }
+        catch (PolicyLabException e)
+        {
+            throw new PolicyLabException($"{source}: {e.Message}", e);
+        }
     }
 
     private static readonly string[] FieldNames = ["type", "low", "high", "log", "choices", "sets", "transform", "when"];
