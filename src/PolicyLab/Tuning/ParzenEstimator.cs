@@ -19,6 +19,7 @@ public sealed class ParzenEstimator
     private const double PriorWeight = 1.0;
     private readonly SearchParameter _parameter;
     private readonly double[] _weights, _mus, _sigmas; // mixture (normalised weights) or, for categorical, _weights = p(c)
+    private readonly double[] _mass; // each kernel's mass inside [low, high] (its truncation's normaliser)
     private readonly double _low, _high;
 
     private ParzenEstimator(SearchParameter parameter, double[] weights, double[] mus, double[] sigmas)
@@ -26,6 +27,9 @@ public sealed class ParzenEstimator
         _parameter = parameter;
         (_weights, _mus, _sigmas) = (weights, mus, sigmas);
         (_low, _high) = parameter.SamplingInterval;
+        _mass = new double[mus.Length];
+        for (int i = 0; i < mus.Length; i++)
+            _mass[i] = Math.Max(Normal.CDF(mus[i], sigmas[i], _high) - Normal.CDF(mus[i], sigmas[i], _low), 1e-300);
     }
 
     /// <summary>Fits the density to <paramref name="observed"/> (internal values, oldest first).</summary>
@@ -98,20 +102,19 @@ public sealed class ParzenEstimator
         double density = 0;
         if (_parameter.Kind == ParameterKind.Int)
         {
-            double from = Math.Max(_low, _parameter.ToSamplingSpace(value - 0.5 <= 0 ? double.Epsilon : value - 0.5));
+            // The bin [k − ½, k + ½] of integer k, in the sampling space (k ≥ low ≥ 1 for a log parameter).
+            double from = Math.Max(_low, _parameter.ToSamplingSpace(value - 0.5));
             double to = Math.Min(_high, _parameter.ToSamplingSpace(value + 0.5));
-            if (_parameter.Log is false) (from, to) = (Math.Max(_low, value - 0.5), Math.Min(_high, value + 0.5));
             for (int i = 0; i < _weights.Length; i++)
-                density += _weights[i] * (Normal.CDF(_mus[i], _sigmas[i], to) - Normal.CDF(_mus[i], _sigmas[i], from)) / Mass(i);
+                density += _weights[i] * (Normal.CDF(_mus[i], _sigmas[i], to) - Normal.CDF(_mus[i], _sigmas[i], from)) / _mass[i];
         }
         else
         {
             double x = _parameter.ToSamplingSpace(value);
             for (int i = 0; i < _weights.Length; i++)
-                density += _weights[i] * Normal.PDF(_mus[i], _sigmas[i], x) / Mass(i);
+                density += _weights[i] * Normal.PDF(_mus[i], _sigmas[i], x) / _mass[i];
         }
         return Math.Log(Math.Max(density, 1e-300));
     }
 
-    private double Mass(int i) => Math.Max(Normal.CDF(_mus[i], _sigmas[i], _high) - Normal.CDF(_mus[i], _sigmas[i], _low), 1e-300);
 }

@@ -100,8 +100,10 @@ public sealed class Study(IStudyStorage storage, SearchSpace space, ISampler sam
                 Storage.Finish(record.Number, TrialState.Failed, null, 0, "interrupted (the tune was stopped while it ran)");
                 throw;
             }
-            catch (Exception e) when (e is PolicyLabException or ArithmeticException or ArgumentException or InvalidOperationException or IOException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Any failure of one trial (a bad combination of settings, a non-finite loss, a bug it hits) is recorded
+                // with the trial, and the study goes on, as Optuna does.
                 string error = e is PolicyLabException ? e.Message : $"{e.GetType().Name}: {e.Message}";
                 Storage.Finish(record.Number, TrialState.Failed, null, 0, error);
                 TrialRecord failed = Storage.Trials().First(t => t.Number == record.Number);

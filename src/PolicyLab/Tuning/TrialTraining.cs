@@ -92,9 +92,9 @@ public static class TrialTraining
         using Trainer trainer = Trainer.Start(run, algorithm, RunFolder.CreateAt(path));
         TrainingResult result = trainer.Run(observer, cancellation);
         double[] values = [.. trial.Reported.Select(v => v.Value)];
-        double objective = observer.Pruned || study.Objective == "last"
-            ? values.Length > 0 ? values[^1] : result.FinalEvaluation?.MeanReturn ?? double.NaN
-            : values.Average();
+        // A pruned trial's value is the same function of the evaluations it reached.
+        double objective = values.Length == 0 ? result.FinalEvaluation?.MeanReturn ?? double.NaN
+            : study.Objective == "last" ? values[^1] : values.Average();
         return new TrialOutcome(objective, observer.Pruned, result.Steps);
     }
 
