@@ -70,7 +70,7 @@ public static class ConfigFile
     /// Parses YAML with limits, before building any tree: at most <see cref="MaxBytes"/> characters and
     /// <see cref="MaxDepth"/> levels of nesting, no anchors or aliases (an alias bomb expands exponentially), one document.
     /// </summary>
-    private static YamlStream Load(string yaml, string source)
+    internal static YamlStream Load(string yaml, string source)
     {
         if (yaml.Length > MaxBytes)
             throw new PolicyLabException($"Configuration file '{source}' is {yaml.Length:N0} characters; configuration files are at most {MaxBytes:N0}.");
