@@ -5,16 +5,18 @@ namespace PolicyLab.Environments.Diagnostics;
 
 /// <summary>
 /// A task where most actions are invalid at every step (<c>MaskedChoice-v0</c>): in each of c components only
-/// <c>valid</c> of the n values are allowed, drawn afresh every step, and one allowed value is the good one. The
-/// observation shows, per component, the n allowed flags and the one-hot good value (2·n·c floats); the reward is
-/// the fraction of components whose chosen value is the good one. A forbidden choice earns nothing for its component
-/// (or, with <c>strict</c>, is an error: the check that an agent never takes a forbidden action).
+/// <c>valid</c> of the n values are allowed, drawn afresh every step, and the smallest allowed value is the good one.
+/// The observation shows, per component, the n allowed flags (n·c floats); the reward is the fraction of components
+/// whose chosen value is the good one. Within the mask the agent only has to prefer small values (a fixed order);
+/// without it, it must find the allowed values from the flags. A forbidden choice ends the episode (terminated, the
+/// step earns nothing), as an illegal move ends a game; with <c>strict</c> it is an error instead (the check that an
+/// agent never takes a forbidden action).
 /// </summary>
 /// <remarks>
 /// With c = 1 the actions are Discrete(n), otherwise MultiDiscrete([n … n]). <see cref="MaskedChoiceWithMask"/>
 /// exposes the allowed values as an action mask (<see cref="IActionMaskProvider"/>); this class does not, so the same
-/// task can be learnt with and without masks. A random policy earns 1/n per component-step without the mask and 1/valid
-/// with it; the optimum is 1.
+/// task can be learnt with and without masks. Within the mask a random policy earns 1/valid per step; the optimum is 1
+/// per step.
 /// </remarks>
 public class MaskedChoice : EnvironmentBase
 {
@@ -30,7 +32,7 @@ public class MaskedChoice : EnvironmentBase
     /// <param name="strict">Throw when an action takes a forbidden value.</param>
     /// <exception cref="PolicyLabException">The sizes are invalid.</exception>
     public MaskedChoice(int values = 8, int valid = 2, int components = 1, bool strict = false)
-        : base(new Box(0f, 1f, 2 * Check(values, valid, components) * components),
+        : base(new Box(0f, 1f, Check(values, valid, components) * components),
             components == 1 ? new Discrete(values) : new MultiDiscrete([.. Enumerable.Repeat(values, components)]))
     {
         (_values, _valid, _components, Strict) = (values, valid, components, strict);
@@ -59,6 +61,7 @@ public class MaskedChoice : EnvironmentBase
     protected override StepResult StepState(ReadOnlySpan<float> action)
     {
         int good = 0;
+        bool forbidden = false;
         for (int c = 0; c < _components; c++)
         {
             float a = action[c];
@@ -68,15 +71,17 @@ public class MaskedChoice : EnvironmentBase
             {
                 if (Strict)
                     throw new PolicyLabException($"{Id}: the action takes value {value} in component {c}, which the action mask forbids in this state (strict=true).");
+                forbidden = true;
                 continue;
             }
             if (value == _good[c]) good++;
         }
+        if (forbidden) return new StepResult(0, true, false);
         Draw();
         return new StepResult((double)good / _components, false, false);
     }
 
-    // A fresh set of `valid` allowed values per component (a partial Fisher–Yates shuffle), the first of them good.
+    // A fresh set of `valid` allowed values per component (a partial Fisher–Yates shuffle), the smallest of them good.
     private void Draw()
     {
         Array.Clear(_allowed);
@@ -89,7 +94,8 @@ public class MaskedChoice : EnvironmentBase
                 (_order[k], _order[j]) = (_order[j], _order[k]);
                 _allowed[c * _values + _order[k]] = true;
             }
-            _good[c] = _order[0];
+            _good[c] = _values;
+            for (int k = 0; k < _valid; k++) _good[c] = Math.Min(_good[c], _order[k]);
         }
     }
 
@@ -99,9 +105,8 @@ public class MaskedChoice : EnvironmentBase
         observation.Clear();
         for (int c = 0; c < _components; c++)
         {
-            Span<float> block = observation.Slice(2 * c * _values, 2 * _values);
+            Span<float> block = observation.Slice(c * _values, _values);
             for (int v = 0; v < _values; v++) block[v] = _allowed[c * _values + v] ? 1f : 0f;
-            block[_values + _good[c]] = 1f;
         }
     }
 
