@@ -41,8 +41,7 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         ArgumentNullException.ThrowIfNull(createCodec);
         hyperparameters.ThrowIfInvalid($"{name} settings");
         Environment = context.Environment;
-        if (Environment.SingleObservationSpace is not Box)
-            throw new PolicyLabException($"{name} needs a Box observation space; this environment observes {Environment.SingleObservationSpace}.");
+        Policies.ObservationFeatures.Check(Environment.SingleObservationSpace, name);
         _hyperparameters = hyperparameters;
         _settings = settings;
         Rng = rng;

@@ -34,9 +34,7 @@ public sealed class ActorCriticPolicy
     public ActorCriticPolicy(Space observationSpace, Space actionSpace, PolicyNetworkSettings settings, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (observationSpace is not Box)
-            throw new PolicyLabException($"Policies need a Box observation space; this environment observes {observationSpace}.");
-        ObservationSize = observationSpace.FlatSize;
+        ObservationSize = ObservationFeatures.Check(observationSpace, "Policies");
         ActionSpace = actionSpace;
         Distribution = ActionDistribution.For(actionSpace, settings.StateDependentStd);
         ActionSize = Distribution.ActionSize;
