@@ -28,7 +28,7 @@ namespace PolicyLab.Environments;
 /// lingers into the next period). Sanity tasks whose reward ignores the agent (100 steps, Box[−1, 1]² actions):
 /// ConstantReward-v0 (1 + N(0, noise²), noise 0.1) and RandomReward-v0 (U(0, 1)). Action masking: MaskedChoice-v0
 /// (20 steps, Discrete(8) with 2 valid actions per step exposed as the action mask; arguments values, valid,
-/// components, masks, strict).
+/// components, masks, strict). Goal-conditioned, with a Dict observation: PointGoal-v0 (50 steps, threshold −5).
 /// </remarks>
 public static class EnvironmentRegistry
 {
@@ -72,6 +72,7 @@ public static class EnvironmentRegistry
         Register(new EnvironmentSpec("ConstantReward-v0", 100, null, Arguments(("noise", 0.1))),
             a => new PolicyIndependentReward(IndependentRewardKind.ConstantWithNoise, Double(a, "noise")));
         Register(new EnvironmentSpec("RandomReward-v0", 100, null, Arguments()), _ => new PolicyIndependentReward(IndependentRewardKind.Uniform));
+        Register(new EnvironmentSpec("PointGoal-v0", 50, -5.0, Arguments()), _ => new Goals.PointGoal());
         Register(new EnvironmentSpec("MaskedChoice-v0", 20, 19.0, Arguments(("values", 8.0), ("valid", 2.0), ("components", 1.0), ("masks", true), ("strict", false))),
             a => Bool(a, "masks")
                 ? new MaskedChoiceWithMask(Count(a, "values"), Count(a, "valid"), Count(a, "components"), Bool(a, "strict"))
