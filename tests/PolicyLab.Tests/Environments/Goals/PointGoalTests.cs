@@ -119,6 +119,13 @@ public class PointGoalTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Black_box_search_runs_on_the_dict_observation()
+    {
+        double r = Train("hill_climbing", 2_000);
+        Assert.True(double.IsFinite(r) && r > -60, $"hill climbing scored {r}");
+    }
+
+    [Fact]
     public void A_dict_observation_policy_saves_and_loads_with_its_space()
     {
         string file = Path.Combine(Path.GetTempPath(), $"policylab-dict-{Guid.NewGuid():N}.policylab");
