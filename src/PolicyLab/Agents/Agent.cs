@@ -226,6 +226,7 @@ public sealed class Agent : IDisposable
     /// <exception cref="PolicyLabException">The policy cannot be exported (the message says why), or the path is not writable.</exception>
     public Export.OnnxPolicySignature ExportOnnx(string path)
     {
+        if (_trainer is not null) Export.OnnxExport.RefuseActionMasks(_trainer.Environments.Top.ActionMasks is not null, Environment);
         lock (_gate)
             return Export.OnnxExport.Write(path, _algorithm, ObservationSpace, ActionSpace, Describe().Normalization,
                 new Dictionary<string, string> { ["policylab.algorithm"] = AlgorithmName, ["policylab.environment"] = Environment });
@@ -248,7 +249,17 @@ public sealed class Agent : IDisposable
     /// Allocates nothing once it has seen a batch of this size.
     /// </summary>
     /// <exception cref="PolicyLabException">The observations are not whole rows, the action span has the wrong length, or a value is NaN or infinite.</exception>
-    public void Predict(ReadOnlySpan<float> observations, Span<float> actions, bool deterministic = true)
+    public void Predict(ReadOnlySpan<float> observations, Span<float> actions, bool deterministic = true) =>
+        Predict(observations, default, actions, deterministic);
+
+    /// <summary>
+    /// <see cref="Predict(ReadOnlySpan{float}, Span{float}, bool)"/> within action masks (sb3-contrib's
+    /// <c>predict(obs, action_masks=…)</c>): one mask of <c>ActionMasking.SizeFor(ActionSpace)</c> flags per observation,
+    /// true for an allowed action; an empty span means no masks.
+    /// </summary>
+    /// <exception cref="PolicyLabException">As the overload without masks; also masks of the wrong length, a mask that allows
+    /// no action, or masks given to an algorithm that does not honour them.</exception>
+    public void Predict(ReadOnlySpan<float> observations, ReadOnlySpan<bool> actionMasks, Span<float> actions, bool deterministic = true)
     {
         int size = ObservationSize;
         if (observations.Length == 0 || observations.Length % size != 0)
@@ -266,6 +277,13 @@ public sealed class Agent : IDisposable
             Span<float> input = _input.AsSpan(0, observations.Length);
             observations.CopyTo(input);
             Normalize(input);
+            if (!actionMasks.IsEmpty)
+            {
+                if (_projector is not null)
+                    throw new PolicyLabException("Action masks apply to Discrete and MultiDiscrete actions; this agent acts through a latent projector (Box actions).");
+                _algorithm.Act(input, actionMasks, batch, deterministic, _sampling, actions);
+                return;
+            }
             if (_projector is null)
             {
                 _algorithm.Act(input, batch, deterministic, _sampling, actions);

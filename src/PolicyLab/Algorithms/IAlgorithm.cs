@@ -28,6 +28,23 @@ public interface IAlgorithm : IDisposable
     /// </summary>
     void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions);
 
+    /// <summary>True when the algorithm acts and learns within action masks (<see cref="Environments.IActionMaskProvider"/>):
+    /// it never takes a forbidden action and its update uses the masks it acted under.</summary>
+    bool HonoursActionMasks => false;
+
+    /// <summary>
+    /// <see cref="Act(ReadOnlySpan{float}, int, bool, Rng, Span{float})"/> restricted to the actions
+    /// <paramref name="actionMasks"/> allows (one mask of <c>ActionMasking.SizeFor(actionSpace)</c> flags per observation;
+    /// empty for no masks).
+    /// </summary>
+    /// <exception cref="PolicyLabException">Masks were given to an algorithm that does not honour them, or they are malformed.</exception>
+    void Act(ReadOnlySpan<float> observations, ReadOnlySpan<bool> actionMasks, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
+    {
+        if (!actionMasks.IsEmpty)
+            throw new PolicyLabException($"{GetType().Name} does not honour action masks; use ppo, a2c, vpg, reinforce or dqn for an environment with masks.");
+        Act(observations, batch, deterministic, rng, environmentActions);
+    }
+
     /// <summary>Adds everything needed to continue training bit-identically (weights, optimizer state,
     /// random streams, counters) to <paramref name="state"/>.</summary>
     void SaveState(StateDictionary state);

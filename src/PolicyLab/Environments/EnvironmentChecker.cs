@@ -38,6 +38,14 @@ public static class EnvironmentChecker
             return problems;
         if (observationSpace is Box box && (box.Low.Any(float.IsNaN) || box.High.Any(float.IsNaN)))
             problems.Add("The observation space has NaN bounds.");
+        if (observationSpace is CompositeSpace composite)
+            foreach ((string path, Space leaf, _) in composite.Leaves())
+            {
+                if (leaf is Box entry && (entry.Low.Any(float.IsNaN) || entry.High.Any(float.IsNaN)))
+                    problems.Add($"The observation entry '{path}' has NaN bounds.");
+                if (leaf.FlatSize == 0)
+                    problems.Add($"The observation entry '{path}' ({leaf}) has no elements; every entry needs at least one float.");
+            }
 
         int od = observationSpace.FlatSize;
         var rng = new Rng(seed ^ 0x5EEDC4ECUL);
@@ -210,6 +218,13 @@ public static class EnvironmentChecker
                 problems.Add($"Element {i} of {what} is infinite; observations must be finite.");
                 return false;
             }
+        }
+        if (space is CompositeSpace composite && composite.FirstOutside(observation) is string path)
+        {
+            int offset = composite.Leaves().First(l => l.Path == path).Offset;
+            Space entry = composite.Leaves().First(l => l.Path == path).Space;
+            problems.Add($"The entry '{path}' of {what} [{Format(observation[offset..(offset + entry.FlatSize)])}] lies outside its space {entry} (observation space {space}).");
+            return false;
         }
         if (!space.Contains(observation))
         {

@@ -26,7 +26,9 @@ namespace PolicyLab.Environments;
 /// (21 fraction levels), LiquidationRiskAverse-v0 (λ = 2×10⁻⁶), LiquidationStochVol-v0 (regime-switching volatility
 /// ×0.4 / ×1.6, switching with probability 0.1 per period) and LiquidationTransient-v0 (half of the temporary impact
 /// lingers into the next period). Sanity tasks whose reward ignores the agent (100 steps, Box[−1, 1]² actions):
-/// ConstantReward-v0 (1 + N(0, noise²), noise 0.1) and RandomReward-v0 (U(0, 1)).
+/// ConstantReward-v0 (1 + N(0, noise²), noise 0.1) and RandomReward-v0 (U(0, 1)). Action masking: MaskedChoice-v0
+/// (20 steps, Discrete(8) with 2 valid actions per step exposed as the action mask; arguments values, valid,
+/// components, masks, strict). Goal-conditioned, with a Dict observation: PointGoal-v0 (50 steps, threshold −5).
 /// </remarks>
 public static class EnvironmentRegistry
 {
@@ -70,6 +72,11 @@ public static class EnvironmentRegistry
         Register(new EnvironmentSpec("ConstantReward-v0", 100, null, Arguments(("noise", 0.1))),
             a => new PolicyIndependentReward(IndependentRewardKind.ConstantWithNoise, Double(a, "noise")));
         Register(new EnvironmentSpec("RandomReward-v0", 100, null, Arguments()), _ => new PolicyIndependentReward(IndependentRewardKind.Uniform));
+        Register(new EnvironmentSpec("PointGoal-v0", 50, -5.0, Arguments()), _ => new Goals.PointGoal());
+        Register(new EnvironmentSpec("MaskedChoice-v0", 20, 19.0, Arguments(("values", 8.0), ("valid", 2.0), ("components", 1.0), ("masks", true), ("strict", false))),
+            a => Bool(a, "masks")
+                ? new MaskedChoiceWithMask(Count(a, "values"), Count(a, "valid"), Count(a, "components"), Bool(a, "strict"))
+                : new MaskedChoice(Count(a, "values"), Count(a, "valid"), Count(a, "components"), Bool(a, "strict")));
     }
 
     /// <summary>The liquidation arguments (the paper's example) with some replaced.</summary>

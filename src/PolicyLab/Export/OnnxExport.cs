@@ -91,6 +91,7 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(trainer);
         TrainingEnvironments environments = trainer.Environments;
+        RefuseActionMasks(environments.Top.ActionMasks is not null, trainer.Settings.Environment);
         ObservationNormalization? normalization = trainer.Settings.NormalizeObservations && environments.Normalizer is { } normalizer
             ? ObservationNormalization.From(normalizer) : null;
         var metadata = new Dictionary<string, string>
@@ -104,6 +105,16 @@ public static class OnnxExport
             environments.Statistics.SingleActionSpace, normalization, metadata);
         return new OnnxExportResult(Path.GetFullPath(path), trainer.Steps, trainer.Settings.Algorithm, trainer.Settings.Environment, signature,
             new FileInfo(path).Length);
+    }
+
+    /// <summary>Refuses a policy trained within action masks: the graph has no mask input, so its argmax would range over
+    /// every action, forbidden ones included.</summary>
+    /// <exception cref="PolicyLabException">The environment provides action masks.</exception>
+    public static void RefuseActionMasks(bool environmentHasMasks, string environment)
+    {
+        if (environmentHasMasks)
+            throw new PolicyLabException($"{environment} provides action masks, and the ONNX graph has no mask input yet, so the exported policy could choose forbidden actions. " +
+                "Act through PolicyLab instead (Agent.Predict with masks, policylab eval), which applies the masks.");
     }
 
     /// <summary>Exports the policy saved in a run's checkpoint (the latest when <paramref name="checkpointStep"/> is null),

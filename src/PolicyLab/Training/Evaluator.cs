@@ -91,7 +91,8 @@ public sealed class Evaluator : IDisposable
         while (remaining > 0)
         {
             if (film is not null && done[0] < targets[0]) film(((Environments.Vector.IRenderableVectorEnvironment)_raw).Render(0));
-            algorithm.Act(_top.Observations, n, deterministic, rng, _actions);
+            if (_top.ActionMasks is { } masks) algorithm.Act(_top.Observations, masks, n, deterministic, rng, _actions);
+            else algorithm.Act(_top.Observations, n, deterministic, rng, _actions);
             _top.Step(_actions);
             onStep?.Invoke(n);
             double[] rewards = _raw.Rewards;

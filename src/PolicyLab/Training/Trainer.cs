@@ -50,6 +50,12 @@ public sealed class Trainer : IDisposable
         string savedProjector = Path.Combine(folder.Path, ProjectorFileName);
         _environments = new TrainingEnvironments(run, info, gamma, File.Exists(savedProjector) ? savedProjector : null);
         _algorithm = info.Create(_environments.Context(), algorithmSettings, new Rng(Rng.DeriveSeed(seed, 2)));
+        if (_environments.Top.ActionMasks is not null && !_algorithm.HonoursActionMasks)
+        {
+            _algorithm.Dispose();
+            _environments.Dispose();
+            throw new PolicyLabException($"{run.Environment} provides action masks (IActionMaskProvider) but {info.Name} does not honour them and would take invalid actions. Train with ppo, a2c, vpg, reinforce or dqn, which act and learn within the masks.");
+        }
         int evalCopies = Math.Min(run.EvaluationEpisodes, 8);
         _evaluator = new Evaluator(_environments.MakeCopies(evalCopies, VectorMode.Sync), run.EvaluationEpisodes,
             Rng.DeriveSeed(seed, 3), run.NormalizeObservations);

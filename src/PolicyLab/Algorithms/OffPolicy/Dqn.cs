@@ -131,13 +131,33 @@ public sealed class Dqn : OffPolicyAlgorithm
 
     private float Epsilon() => (float)(_s.ExplorationInitialEpsilon + (_s.ExplorationFinalEpsilon - _s.ExplorationInitialEpsilon) * ExplorationProgress());
 
-    private int Greedy(ReadOnlySpan<float> values, int group)
+    private int Greedy(ReadOnlySpan<float> values, int group, ReadOnlySpan<bool> mask = default)
     {
         ReadOnlySpan<float> row = values.Slice(_offset[group], _groups[group].Active);
+        if (!mask.IsEmpty) return GreedyAllowed(row, mask);
         int best = 0;
         for (int c = 1; c < row.Length; c++)
             if (row[c] > row[best]) best = c;
         return best;
+    }
+
+    // argmax over the allowed actions only (a Discrete space: one group whose cells are the actions); −1 when none is allowed.
+    private static int GreedyAllowed(ReadOnlySpan<float> row, ReadOnlySpan<bool> mask)
+    {
+        int best = -1;
+        for (int c = 0; c < row.Length; c++)
+            if (mask[c] && (best < 0 || row[c] > row[best])) best = c;
+        return best;
+    }
+
+    /// <inheritdoc/>
+    public override bool HonoursActionMasks => true;
+
+    // Masks apply to a Discrete space only: one flag per action (= cell).
+    private ReadOnlySpan<bool> MaskRow(ReadOnlySpan<bool> masks, int row)
+    {
+        int width = _groups[0].Capacity;
+        return masks.IsEmpty ? default : masks.Slice(row * width, width);
     }
 
     /// <inheritdoc/>
@@ -150,11 +170,19 @@ public sealed class Dqn : OffPolicyAlgorithm
         _targetQ.Forward(Batch.NextObservations, b, _nextTarget);
         if (_s.DoubleQ) _q.Forward(Batch.NextObservations, b, _next);
         float[] chooser = _s.DoubleQ ? _next : _nextTarget;
+        ReadOnlySpan<bool> nextMasks = Batch.NextActionMasks;
         for (int r = 0; r < b; r++)
         {
             double value = 0;
+            // With masks, a′ is the best action allowed in s′ (the mask stored with the transition); a terminated s′ is not bootstrapped.
+            ReadOnlySpan<bool> mask = Batch.Discounts[r] == 0f ? default : MaskRow(nextMasks, r);
             for (int g = 0; g < groups; g++)
-                value += _nextTarget[r * o + _offset[g] + Greedy(chooser.AsSpan(r * o, o), g)];
+            {
+                int next = Greedy(chooser.AsSpan(r * o, o), g, mask);
+                if (next < 0)
+                    throw new PolicyLabException("DQN: an episode was truncated in a state whose action mask allows no action, so its value cannot be bootstrapped. Allow at least one action in every non-terminal state.");
+                value += _nextTarget[r * o + _offset[g] + next];
+            }
             _targets[r] = Batch.Rewards[r] + Batch.Discounts[r] * (float)(value / groups);
             for (int g = 0; g < groups; g++)
                 _cells[r * groups + g] = _groups[g].CellOf(Batch.Actions.AsSpan(r * a + _axisOffset[g], _groups[g].Dimensions));
@@ -197,23 +225,25 @@ public sealed class Dqn : OffPolicyAlgorithm
         _q.Forward(observations, batch, _actValues);
         float epsilon = Epsilon();
         float c = (float)(_s.UcbStart + (_s.UcbEnd - _s.UcbStart) * ExplorationProgress());
+        ReadOnlySpan<bool> masks = ActingMasks;
         for (int i = 0; i < batch; i++)
         {
             ReadOnlySpan<float> row = _actValues.AsSpan(i * _outputs, _outputs);
+            ReadOnlySpan<bool> mask = MaskRow(masks, i);
             bool random = _s.Exploration == DqnExploration.EpsilonGreedy && Rng.NextDouble() < epsilon;
             for (int g = 0; g < _groups.Length; g++)
             {
                 ActionCells cells = _groups[g];
-                int cell = random ? Rng.NextInt(cells.Active)
-                    : _s.Exploration == DqnExploration.Ucb ? UpperConfidence(row, g, c)
-                    : Greedy(row, g);
+                int cell = random ? (mask.IsEmpty ? Rng.NextInt(cells.Active) : UniformAllowed(mask, Rng))
+                    : _s.Exploration == DqnExploration.Ucb ? UpperConfidence(row, g, c, mask)
+                    : Greedy(row, g, mask);
                 cells.ActionOf(cell, actions.Slice(i * ActionSize + _axisOffset[g], cells.Dimensions));
             }
         }
     }
 
     /// <summary>argmax_c Q_g(s, c) + c·√(ln max(2, Σn) / max(1, n_c)).</summary>
-    private int UpperConfidence(ReadOnlySpan<float> row, int group, float c)
+    private int UpperConfidence(ReadOnlySpan<float> row, int group, float c, ReadOnlySpan<bool> mask)
     {
         ActionCells cells = _groups[group];
         long total = 0;
@@ -223,6 +253,7 @@ public sealed class Dqn : OffPolicyAlgorithm
         double bestScore = double.NegativeInfinity;
         for (int k = 0; k < cells.Active; k++)
         {
+            if (!mask.IsEmpty && !mask[k]) continue;
             double score = row[_offset[group] + k] + c * Math.Sqrt(log / Math.Max(1, cells.Plays[k]));
             if (score > bestScore) (best, bestScore) = (k, score);
         }
@@ -234,13 +265,16 @@ public sealed class Dqn : OffPolicyAlgorithm
     {
         EnsureActRoom(batch);
         _q.Forward(observations, batch, _actValues);
+        ReadOnlySpan<bool> masks = ActingMasks;
         for (int i = 0; i < batch; i++)
         {
+            ReadOnlySpan<bool> mask = MaskRow(masks, i);
             bool random = !deterministic && rng.NextDouble() < _s.ExplorationFinalEpsilon;
             for (int g = 0; g < _groups.Length; g++)
             {
                 ActionCells cells = _groups[g];
-                int cell = random ? rng.NextInt(cells.Active) : Greedy(_actValues.AsSpan(i * _outputs, _outputs), g);
+                int cell = random ? (mask.IsEmpty ? rng.NextInt(cells.Active) : UniformAllowed(mask, rng))
+                    : Greedy(_actValues.AsSpan(i * _outputs, _outputs), g, mask);
                 cells.ActionOf(cell, actions.Slice(i * ActionSize + _axisOffset[g], cells.Dimensions));
             }
         }

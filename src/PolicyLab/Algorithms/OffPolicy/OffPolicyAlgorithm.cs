@@ -1,5 +1,6 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using PolicyLab.Configuration;
+using PolicyLab.Environments;
 using PolicyLab.Environments.Spaces;
 using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
@@ -40,8 +41,7 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         ArgumentNullException.ThrowIfNull(createCodec);
         hyperparameters.ThrowIfInvalid($"{name} settings");
         Environment = context.Environment;
-        if (Environment.SingleObservationSpace is not Box)
-            throw new PolicyLabException($"{name} needs a Box observation space; this environment observes {Environment.SingleObservationSpace}.");
+        Policies.ObservationFeatures.Check(Environment.SingleObservationSpace, name);
         _hyperparameters = hyperparameters;
         _settings = settings;
         Rng = rng;
@@ -50,8 +50,11 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         int n = Environment.Count;
         ObservationSize = Environment.ObservationSize;
         ActionSize = Scaler.Size;
-        Buffer = new ReplayBuffer(Math.Max(settings.BufferSize, n), n, ObservationSize, ActionSize);
-        Batch = new TransitionBatch(settings.BatchSize, ObservationSize, ActionSize);
+        if (Environment.ActionMasks is not null) MaskSize = ActionMasking.SizeFor(Environment.SingleActionSpace);
+        Buffer = new ReplayBuffer(Math.Max(settings.BufferSize, n), n, ObservationSize, ActionSize, MaskSize);
+        Batch = new TransitionBatch(settings.BatchSize, ObservationSize, ActionSize, MaskSize);
+        _actingMasks = new bool[n * MaskSize];
+        _nextMasks = new bool[n * MaskSize];
         _scaledActions = new float[n * ActionSize];
         _environmentActions = new float[n * ActionSize];
         _observations = new float[n * ObservationSize];
@@ -84,6 +87,19 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
 
     /// <summary>Action dimension D.</summary>
     protected int ActionSize { get; }
+
+    /// <summary>Flags per action mask when the environments provide masks, else 0 (the buffer then keeps s′'s masks).</summary>
+    protected int MaskSize { get; }
+
+    /// <summary>The masks of the observations being acted on in <see cref="Explore"/> and <see cref="PolicyActions"/>
+    /// ([batch, <see cref="MaskSize"/>]), empty when there are none.</summary>
+    protected ReadOnlySpan<bool> ActingMasks => _actingMasks.AsSpan(0, _actingMaskLength);
+
+    private bool[] _actingMasks, _nextMasks;
+    private int _actingMaskLength;
+
+    /// <inheritdoc/>
+    public virtual bool HonoursActionMasks => false;
 
     /// <summary>Gradient steps taken so far.</summary>
     protected long Updates => _updates;
@@ -165,8 +181,12 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
     {
         int n = Environment.Count;
         Environment.Observations.AsSpan(0, n * ObservationSize).CopyTo(_observations);
+        SetActingMasks(Environment.ActionMasks, n);
         if (_steps < _settings.LearningStarts && !ExploresDuringWarmup)
-            Scaler.SampleUniform(Rng, _scaledActions);
+        {
+            if (MaskSize > 0) SampleUniformAllowed(_scaledActions, n);
+            else Scaler.SampleUniform(Rng, _scaledActions);
+        }
         else
             Explore(_observations, n, _scaledActions);
         Scaler.ToEnvironment(_scaledActions, n, _environmentActions);
@@ -177,6 +197,8 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         float[] next = Environment.Observations;
         bool anyEnded = false;
         for (int i = 0; i < n; i++) anyEnded |= terminated[i] || truncated[i];
+        bool[]? masks = MaskSize > 0 ? Environment.ActionMasks : null;
+        if (masks is not null) masks.AsSpan(0, n * MaskSize).CopyTo(_nextMasks);
         if (anyEnded)
         {
             // s′ of a finished episode is its final observation, not the next episode's first one.
@@ -187,22 +209,78 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
                 if (terminated[i] || truncated[i])
                 {
                     final.AsSpan(i * ObservationSize, ObservationSize).CopyTo(merged.AsSpan(i * ObservationSize));
+                    if (masks is not null) Environment.FinalActionMasks.AsSpan(i * MaskSize, MaskSize).CopyTo(_nextMasks.AsSpan(i * MaskSize));
                     OnEpisodeEnd(i);
                 }
             next = merged;
         }
-        Buffer.Add(_observations, _scaledActions, Environment.Rewards, next, terminated, truncated);
+        Buffer.Add(_observations, _scaledActions, Environment.Rewards, next, terminated, truncated, _nextMasks);
         _steps += n;
         OnCollected(_scaledActions);
     }
 
     private float[]? _mergedNext;
 
+    private void SetActingMasks(ReadOnlySpan<bool> masks, int batch)
+    {
+        if (masks.IsEmpty || MaskSize == 0)
+        {
+            _actingMaskLength = 0;
+            return;
+        }
+        if (_actingMasks.Length < batch * MaskSize) _actingMasks = new bool[batch * MaskSize];
+        masks[..(batch * MaskSize)].CopyTo(_actingMasks);
+        _actingMaskLength = batch * MaskSize;
+    }
+
+    // The warm-up's uniform actions, each drawn among its state's allowed actions (Discrete: one index per copy).
+    private void SampleUniformAllowed(Span<float> stored, int batch)
+    {
+        for (int i = 0; i < batch; i++)
+            stored[i] = UniformAllowed(ActingMasks.Slice(i * MaskSize, MaskSize), Rng);
+    }
+
+    /// <summary>An index drawn uniformly among the allowed entries of <paramref name="mask"/> (one draw).</summary>
+    protected static int UniformAllowed(ReadOnlySpan<bool> mask, Rng rng)
+    {
+        int allowed = 0;
+        foreach (bool m in mask) allowed += m ? 1 : 0;
+        int pick = rng.NextInt(allowed);
+        for (int k = 0; k < mask.Length; k++)
+            if (mask[k] && pick-- == 0) return k;
+        throw new PolicyLabException("The action mask allows no action.");
+    }
+
     /// <inheritdoc/>
     public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
     {
         float[] actions = _actScratch is { } s && s.Length >= batch * ActionSize ? s : (_actScratch = new float[batch * ActionSize]);
+        _actingMaskLength = 0;
         PolicyActions(observations, batch, deterministic, rng, actions);
+        Scaler.ToEnvironment(actions, batch, environmentActions);
+    }
+
+    /// <inheritdoc/>
+    public void Act(ReadOnlySpan<float> observations, ReadOnlySpan<bool> actionMasks, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
+    {
+        if (actionMasks.IsEmpty)
+        {
+            Act(observations, batch, deterministic, rng, environmentActions);
+            return;
+        }
+        if (!HonoursActionMasks)
+            throw new PolicyLabException($"{GetType().Name} does not honour action masks; use ppo, a2c, vpg, reinforce or dqn for an environment with masks.");
+        int size = ActionMasking.SizeFor(Environment.SingleActionSpace);
+        if (actionMasks.Length != batch * size)
+            throw new PolicyLabException($"The action masks have {actionMasks.Length} flags but {batch} observation(s) of {Environment.SingleActionSpace} need {batch * size}. Pass one mask of {size} flags per observation.");
+        for (int i = 0; i < batch; i++)
+            ActionMasking.Check(actionMasks.Slice(i * size, size), Environment.SingleActionSpace, $"row {i} of the action masks");
+        float[] actions = _actScratch is { } s && s.Length >= batch * ActionSize ? s : (_actScratch = new float[batch * ActionSize]);
+        if (_actingMasks.Length < batch * size) _actingMasks = new bool[batch * size];
+        actionMasks.CopyTo(_actingMasks);
+        _actingMaskLength = batch * size;
+        PolicyActions(observations, batch, deterministic, rng, actions);
+        _actingMaskLength = 0;
         Scaler.ToEnvironment(actions, batch, environmentActions);
     }
 

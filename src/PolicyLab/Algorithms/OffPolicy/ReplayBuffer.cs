@@ -17,12 +17,15 @@ public sealed class ReplayBuffer
 {
     private const int InitialRows = 1024;
     private float[] _observations, _nextObservations, _actions, _rewards, _terminated, _truncated;
+    private bool[] _nextMasks = [];
     private int _allocatedRows;
     private long _rowsWritten;
 
-    /// <summary>Creates a buffer holding at least <paramref name="capacity"/> transitions of <paramref name="copies"/> environments.</summary>
-    public ReplayBuffer(int capacity, int copies, int observationSize, int actionSize)
+    /// <summary>Creates a buffer holding at least <paramref name="capacity"/> transitions of <paramref name="copies"/> environments;
+    /// with <paramref name="maskSize"/> &gt; 0 it also keeps the action mask of every s′ (for targets over the valid actions).</summary>
+    public ReplayBuffer(int capacity, int copies, int observationSize, int actionSize, int maskSize = 0)
     {
+        MaskSize = Math.Max(maskSize, 0);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(copies);
         Copies = copies;
@@ -51,6 +54,12 @@ public sealed class ReplayBuffer
         _rewards = Grow(_rewards, slots);
         _terminated = Grow(_terminated, slots);
         _truncated = Grow(_truncated, slots);
+        if (MaskSize > 0)
+        {
+            var masks = new bool[slots * MaskSize];
+            _nextMasks.CopyTo(masks, 0);
+            _nextMasks = masks;
+        }
         _allocatedRows = target;
     }
 
@@ -66,6 +75,9 @@ public sealed class ReplayBuffer
     /// <summary>Floats per action.</summary>
     public int ActionSize { get; }
 
+    /// <summary>Flags per action mask of s′ (0 when masks are not kept).</summary>
+    public int MaskSize { get; }
+
     /// <summary>Transitions currently stored.</summary>
     public long Count => Math.Min(_rowsWritten, Rows) * Copies;
 
@@ -78,7 +90,7 @@ public sealed class ReplayBuffer
     /// two episode-end flags.
     /// </summary>
     public void Add(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<double> rewards,
-        ReadOnlySpan<float> nextObservations, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated)
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated, ReadOnlySpan<bool> nextMasks = default)
     {
         int n = Copies, o = ObservationSize, a = ActionSize;
         if (_rowsWritten >= _allocatedRows && _allocatedRows < Rows) EnsureRows(_rowsWritten + 1);
@@ -86,6 +98,7 @@ public sealed class ReplayBuffer
         observations[..(n * o)].CopyTo(_observations.AsSpan(slot * o, n * o));
         nextObservations[..(n * o)].CopyTo(_nextObservations.AsSpan(slot * o, n * o));
         actions[..(n * a)].CopyTo(_actions.AsSpan(slot * a, n * a));
+        if (MaskSize > 0) nextMasks[..(n * MaskSize)].CopyTo(_nextMasks.AsSpan(slot * MaskSize, n * MaskSize));
         for (int i = 0; i < n; i++)
         {
             _rewards[slot + i] = (float)rewards[i];
@@ -129,6 +142,7 @@ public sealed class ReplayBuffer
             batch.Rewards[b] = (float)reward;
             batch.Discounts[b] = _terminated[last] != 0f ? 0f : (float)discount;
             _nextObservations.AsSpan(last * o, o).CopyTo(batch.NextObservations.AsSpan(b * o, o));
+            if (MaskSize > 0) _nextMasks.AsSpan(last * MaskSize, MaskSize).CopyTo(batch.NextActionMasks.AsSpan(b * MaskSize, MaskSize));
         }
     }
 
@@ -143,6 +157,8 @@ public sealed class ReplayBuffer
         state.Set($"{prefix}.rewards", _rewards.AsSpan(0, used));
         state.Set($"{prefix}.terminated", _terminated.AsSpan(0, used));
         state.Set($"{prefix}.truncated", _truncated.AsSpan(0, used));
+        if (MaskSize > 0)
+            state.Set($"{prefix}.next_action_masks", _nextMasks.AsSpan(0, used * MaskSize).ToArray().Select(m => m ? 1f : 0f).ToArray());
     }
 
     /// <summary>Restores what <see cref="SaveState"/> stored.</summary>
@@ -159,6 +175,12 @@ public sealed class ReplayBuffer
         state.Read($"{prefix}.rewards", _rewards.AsSpan(0, used));
         state.Read($"{prefix}.terminated", _terminated.AsSpan(0, used));
         state.Read($"{prefix}.truncated", _truncated.AsSpan(0, used));
+        if (MaskSize > 0)
+        {
+            var masks = new float[used * MaskSize];
+            state.Read($"{prefix}.next_action_masks", masks);
+            for (int i = 0; i < masks.Length; i++) _nextMasks[i] = masks[i] != 0f;
+        }
     }
 }
 
@@ -166,8 +188,9 @@ public sealed class ReplayBuffer
 public sealed class TransitionBatch
 {
     /// <summary>Allocates room for <paramref name="size"/> transitions.</summary>
-    public TransitionBatch(int size, int observationSize, int actionSize)
+    public TransitionBatch(int size, int observationSize, int actionSize, int maskSize = 0)
     {
+        NextActionMasks = new bool[size * Math.Max(maskSize, 0)];
         Size = size;
         Observations = new float[size * observationSize];
         NextObservations = new float[size * observationSize];
@@ -190,6 +213,9 @@ public sealed class TransitionBatch
 
     /// <summary>s′ to bootstrap from.</summary>
     public float[] NextObservations { get; }
+
+    /// <summary>The action masks of s′, [size × mask] (empty when the buffer keeps none).</summary>
+    public bool[] NextActionMasks { get; }
 
     /// <summary>γᵏ, or 0 when the episode terminated (no bootstrap).</summary>
     public float[] Discounts { get; }

@@ -30,7 +30,7 @@ public sealed class ActorCriticLoss(ActorCriticPolicy policy, int capacity)
         t.Reset();
         policy.Store.ZeroGradients();
         Tensor obs = t.Constant(buffer.Observations.AsSpan(0, n * obsSize), new Shape(n, obsSize));
-        (_, Tensor logp, Tensor entropy) = policy.Evaluate(t, obs, policy.Actions(t, buffer.Actions, n));
+        (_, Tensor logp, Tensor entropy) = policy.Evaluate(t, obs, policy.Actions(t, buffer.Actions, n), policy.Masks(t, buffer.ActionMasks, n));
         Tensor policyLoss = -(logp * t.Constant(_advantages.AsSpan(0, n))).Mean();                  // −E[Â·log π]
         Tensor valueLoss = (policy.Value(t, obs) - t.Constant(buffer.Returns.AsSpan(0, n))).Square().Mean(); // E[(V − R)²]
         Tensor entropyMean = entropy.Mean();

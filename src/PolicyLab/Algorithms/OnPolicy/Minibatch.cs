@@ -13,7 +13,11 @@ public sealed class Minibatch
         Returns = new float[capacity];
         Values = new float[capacity];
         Heads = new float[capacity * buffer.HeadSize];
+        ActionMasks = new float[capacity * buffer.MaskSize];
     }
+
+    /// <summary>The action masks acted under, when the buffer keeps them ([Count, mask]; empty otherwise).</summary>
+    public float[] ActionMasks { get; }
 
     /// <summary>Rows held.</summary>
     public int Count { get; private set; }
@@ -44,13 +48,14 @@ public sealed class Minibatch
     public void Fill(RolloutBuffer buffer, ReadOnlySpan<int> indices, bool normalizeAdvantages)
     {
         Count = indices.Length;
-        int obs = buffer.ObservationSize, act = buffer.ActionSize, head = buffer.HeadSize;
+        int obs = buffer.ObservationSize, act = buffer.ActionSize, head = buffer.HeadSize, mask = buffer.MaskSize;
         for (int j = 0; j < indices.Length; j++)
         {
             int k = indices[j];
             buffer.Observations.AsSpan(k * obs, obs).CopyTo(Observations.AsSpan(j * obs, obs));
             buffer.Actions.AsSpan(k * act, act).CopyTo(Actions.AsSpan(j * act, act));
             if (head > 0) buffer.Heads.AsSpan(k * head, head).CopyTo(Heads.AsSpan(j * head, head));
+            if (mask > 0) buffer.ActionMasks.AsSpan(k * mask, mask).CopyTo(ActionMasks.AsSpan(j * mask, mask));
             LogProbs[j] = buffer.LogProbs[k];
             Advantages[j] = buffer.Advantages[k];
             Returns[j] = buffer.Returns[k];

@@ -68,7 +68,8 @@ public abstract class OnPolicyAlgorithm : IAlgorithm, IValueProbe
     /// <param name="keepHeads">Also keep the actor's outputs of every step (for KL terms against the old policy).</param>
     protected RolloutBuffer CreateRollout(int steps, bool keepHeads = false)
     {
-        Rollout = new RolloutBuffer(steps, Environment.Count, Policy.ObservationSize, Policy.ActionSize, keepHeads ? Policy.HeadSize : 0);
+        int maskSize = HonoursActionMasks && Environment.ActionMasks is not null ? Policy.MaskSize : 0;
+        Rollout = new RolloutBuffer(steps, Environment.Count, Policy.ObservationSize, Policy.ActionSize, keepHeads ? Policy.HeadSize : 0, maskSize);
         _collector = new RolloutCollector(Environment, Policy);
         return Rollout;
     }
@@ -113,6 +114,18 @@ public abstract class OnPolicyAlgorithm : IAlgorithm, IValueProbe
     /// <inheritdoc/>
     public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions) =>
         Policy.ActInEnvironment(observations, batch, deterministic, rng, environmentActions);
+
+    /// <summary>True for the methods whose updates use the masks acted under (PPO, A2C, VPG, REINFORCE); they then keep
+    /// the masks in their rollouts. The others refuse environments with masks (the training loop says so).</summary>
+    public virtual bool HonoursActionMasks => false;
+
+    /// <inheritdoc/>
+    public void Act(ReadOnlySpan<float> observations, ReadOnlySpan<bool> actionMasks, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
+    {
+        if (!actionMasks.IsEmpty && !HonoursActionMasks)
+            throw new PolicyLabException($"{Name} does not honour action masks; use ppo, a2c, vpg, reinforce or dqn for an environment with masks.");
+        Policy.ActInEnvironment(observations, batch, deterministic, rng, environmentActions, actionMasks);
+    }
 
     /// <inheritdoc/>
     public void SaveState(StateDictionary state)

@@ -14,7 +14,8 @@ public sealed class RolloutBuffer
     /// <param name="observationSize">Floats per observation.</param>
     /// <param name="actionSize">Floats per action.</param>
     /// <param name="headSize">When positive, also keep the policy's outputs (logits or means) of every step, for KL terms.</param>
-    public RolloutBuffer(int steps, int environments, int observationSize, int actionSize, int headSize = 0)
+    /// <param name="maskSize">When positive, also keep the action mask every action was taken under.</param>
+    public RolloutBuffer(int steps, int environments, int observationSize, int actionSize, int headSize = 0, int maskSize = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(environments);
@@ -31,7 +32,15 @@ public sealed class RolloutBuffer
         LastValues = new float[environments];
         HeadSize = headSize;
         Heads = new float[n * Math.Max(headSize, 0)];
+        MaskSize = Math.Max(maskSize, 0);
+        ActionMasks = new float[n * MaskSize];
     }
+
+    /// <summary>Flags per action mask kept (0 when masks are not kept).</summary>
+    public int MaskSize { get; }
+
+    /// <summary>The masks the actions were taken under, [T·N, mask], 1 allowed and 0 forbidden (empty without masks).</summary>
+    public float[] ActionMasks { get; }
 
     /// <summary>Floats of policy output kept per step (0 when not kept).</summary>
     public int HeadSize { get; }

@@ -40,8 +40,10 @@ public sealed class RolloutCollector
             ReadOnlySpan<float> observations = _env.Observations;
             int row = t * n;
             observations[..(n * obs)].CopyTo(buffer.Observations.AsSpan(row * obs, n * obs));
+            bool[]? masks = buffer.MaskSize > 0 ? _env.ActionMasks : null;
+            if (masks is not null) StoreMasks(masks, buffer.ActionMasks.AsSpan(row * buffer.MaskSize, n * buffer.MaskSize));
             _policy.Act(observations, n, deterministic: false, rng, _actions, _logProbs,
-                buffer.HeadSize > 0 ? buffer.Heads.AsSpan(row * buffer.HeadSize, n * buffer.HeadSize) : default);
+                buffer.HeadSize > 0 ? buffer.Heads.AsSpan(row * buffer.HeadSize, n * buffer.HeadSize) : default, masks);
             _policy.PredictValues(observations, n, _values);
             _policy.ToEnvironmentActions(_actions, n, _envActions);
             _env.Step(_envActions);
@@ -65,5 +67,11 @@ public sealed class RolloutCollector
             }
         }
         _policy.PredictValues(_env.Observations, n, buffer.LastValues);
+    }
+
+    /// <summary>Copies flags into a buffer's float masks (1 allowed, 0 forbidden).</summary>
+    internal static void StoreMasks(ReadOnlySpan<bool> masks, Span<float> destination)
+    {
+        for (int k = 0; k < destination.Length; k++) destination[k] = masks[k] ? 1f : 0f;
     }
 }

@@ -36,9 +36,8 @@ public sealed class ActorCriticPolicy
     public ActorCriticPolicy(Space observationSpace, Space actionSpace, PolicyNetworkSettings settings, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (observationSpace is not Box)
-            throw new PolicyLabException($"Policies need a Box observation space; this environment observes {observationSpace}.");
-        ObservationSize = observationSpace.FlatSize;
+        ObservationSize = ObservationFeatures.Check(observationSpace, "Policies");
+        ActionSpace = actionSpace;
         Distribution = settings.Sde is null ? ActionDistribution.For(actionSpace, settings.StateDependentStd) : CreateStateDependentNoise(actionSpace, settings);
         ActionSize = Distribution.ActionSize;
         HeadSize = Distribution.HeadSize;
@@ -113,6 +112,12 @@ public sealed class ActorCriticPolicy
     /// <summary>Width of the actor's output.</summary>
     public int HeadSize { get; }
 
+    /// <summary>The environment's action space.</summary>
+    public Space ActionSpace { get; }
+
+    /// <summary>Flags per action mask (0 when the action space has no masks; see <see cref="Environments.ActionMasking"/>).</summary>
+    public int MaskSize => Distribution.MaskSize;
+
     // ------------------------------------------------------------------ acting (tape-free)
 
     /// <summary>
@@ -120,10 +125,14 @@ public sealed class ActorCriticPolicy
     /// <paramref name="deterministic"/>. Writes the policy's actions (as stored: an index per row for
     /// Discrete, the unclipped Gaussian sample for Box) and, when not empty, their log-probabilities and the
     /// actor's outputs [batch, head] (the parameters of the distribution acted from, for KL terms later).
+    /// With <paramref name="masks"/> ([batch, <see cref="MaskSize"/>], empty for none) only allowed actions are taken and
+    /// the log-probabilities are those of the distribution renormalized over the allowed set.
     /// </summary>
+    /// <exception cref="PolicyLabException">The masks have the wrong length or a row allows no action.</exception>
     public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> actions, Span<float> logProbs,
-        Span<float> heads = default)
+        Span<float> heads = default, ReadOnlySpan<bool> masks = default)
     {
+        if (!masks.IsEmpty) CheckMasks(masks, batch);
         if (Distribution is StateDependentNoiseActions gsde)
         {
             ActWithStateDependentNoise(gsde, observations, batch, deterministic, actions, logProbs, heads);
@@ -137,7 +146,14 @@ public sealed class ActorCriticPolicy
         {
             ReadOnlySpan<float> head = _head.AsSpan(i * HeadSize, HeadSize);
             Span<float> action = actions.Slice(i * ActionSize, ActionSize);
-            float logp = deterministic ? distribution.Mode(head, logStd, action) : distribution.Sample(head, logStd, rng, action);
+            float logp;
+            if (masks.IsEmpty)
+                logp = deterministic ? distribution.Mode(head, logStd, action) : distribution.Sample(head, logStd, rng, action);
+            else
+            {
+                ReadOnlySpan<bool> mask = masks.Slice(i * MaskSize, MaskSize);
+                logp = deterministic ? distribution.Mode(head, logStd, mask, action) : distribution.Sample(head, logStd, mask, rng, action);
+            }
             if (!logProbs.IsEmpty) logProbs[i] = logp;
         }
         if (!heads.IsEmpty) _head.AsSpan(0, batch * HeadSize).CopyTo(heads);
@@ -178,10 +194,11 @@ public sealed class ActorCriticPolicy
 
     /// <summary>Environment actions for <paramref name="batch"/> observations: <see cref="Act"/> followed by
     /// <see cref="ToEnvironmentActions"/> (what every actor-critic algorithm's <c>IAlgorithm.Act</c> does).</summary>
-    public void ActInEnvironment(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions)
+    public void ActInEnvironment(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> environmentActions,
+        ReadOnlySpan<bool> masks = default)
     {
         Span<float> actions = batch * ActionSize <= 1024 ? stackalloc float[batch * ActionSize] : new float[batch * ActionSize];
-        Act(observations, batch, deterministic, rng, actions, default);
+        Act(observations, batch, deterministic, rng, actions, default, default, masks);
         ToEnvironmentActions(actions, batch, environmentActions);
     }
 
@@ -199,8 +216,9 @@ public sealed class ActorCriticPolicy
 
     // ------------------------------------------------------------------ training (on the tape)
 
-    /// <summary>π(·|s) for <paramref name="observations"/> [B, obs], on the tape.</summary>
-    public PolicyDistribution DistributionAt(Tape tape, Tensor observations)
+    /// <summary>π(·|s) for <paramref name="observations"/> [B, obs], on the tape; restricted to the allowed actions when
+    /// <paramref name="masks"/> ([B, mask], 1 allowed, see <see cref="Masks"/>) is given.</summary>
+    public PolicyDistribution DistributionAt(Tape tape, Tensor observations, Tensor? masks = null)
     {
         ArgumentNullException.ThrowIfNull(tape);
         Tensor head;
@@ -210,26 +228,45 @@ public sealed class ActorCriticPolicy
             head = tape.Concat(mean, features);   // [μ | z], the gSDE family's head
         }
         else head = Actor.Forward(tape, observations);
-        return Distribution.OnTape(head, LogStd is null ? null : tape.Param(LogStd));
+        return Distribution.OnTape(head, LogStd is null ? null : tape.Param(LogStd), masks);
+    }
+
+    /// <summary>Stored masks of <paramref name="batch"/> rows (1 allowed, 0 forbidden) as a tape constant [B, mask], or null
+    /// when there are none (empty <paramref name="masks"/>).</summary>
+    public Tensor? Masks(Tape tape, ReadOnlySpan<float> masks, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        return masks.IsEmpty || MaskSize == 0 ? null : tape.Constant(masks[..(batch * MaskSize)], new Shape(batch, MaskSize));
+    }
+
+    private void CheckMasks(ReadOnlySpan<bool> masks, int batch)
+    {
+        if (MaskSize == 0)
+            throw new PolicyLabException($"Action masks apply to Discrete and MultiDiscrete actions; this policy acts in {ActionSpace}. Do not pass masks.");
+        if (masks.Length != batch * MaskSize)
+            throw new PolicyLabException($"The action masks have {masks.Length} flags but {batch} observation(s) of {ActionSpace} need {batch} × {MaskSize} = {batch * MaskSize}. Pass one mask of {MaskSize} flags per observation.");
+        for (int i = 0; i < batch; i++)
+            Environments.ActionMasking.Check(masks.Slice(i * MaskSize, MaskSize), ActionSpace, $"row {i} of the action masks");
     }
 
     /// <summary>The old policy's distributions as constants: <paramref name="heads"/> holds the actor outputs
     /// recorded when acting ([B, head]) and <paramref name="logStd"/> the log σ then (empty when there is none).</summary>
-    public PolicyDistribution OldDistribution(Tape tape, ReadOnlySpan<float> heads, int batch, ReadOnlySpan<float> logStd)
+    public PolicyDistribution OldDistribution(Tape tape, ReadOnlySpan<float> heads, int batch, ReadOnlySpan<float> logStd, Tensor? masks = null)
     {
         ArgumentNullException.ThrowIfNull(tape);
         Tensor head = tape.Constant(heads[..(batch * HeadSize)], new Shape(batch, HeadSize));
-        return Distribution.OnTape(head, LogStd is null ? null : tape.Constant(logStd));
+        return Distribution.OnTape(head, LogStd is null ? null : tape.Constant(logStd), masks);
     }
 
     /// <summary>Stored actions of <paramref name="batch"/> rows as a tape constant (see <see cref="ActionDistribution.Actions"/>).</summary>
     public Tensor Actions(Tape tape, ReadOnlySpan<float> actions, int batch) => Distribution.Actions(tape, actions, batch);
 
     /// <summary>π(·|s), log π(a|s) [B] and H(π(·|s)) [B] for <paramref name="observations"/> and stored
-    /// <paramref name="actions"/>, on the tape (the three terms every policy-gradient loss starts from).</summary>
-    public (PolicyDistribution Distribution, Tensor LogProb, Tensor Entropy) Evaluate(Tape tape, Tensor observations, Tensor actions)
+    /// <paramref name="actions"/>, on the tape (the three terms every policy-gradient loss starts from); over the allowed
+    /// set when <paramref name="masks"/> is given (the masks the actions were taken under).</summary>
+    public (PolicyDistribution Distribution, Tensor LogProb, Tensor Entropy) Evaluate(Tape tape, Tensor observations, Tensor actions, Tensor? masks = null)
     {
-        PolicyDistribution distribution = DistributionAt(tape, observations);
+        PolicyDistribution distribution = DistributionAt(tape, observations, masks);
         return (distribution, distribution.LogProb(actions), distribution.Entropy());
     }
 

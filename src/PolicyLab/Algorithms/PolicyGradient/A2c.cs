@@ -61,6 +61,9 @@ public sealed class A2c : OnPolicyAlgorithm
     }
 
     /// <inheritdoc/>
+    public override bool HonoursActionMasks => true;
+
+    /// <inheritdoc/>
     public override void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);

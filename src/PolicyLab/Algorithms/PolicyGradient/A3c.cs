@@ -43,7 +43,7 @@ public sealed class A3cSettings : A2cSettings
 /// max_grad_norm), and, under a lock, applies it to the shared parameters with the shared optimizer
 /// (RMSprop with shared statistics, or Adam) and copies the shared parameters back into its local copy.
 /// One <see cref="Iterate"/> call runs the workers until together they have taken about
-/// steps_per_iteration environment steps (or the run's budget is spent). Evaluation and <see cref="OnPolicyAlgorithm.Act"/>
+/// steps_per_iteration environment steps (or the run's budget is spent). Evaluation and <see cref="OnPolicyAlgorithm.Act(ReadOnlySpan{float}, int, bool, Rng, Span{float})"/>
 /// use the shared parameters.
 /// </summary>
 /// <remarks>

@@ -169,7 +169,8 @@ public sealed class Ppo : OnPolicyAlgorithm
         t.Reset();
         int n = buffer.Count;
         Tensor obs = t.Constant(buffer.Observations, new Shape(n, Policy.ObservationSize));
-        double kl = Policy.OldDistribution(t, buffer.Heads, n, _oldLogStd).Kl(Policy.DistributionAt(t, obs)).Mean().Item();
+        Tensor? masks = Policy.Masks(t, buffer.ActionMasks, n);
+        double kl = Policy.OldDistribution(t, buffer.Heads, n, _oldLogStd, masks).Kl(Policy.DistributionAt(t, obs, masks)).Mean().Item();
         t.Reset();
         return kl;
     }
@@ -185,14 +186,15 @@ public sealed class Ppo : OnPolicyAlgorithm
         Tensor obs = t.Constant(b.Observations.AsSpan(0, size * Policy.ObservationSize), new Shape(size, Policy.ObservationSize));
         Tensor actions = Policy.Actions(t, b.Actions, size);
         Tensor advantages = t.Constant(b.Advantages.AsSpan(0, size));
-        (PolicyDistribution pi, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, actions);
+        Tensor? masks = Policy.Masks(t, b.ActionMasks, size);                                    // the masks acted under (null: none)
+        (PolicyDistribution pi, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, actions, masks);
         Tensor ratio = (logp - t.Constant(b.LogProbs.AsSpan(0, size))).Exp();               // r_t(θ)
         Tensor policyLoss;
         if (_s.Objective == PpoObjective.Clip)
             policyLoss = -Tensor.Min(ratio * advantages, ratio.Clamp(1 - clip, 1 + clip) * advantages).Mean();   // −L^CLIP
         else
         {
-            Tensor kl = Policy.OldDistribution(t, b.Heads, size, _oldLogStd).Kl(pi).Mean();                   // KL(π_old ‖ π)
+            Tensor kl = Policy.OldDistribution(t, b.Heads, size, _oldLogStd, masks).Kl(pi).Mean();                   // KL(π_old ‖ π)
             policyLoss = -(ratio * advantages).Mean() + _klCoefficient * kl;                                   // −L^KLPEN
         }
 
@@ -225,6 +227,9 @@ public sealed class Ppo : OnPolicyAlgorithm
         _adam.Step();
         return new MinibatchResult(policyLoss.Item(), valueLoss.Item(), entropyMean.Item(), approxKl, clipped / size);
     }
+
+    /// <inheritdoc/>
+    public override bool HonoursActionMasks => true;
 
     /// <inheritdoc/>
     protected override void SaveExtraState(StateDictionary state) => state.SetScalar("kl_coef", (double)_klCoefficient);

@@ -113,7 +113,9 @@ public sealed class Reinforce : OnPolicyAlgorithm
     private readonly float[] _ignoring;   // 1 while a copy is inside an episode that started after its quota was met
     private readonly bool[] _fresh;       // the ignored episode has not been stepped yet
     private int _batchCount;
-    private float[] _obs = [], _act = [], _rewards = [], _ends = [], _rewardToGo = [], _weights = [], _values = [];
+    private readonly bool[]? _masks;        // the environments' masks (null: none)
+    private readonly int _maskSize;
+    private float[] _obs = [], _act = [], _mask = [], _rewards = [], _ends = [], _rewardToGo = [], _weights = [], _values = [];
 
     /// <summary>Builds the policy (and value baseline) and optimizers for the context's environments (already reset).</summary>
     public Reinforce(AlgorithmContext context, ReinforceSettings settings, Rng rng) : base(context, settings, rng, "REINFORCE")
@@ -123,7 +125,9 @@ public sealed class Reinforce : OnPolicyAlgorithm
         _policyAdam = AddOptimizer("policy_optimizer", new Adam(Policy.Store, settings.LearningRate.ValueAt(0), range: ..actor));
         _valueAdam = AddOptimizer("value_optimizer", new Adam(Policy.Store, settings.ValueLearningRate.ValueAt(0), range: actor..));
         _traces = new CopyTrace[copies];
-        for (int i = 0; i < _traces.Length; i++) _traces[i] = new CopyTrace(Policy.ObservationSize, Policy.ActionSize);
+        _masks = Environment.ActionMasks;
+        _maskSize = _masks is null ? 0 : Policy.MaskSize;
+        for (int i = 0; i < _traces.Length; i++) _traces[i] = new CopyTrace(Policy.ObservationSize, Policy.ActionSize, _maskSize);
         _actions = new float[copies * Policy.ActionSize];
         _envActions = new float[copies * Environment.ActionSize];
         _logProbs = new float[copies];
@@ -131,6 +135,9 @@ public sealed class Reinforce : OnPolicyAlgorithm
         _ignoring = new float[copies];
         _fresh = new bool[copies];
     }
+
+    /// <inheritdoc/>
+    public override bool HonoursActionMasks => true;
 
     /// <inheritdoc/>
     public override void Iterate(double progress, UpdateDiagnostics diagnostics)
@@ -150,7 +157,7 @@ public sealed class Reinforce : OnPolicyAlgorithm
         t.Reset();
         Policy.Store.ZeroGradients();
         Tensor obs = t.Constant(_obs.AsSpan(0, n * obsSize), new Shape(n, obsSize));
-        (_, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, Policy.Actions(t, _act, n));
+        (_, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, Policy.Actions(t, _act, n), Policy.Masks(t, _mask.AsSpan(0, n * _maskSize), n));
         Tensor policyLoss = -(logp * t.Constant(_weights.AsSpan(0, n))).Mean();
         Tensor entropyMean = entropy.Mean();
         Tensor loss = policyLoss - _s.EffectiveEntropyCoefficient * entropyMean;
@@ -261,10 +268,11 @@ public sealed class Reinforce : OnPolicyAlgorithm
             if (steps == 0 || (Policy.NoiseSampleFrequency > 0 && steps % Policy.NoiseSampleFrequency == 0)) Policy.ResetNoise(copies, Rng);
             steps++;
             ReadOnlySpan<float> observations = Environment.Observations;
-            Policy.Act(observations, copies, deterministic: false, Rng, _actions, _logProbs);
+            Policy.Act(observations, copies, deterministic: false, Rng, _actions, _logProbs, default, _masks);
             for (int i = 0; i < copies; i++)
                 if (_ignoring[i] == 0f && _episodesDone[i] < quota)
-                    _traces[i].Add(observations.Slice(i * obsSize, obsSize), _actions.AsSpan(i * act, act));
+                    _traces[i].Add(observations.Slice(i * obsSize, obsSize), _actions.AsSpan(i * act, act),
+                        _masks is null ? default : _masks.AsSpan(i * _maskSize, _maskSize));
             Policy.ToEnvironmentActions(_actions, copies, _envActions);
             Environment.Step(_envActions);
             double[] rewards = Environment.Rewards;
@@ -305,6 +313,7 @@ public sealed class Reinforce : OnPolicyAlgorithm
             int capacity = Math.Max(total, _rewards.Length * 2);
             _obs = new float[capacity * obsSize];
             _act = new float[capacity * act];
+            _mask = new float[capacity * _maskSize];
             _rewards = new float[capacity];
             _ends = new float[capacity];
             _rewardToGo = new float[capacity];
@@ -317,6 +326,7 @@ public sealed class Reinforce : OnPolicyAlgorithm
             int c = trace.Count;
             trace.Observations.AsSpan(0, c * obsSize).CopyTo(_obs.AsSpan(row * obsSize));
             trace.Actions.AsSpan(0, c * act).CopyTo(_act.AsSpan(row * act));
+            trace.Masks.AsSpan(0, c * _maskSize).CopyTo(_mask.AsSpan(row * _maskSize));
             trace.Rewards.AsSpan(0, c).CopyTo(_rewards.AsSpan(row));
             trace.Ends.AsSpan(0, c).CopyTo(_ends.AsSpan(row));
             row += c;
@@ -329,26 +339,29 @@ public sealed class Reinforce : OnPolicyAlgorithm
     internal ReadOnlySpan<float> BatchObservations => _obs.AsSpan(0, _batchCount * Policy.ObservationSize);
 
     /// <summary>The steps one copy contributes to the current batch (grown as needed, reused across updates).</summary>
-    private sealed class CopyTrace(int observationSize, int actionSize)
+    private sealed class CopyTrace(int observationSize, int actionSize, int maskSize)
     {
         public float[] Observations = new float[256 * observationSize];
         public float[] Actions = new float[256 * actionSize];
+        public float[] Masks = new float[256 * maskSize];
         public float[] Rewards = new float[256];
         public float[] Ends = new float[256];
         public int Count;
 
-        public void Add(ReadOnlySpan<float> observation, ReadOnlySpan<float> action)
+        public void Add(ReadOnlySpan<float> observation, ReadOnlySpan<float> action, ReadOnlySpan<bool> mask)
         {
             if (Count == Rewards.Length)
             {
                 int capacity = Count * 2;
                 Array.Resize(ref Observations, capacity * observationSize);
                 Array.Resize(ref Actions, capacity * actionSize);
+                Array.Resize(ref Masks, capacity * maskSize);
                 Array.Resize(ref Rewards, capacity);
                 Array.Resize(ref Ends, capacity);
             }
             observation.CopyTo(Observations.AsSpan(Count * observationSize));
             action.CopyTo(Actions.AsSpan(Count * actionSize));
+            OnPolicy.RolloutCollector.StoreMasks(mask, Masks.AsSpan(Count * maskSize, maskSize));
             Count++;
         }
 

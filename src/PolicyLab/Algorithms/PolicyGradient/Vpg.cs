@@ -64,6 +64,9 @@ public sealed class Vpg : OnPolicyAlgorithm
     }
 
     /// <inheritdoc/>
+    public override bool HonoursActionMasks => true;
+
+    /// <inheritdoc/>
     public override void Iterate(double progress, UpdateDiagnostics diagnostics)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
@@ -95,7 +98,7 @@ public sealed class Vpg : OnPolicyAlgorithm
         t.Reset();
         Policy.Store.ZeroGradients();
         Tensor obs = t.Constant(buffer.Observations, new Shape(n, Policy.ObservationSize));
-        (_, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, Policy.Actions(t, buffer.Actions, n));
+        (_, Tensor logp, Tensor entropy) = Policy.Evaluate(t, obs, Policy.Actions(t, buffer.Actions, n), Policy.Masks(t, buffer.ActionMasks, n));
         Tensor policyLoss = -(logp * t.Constant(_advantages)).Mean();
         Tensor entropyMean = entropy.Mean();
         Tensor loss = policyLoss - _s.EffectiveEntropyCoefficient * entropyMean;

@@ -54,6 +54,17 @@ public interface IVectorEnvironment : IDisposable
     /// <summary>Last observations of episodes that ended in the latest step (row i valid only when copy i ended).</summary>
     float[] FinalObservations { get; }
 
+    /// <summary>
+    /// The valid actions of every copy's current observation, N × <c>ActionMasking.SizeFor(SingleActionSpace)</c> flags
+    /// (row i for copy i, after an autoreset the first state of its next episode), or null when the copies provide no
+    /// masks (<see cref="IActionMaskProvider"/>).
+    /// </summary>
+    bool[]? ActionMasks => null;
+
+    /// <summary>The masks of the last states of episodes that ended in the latest step (row i valid only when copy i
+    /// ended, as <see cref="FinalObservations"/>), or null without masks.</summary>
+    bool[]? FinalActionMasks => null;
+
     /// <summary>Resets every copy (copy i with <c>seed + i</c> when a seed is given) and fills <see cref="Observations"/>.</summary>
     void Reset(ulong? seed = null);
 

@@ -11,6 +11,8 @@ namespace PolicyLab.Environments.Vector;
 public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvironment, ISeededCopies, IRenderableVectorEnvironment
 {
     private readonly IEnvironment[] _environments;
+    private readonly IActionMaskProvider[]? _maskProviders;
+    private readonly int _maskSize;
     private bool _everReset;
     private bool _disposed;
 
@@ -39,7 +41,26 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvir
         Rewards = new double[Count];
         Terminated = new bool[Count];
         Truncated = new bool[Count];
+
+        // Action masks: every copy provides them or none does.
+        IActionMaskProvider?[] providers = [.. _environments.Select(ActionMasking.Find)];
+        if (providers.Any(p => p is not null))
+        {
+            int missing = Array.FindIndex(providers, p => p is null);
+            if (missing >= 0)
+                throw new PolicyLabException($"Copy {missing} of the vector environment provides no action mask while copy {Array.FindIndex(providers, p => p is not null)} does; every copy must implement IActionMaskProvider, or none.");
+            _maskProviders = providers!;
+            _maskSize = ActionMasking.SizeFor(SingleActionSpace);
+            ActionMasks = new bool[Count * _maskSize];
+            FinalActionMasks = new bool[Count * _maskSize];
+        }
     }
+
+    /// <inheritdoc />
+    public bool[]? ActionMasks { get; }
+
+    /// <inheritdoc />
+    public bool[]? FinalActionMasks { get; }
 
     /// <inheritdoc />
     public int Count { get; }
@@ -130,6 +151,8 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvir
         for (int i = 0; i < _environments.Length; i++)
             ((IStatefulEnvironment)_environments[i]).LoadState(state, $"{prefix}.{i}");
         state.Read($"{prefix}.observations", Observations);
+        if (_maskProviders is not null)
+            for (int i = 0; i < _environments.Length; i++) CopyMask(i, ActionMasks!, validate: true);
         _everReset = state.ReadScalarInt64($"{prefix}.ever_reset") != 0;
     }
 
@@ -146,7 +169,10 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvir
             throw new ArgumentException($"ResetCopies needs one seed per copy ({Count}); got {seeds.Length}.", nameof(seeds));
         int od = ObservationSize;
         for (int i = 0; i < Count; i++)
+        {
             _environments[i].Reset(Observations.AsSpan(i * od, od), seeds[i]);
+            if (_maskProviders is not null) CopyMask(i, ActionMasks!, validate: true);
+        }
         _everReset = true;
     }
 
@@ -155,7 +181,20 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvir
     {
         int od = ObservationSize;
         for (int i = start; i < end; i++)
+        {
             _environments[i].Reset(Observations.AsSpan(i * od, od), seed is ulong s ? unchecked(s + (ulong)i) : null);
+            if (_maskProviders is not null) CopyMask(i, ActionMasks!, validate: true);
+        }
+    }
+
+    /// <summary>Copies copy <paramref name="i"/>'s current mask into its row of <paramref name="target"/>, checking its
+    /// length (and, for a state to act in, that it allows an action).</summary>
+    private void CopyMask(int i, bool[] target, bool validate)
+    {
+        ReadOnlySpan<bool> mask = _maskProviders![i].ActionMask;
+        if (mask.Length != _maskSize || validate)
+            ActionMasking.Check(mask, SingleActionSpace, $"{Spec?.Id ?? _environments[i].Unwrapped().GetType().Name} (copy {i})");
+        mask.CopyTo(target.AsSpan(i * _maskSize, _maskSize));
     }
 
     /// <summary>Steps copies [start, end) with their action rows, resetting finished copies (same-step autoreset).</summary>
@@ -183,8 +222,10 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvir
             if (result.Terminated | result.Truncated)
             {
                 row.CopyTo(FinalObservations.AsSpan(i * od, od));
+                if (_maskProviders is not null) CopyMask(i, FinalActionMasks!, validate: false);
                 environment.Reset(row);
             }
+            if (_maskProviders is not null) CopyMask(i, ActionMasks!, validate: true);
         }
     }
 

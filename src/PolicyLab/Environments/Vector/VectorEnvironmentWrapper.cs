@@ -40,6 +40,11 @@ public abstract class VectorEnvironmentWrapper : IVectorEnvironment
     public virtual float[] FinalObservations => Inner.FinalObservations;
 
     /// <inheritdoc />
+    public virtual bool[]? ActionMasks => Inner.ActionMasks;
+    /// <inheritdoc />
+    public virtual bool[]? FinalActionMasks => Inner.FinalActionMasks;
+
+    /// <inheritdoc />
     public virtual void Reset(ulong? seed = null) => Inner.Reset(seed);
 
     /// <inheritdoc />

@@ -45,11 +45,22 @@ public abstract class ActionDistribution
     /// <summary>True for continuous (density) actions, whose exp(log-prob) is not a probability.</summary>
     public virtual bool IsContinuous => false;
 
+    /// <summary>Flags in an action mask of this family (<see cref="Environments.ActionMasking.SizeFor"/>): the logit
+    /// count for categorical families, 0 where masks do not apply.</summary>
+    public virtual int MaskSize => 0;
+
     // ------------------------------------------------------------------ on the tape
 
     /// <summary>The differentiable distribution for actor outputs <paramref name="head"/> [B, head] (and the
     /// state-independent log σ, when the family has one).</summary>
     public abstract PolicyDistribution OnTape(Tensor head, Tensor? logStd);
+
+    /// <summary>The distribution restricted to the actions <paramref name="mask"/> allows ([B, <see cref="MaskSize"/>],
+    /// 1 allowed, 0 forbidden; null for no mask): forbidden actions get probability 0, and log-probabilities and
+    /// entropies are those of the distribution renormalized over the allowed set.</summary>
+    /// <exception cref="PolicyLabException">A mask was given to a family without masks.</exception>
+    public virtual PolicyDistribution OnTape(Tensor head, Tensor? logStd, Tensor? mask) =>
+        mask is null ? OnTape(head, logStd) : throw NoMasks();
 
     /// <summary>Stored actions of <paramref name="batch"/> rows as the tape distribution expects them:
     /// [B, act] (indices [B] for Discrete).</summary>
@@ -67,6 +78,18 @@ public abstract class ActionDistribution
 
     /// <summary>Writes the most probable action of one row into <paramref name="action"/> and returns its log-probability.</summary>
     public abstract float Mode(ReadOnlySpan<float> head, ReadOnlySpan<float> logStd, Span<float> action);
+
+    /// <summary>Samples one allowed action (<paramref name="mask"/>: <see cref="MaskSize"/> flags, empty for none) and returns
+    /// its log-probability under the distribution renormalized over the allowed actions.</summary>
+    public virtual float Sample(ReadOnlySpan<float> head, ReadOnlySpan<float> logStd, ReadOnlySpan<bool> mask, Rng rng, Span<float> action) =>
+        mask.IsEmpty ? Sample(head, logStd, rng, action) : throw NoMasks();
+
+    /// <summary>The most probable allowed action of one row and its (renormalized) log-probability.</summary>
+    public virtual float Mode(ReadOnlySpan<float> head, ReadOnlySpan<float> logStd, ReadOnlySpan<bool> mask, Span<float> action) =>
+        mask.IsEmpty ? Mode(head, logStd, action) : throw NoMasks();
+
+    private PolicyLabException NoMasks() =>
+        new($"Action masks apply to Discrete and MultiDiscrete actions; this policy's actions ({GetType().Name}) have none.");
 
     /// <summary>Converts one stored action to the environment's action (a Discrete space's start offset,
     /// a Gaussian sample clipped to the Box bounds; the stored action stays as sampled).</summary>

@@ -16,7 +16,28 @@ public sealed class CategoricalActions(Discrete space) : ActionDistribution
     public override int ActionSize => 1;
 
     /// <inheritdoc/>
+    public override int MaskSize => space.Count;
+
+    /// <inheritdoc/>
     public override PolicyDistribution OnTape(Tensor head, Tensor? logStd) => new(new Categorical(head));
+
+    /// <inheritdoc/>
+    public override PolicyDistribution OnTape(Tensor head, Tensor? logStd, Tensor? mask) => new(new Categorical(head, mask));
+
+    /// <inheritdoc/>
+    public override float Sample(ReadOnlySpan<float> head, ReadOnlySpan<float> logStd, ReadOnlySpan<bool> mask, Rng rng, Span<float> action)
+    {
+        action[0] = Categorical.Sample(head, mask, rng, out float logp);
+        return logp;
+    }
+
+    /// <inheritdoc/>
+    public override float Mode(ReadOnlySpan<float> head, ReadOnlySpan<float> logStd, ReadOnlySpan<bool> mask, Span<float> action)
+    {
+        int a = Categorical.Mode(head, mask);
+        action[0] = a;
+        return Categorical.LogProb(head, mask, a);
+    }
 
     /// <inheritdoc/>
     public override Tensor Actions(Tape tape, ReadOnlySpan<float> actions, int batch)

@@ -28,7 +28,29 @@ public sealed class MultiCategoricalActions : ActionDistribution
     public override int ActionSize => _sizes.Length;
 
     /// <inheritdoc/>
+    public override int MaskSize => HeadSize;
+
+    /// <inheritdoc/>
     public override PolicyDistribution OnTape(Tensor head, Tensor? logStd) => new(new MultiCategorical(head, _sizes));
+
+    /// <inheritdoc/>
+    public override PolicyDistribution OnTape(Tensor head, Tensor? logStd, Tensor? mask) => new(new MultiCategorical(head, _sizes, mask));
+
+    /// <inheritdoc/>
+    public override float Sample(ReadOnlySpan<float> head, ReadOnlySpan<float> logStd, ReadOnlySpan<bool> mask, Rng rng, Span<float> action)
+    {
+        float logp = MultiCategorical.Sample(head, _sizes, mask, rng, _indices);
+        for (int i = 0; i < _indices.Length; i++) action[i] = _indices[i];
+        return logp;
+    }
+
+    /// <inheritdoc/>
+    public override float Mode(ReadOnlySpan<float> head, ReadOnlySpan<float> logStd, ReadOnlySpan<bool> mask, Span<float> action)
+    {
+        MultiCategorical.Mode(head, _sizes, mask, _indices);
+        for (int i = 0; i < _indices.Length; i++) action[i] = _indices[i];
+        return MultiCategorical.LogProb(head, _sizes, mask, _indices);
+    }
 
     /// <inheritdoc/>
     public override float Sample(ReadOnlySpan<float> head, ReadOnlySpan<float> logStd, Rng rng, Span<float> action)
