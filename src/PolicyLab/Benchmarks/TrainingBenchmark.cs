@@ -12,10 +12,15 @@ namespace PolicyLab.Benchmarks;
 /// <param name="Seconds">Wall-clock seconds of the training loop (evaluation disabled).</param>
 /// <param name="StepsToThreshold">Steps when the last-10-episode mean first reached the threshold (null: never).</param>
 /// <param name="SecondsToThreshold">Seconds at that point (null: never).</param>
-public sealed record BenchmarkRun(long Seed, long Steps, double Seconds, long? StepsToThreshold, double? SecondsToThreshold)
+/// <param name="CpuSeconds">Processor seconds the whole process used over the same stretch (all threads; with
+/// simultaneous runs it counts them all): CpuSeconds / Seconds shows how many cores a run got on a shared machine.</param>
+public sealed record BenchmarkRun(long Seed, long Steps, double Seconds, long? StepsToThreshold, double? SecondsToThreshold, double CpuSeconds = double.NaN)
 {
     /// <summary>Training throughput.</summary>
     public double StepsPerSecond => Steps / Seconds;
+
+    /// <summary>Cores the process got on average over the run (processor seconds per wall-clock second).</summary>
+    public double CoresUsed => CpuSeconds / Seconds;
 }
 
 /// <summary>
@@ -65,21 +70,33 @@ public static class TrainingBenchmark
         var overrides = request.Overrides.Concat(["eval_freq=0", "eval_episodes=1"]).ToList();
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(request with { Overrides = overrides });
         using Trainer trainer = Trainer.Start(run, settings, RunFolder.CreateAt(folder));
-        var observer = new ThresholdObserver(threshold);
+        using var observer = new ThresholdObserver(threshold);
         TrainingResult result = trainer.RunWithTrackers(observer);
         // The loop's own time, without the final one-episode evaluation and checkpoint.
-        return new BenchmarkRun(run.Seed, result.Steps, observer.LastUpdateSeconds, observer.Steps, observer.Seconds);
+        return new BenchmarkRun(run.Seed, result.Steps, observer.LastUpdateSeconds, observer.Steps, observer.Seconds, observer.LastUpdateCpuSeconds);
     }
 
-    private sealed class ThresholdObserver(double threshold) : ITrainingObserver
+    private sealed class ThresholdObserver(double threshold) : ITrainingObserver, IDisposable
     {
+        private readonly Process _process = Process.GetCurrentProcess();
+        private TimeSpan _cpuAtStart;
+
         public long? Steps { get; private set; }
         public double? Seconds { get; private set; }
         public double LastUpdateSeconds { get; private set; }
+        public double LastUpdateCpuSeconds { get; private set; }
+
+        public void OnRunStarted(TrainingRunContext run)
+        {
+            _process.Refresh();
+            _cpuAtStart = _process.TotalProcessorTime;
+        }
 
         public void OnUpdate(TrainingStatus status)
         {
             LastUpdateSeconds = status.Elapsed.TotalSeconds;
+            _process.Refresh();
+            LastUpdateCpuSeconds = (_process.TotalProcessorTime - _cpuAtStart).TotalSeconds;
             if (Steps is null && status.RecentMeanReturn >= threshold)
             {
                 Steps = status.Steps;
@@ -90,6 +107,8 @@ public static class TrainingBenchmark
         public void OnEvaluation(TrainingStatus status, EvaluationResult result) { }
 
         public void OnNotice(string message) { }
+
+        public void Dispose() => _process.Dispose();
     }
 
     /// <summary>The median of <paramref name="values"/>.</summary>

@@ -3,10 +3,13 @@ namespace PolicyLab.Physics2D;
 /// <summary>
 /// Contact manifolds between pairs of shapes: circle–circle, polygon–circle, and polygon–polygon by the separating-axis
 /// test with reference-face selection and clipping of the incident edge against the reference face's side planes
-/// (Catto, "Contact Manifolds", GDC 2007). An edge is treated as a two-vertex polygon.
+/// (Catto, "Contact Manifolds", GDC 2007). An edge is treated as a two-vertex polygon that collides on the side of
+/// the other shape's centroid, with Box2D's edge-collider preference for the edge's normal.
 /// </summary>
 internal static class Narrowphase
 {
+    private const double EdgeRelativeTolerance = 0.98, EdgeAbsoluteTolerance = 0.001;
+
     /// <summary>Fills <paramref name="m"/> for shapes a and b placed by their transforms (a is the edge or polygon when there is one).</summary>
     public static void Collide(ref Manifold m, Shape a, in Transform2 xfA, Shape b, in Transform2 xfB)
     {
@@ -164,7 +167,30 @@ internal static class Narrowphase
         Transform2 xf1, xf2;
         int edge1;
         bool flip;
-        if (separationB > separationA + 0.1 * PhysicsSettings.LinearSlop)
+        bool edge = va.Length == 2;
+        if (edge)
+        {
+            // An edge is two-sided but collides on one side at a time, as Box2D's edge collider does: the side of the
+            // polygon's vertex mean. A polygon sunk deep into the edge (a Box2D-style correction can leave it there) is
+            // then pushed out along the edge's normal, not through the back face.
+            Vec2 centroid = default;
+            foreach (Vec2 v in vb)
+                centroid += v;
+            centroid = xfA.ApplyInverse(xfB.Apply((1.0 / vb.Length) * centroid));
+            edgeA = Vec2.Dot(na[0], centroid - va[0]) >= 0 ? 0 : 1;
+            Vec2 edgeNormal = xfB.RotateInverse(xfA.Rotate(na[edgeA]));
+            Vec2 edgeOrigin = xfB.ApplyInverse(xfA.Apply(va[edgeA]));
+            separationA = double.PositiveInfinity;
+            foreach (Vec2 v in vb)
+                separationA = Math.Min(separationA, Vec2.Dot(edgeNormal, v - edgeOrigin));
+            if (separationA > totalRadius)
+                return;
+        }
+        // The reference face: polygon B's only when clearly better (hysteresis against flip-flopping between steps);
+        // against an edge with Box2D's edge-collider tolerances (relative 0.98, absolute 0.001 m), which favour the
+        // edge's normal, between polygons with its polygon-collider tolerance.
+        if (edge ? separationB > EdgeRelativeTolerance * separationA + EdgeAbsoluteTolerance
+                 : separationB > separationA + 0.1 * PhysicsSettings.LinearSlop)
         {
             (v1, n1, xf1, v2, n2, xf2, edge1, flip) = (vb, nb, xfB, va, na, xfA, edgeB, true);
             m.Type = ManifoldType.FaceB;

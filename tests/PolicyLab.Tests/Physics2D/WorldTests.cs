@@ -186,6 +186,28 @@ public class WorldTests
     private static double AngularMomentum(Body b) => b.Inertia * b.AngularVelocity + b.Mass * Vec2.Cross(b.WorldCenter, b.LinearVelocity);
 
     [Fact]
+    public void A_box_sunk_into_an_edge_near_its_end_is_pushed_out_along_the_edge_normal()
+    {
+        // The box sinks 0.1 m into the edge and hangs 0.102 m past its end, so its left face separates from the edge
+        // slightly less (−0.098 m) than the edge's normal does (−0.1 m). Box2D's edge collider keeps the edge's normal
+        // unless the polygon's face is better by its tolerances (0.98 · s + 0.001); a sideways push here is what made
+        // the BipedalWalker's legs, snapped into the ground at reset, kick the walker backwards.
+        var world = new World(default);
+        Body ground = world.CreateBody(BodyType.Static, default);
+        ground.CreateFixture(new EdgeShape(new Vec2(0, 0), new Vec2(1, 0)), new FixtureDefinition(Friction: 0.5));
+        Body box = world.CreateBody(BodyType.Dynamic, new Vec2(1.002, 0.4));
+        box.CreateFixture(PolygonShape.Box(0.1, 0.5), new FixtureDefinition(Density: 1, Friction: 0.5));
+        world.Step(1.0 / 50, 8, 3);
+        Contact contact = Assert.Single(world.Contacts, c => c.IsTouching);
+        Span<Vec2> points = stackalloc Vec2[2];
+        Span<double> separations = stackalloc double[2];
+        Vec2 normal = contact.GetWorldManifold(points, separations);
+        Assert.Equal(0, normal.X, 9);
+        Assert.Equal(1, Math.Abs(normal.Y), 9);
+        Assert.True(box.Position.Y > 0.4 && Math.Abs(box.Position.X - 1.002) < 1e-3, $"the box moved to {box.Position}");
+    }
+
+    [Fact]
     public void A_ray_cast_returns_the_nearest_hit_of_the_categories_asked_for()
     {
         var world = new World(default);
