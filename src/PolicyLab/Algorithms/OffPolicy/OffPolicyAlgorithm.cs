@@ -50,7 +50,8 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         int n = Environment.Count;
         ObservationSize = Environment.ObservationSize;
         ActionSize = Scaler.Size;
-        Buffer = new ReplayBuffer(Math.Max(settings.BufferSize, n), n, ObservationSize, ActionSize);
+        Buffer = new ReplayBuffer(Math.Max(settings.BufferSize, n), n, ObservationSize, ActionSize,
+            compactObservations: Environment.SingleObservationSpace is Environments.Spaces.Box { ElementType: Environments.Spaces.BoxElementType.UInt8 });
         Batch = new TransitionBatch(settings.BatchSize, ObservationSize, ActionSize);
         _scaledActions = new float[n * ActionSize];
         _environmentActions = new float[n * ActionSize];

@@ -38,8 +38,12 @@ public abstract class PolicyGradientSettings : RegularizedPolicySettings
     [Hyperparameter("state_dependent_std", "Box actions: log σ is an actor output (state-dependent) instead of one learned value per dimension")]
     public bool StateDependentStd { get; set; }
 
+    /// <summary>The torso: auto (a CNN for image observations), mlp or cnn.</summary>
+    [Hyperparameter("policy", "auto (a CNN feature extractor for image observations, else none), mlp or cnn (SB3's MlpPolicy / CnnPolicy)")]
+    public PolicyKind Policy { get; set; } = PolicyKind.Auto;
+
     /// <summary>The network settings these keys describe.</summary>
-    public PolicyNetworkSettings Networks => new(PolicyLayers, ValueLayers, Activation, OrthogonalInit, LogStdInit, StateDependentStd: StateDependentStd);
+    public PolicyNetworkSettings Networks => new(PolicyLayers, ValueLayers, Activation, OrthogonalInit, LogStdInit, StateDependentStd: StateDependentStd, Policy: Policy);
 
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)

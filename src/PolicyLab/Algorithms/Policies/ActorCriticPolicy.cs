@@ -14,9 +14,11 @@ namespace PolicyLab.Algorithms.Policies;
 /// <param name="LogStdInit">Initial log σ of a Gaussian policy.</param>
 /// <param name="ZeroInitHeads">Start the output layers at zero (a uniform or zero-mean policy and zero values).</param>
 /// <param name="StateDependentStd">A Gaussian policy's log σ is an output of the actor (state-dependent) rather than one parameter per dimension.</param>
+/// <param name="Policy">The torso: a CNN feature extractor shared by actor and critic for image observations (auto, cnn) or none (mlp).</param>
 public sealed record PolicyNetworkSettings(
     int[] PolicyLayers, int[] ValueLayers, Activation Activation = Activation.Tanh,
-    bool OrthogonalInit = true, float LogStdInit = 0f, bool ZeroInitHeads = false, bool StateDependentStd = false);
+    bool OrthogonalInit = true, float LogStdInit = 0f, bool ZeroInitHeads = false, bool StateDependentStd = false,
+    PolicyKind Policy = PolicyKind.Auto);
 
 /// <summary>
 /// A stochastic policy π(a|s) with a value function V(s): separate actor and critic MLPs over the
@@ -24,10 +26,13 @@ public sealed record PolicyNetworkSettings(
 /// chosen once from the action space (categorical, diagonal Gaussian, multi-categorical or Bernoulli), so
 /// nothing that uses the policy branches on the action type. All parameters live in one store, actor first
 /// (<see cref="ActorParameterCount"/>), so natural-gradient methods can work on the actor's prefix.
+/// With a feature extractor (<see cref="Features"/>, a CNN for image observations) both MLPs read its features
+/// instead of the observation, as SB3's CnnPolicy shares one extractor; it sits at the start of the actor's prefix.
 /// </summary>
 public sealed class ActorCriticPolicy
 {
-    private float[] _head;
+    private float[] _head, _features = [];
+    private Tensor _encodedObservations, _encoded;
 
     /// <summary>Builds and initializes the networks.</summary>
     /// <exception cref="PolicyLabException">The spaces are not supported.</exception>
@@ -41,22 +46,26 @@ public sealed class ActorCriticPolicy
         ActionSize = Distribution.ActionSize;
         HeadSize = Distribution.HeadSize;
 
-        Actor = new Mlp(Store, "pi", ObservationSize, settings.PolicyLayers, HeadSize, settings.Activation);
+        Features = FeatureExtractors.For(observationSpace, settings.Policy, Store, "features");
+        int inputs = Features?.Features ?? ObservationSize;
+        Actor = new Mlp(Store, "pi", inputs, settings.PolicyLayers, HeadSize, settings.Activation);
         if (Distribution.LogStdSize > 0)
         {
             LogStd = Store.Add("log_std", new Shape(Distribution.LogStdSize));
             LogStd.Value.Fill(settings.LogStdInit);
         }
         ActorParameterCount = Store.Count;
-        Critic = new Mlp(Store, "vf", ObservationSize, settings.ValueLayers, 1, settings.Activation);
+        Critic = new Mlp(Store, "vf", inputs, settings.ValueLayers, 1, settings.Activation);
 
         if (settings.OrthogonalInit)
         {
+            Features?.InitializeOrthogonal(rng, MathF.Sqrt(2f));
             Actor.InitializeOrthogonal(rng, outputGain: 0.01f);
             Critic.InitializeOrthogonal(rng, outputGain: 1f);
         }
         else
         {
+            Features?.InitializeUniform(rng);
             Actor.InitializeUniform(rng);
             Critic.InitializeUniform(rng);
         }
@@ -79,7 +88,10 @@ public sealed class ActorCriticPolicy
     /// <summary>The action distribution family the actor's head parameterizes.</summary>
     public ActionDistribution Distribution { get; }
 
-    /// <summary>The actor network: observation → head (logits, or Gaussian mean and maybe log σ).</summary>
+    /// <summary>The feature extractor both networks read (a CNN for images), or null when they read the observation.</summary>
+    public IFeatureExtractor? Features { get; }
+
+    /// <summary>The actor network: observation (or features) → head (logits, or Gaussian mean and maybe log σ).</summary>
     public Mlp Actor { get; }
 
     /// <summary>The critic network: observation → V(s).</summary>
@@ -112,7 +124,7 @@ public sealed class ActorCriticPolicy
         Span<float> heads = default)
     {
         if (_head.Length < batch * HeadSize) _head = new float[batch * HeadSize];
-        Actor.Forward(observations, batch, _head);
+        Actor.Forward(Encode(observations, batch), batch, _head);
         ReadOnlySpan<float> logStd = LogStd is null ? default : LogStd.Value;
         ActionDistribution distribution = Distribution;
         for (int i = 0; i < batch; i++)
@@ -136,7 +148,29 @@ public sealed class ActorCriticPolicy
 
     /// <summary>V(s) for <paramref name="batch"/> observations.</summary>
     public void PredictValues(ReadOnlySpan<float> observations, int batch, Span<float> values) =>
-        Critic.Forward(observations, batch, values);
+        Critic.Forward(Encode(observations, batch), batch, values);
+
+    /// <summary>The features of <paramref name="batch"/> observations (the observations themselves without an extractor).</summary>
+    private ReadOnlySpan<float> Encode(ReadOnlySpan<float> observations, int batch)
+    {
+        if (Features is null) return observations;
+        if (_features.Length < batch * Features.Features) _features = new float[batch * Features.Features];
+        Features.Forward(observations, batch, _features);
+        return _features.AsSpan(0, batch * Features.Features);
+    }
+
+    /// <summary>The features of <paramref name="observations"/> on the tape; the actor and the critic of one loss share
+    /// one recorded extractor pass (the last observations tensor encoded is remembered).</summary>
+    private Tensor Encode(Tape tape, Tensor observations)
+    {
+        if (Features is null) return observations;
+        if (!observations.Equals(_encodedObservations))
+        {
+            _encoded = Features.Forward(tape, observations);
+            _encodedObservations = observations;
+        }
+        return _encoded;
+    }
 
     /// <summary>Converts the policy's actions to what the environment takes (see <see cref="ActionDistribution.ToEnvironment"/>).</summary>
     public void ToEnvironmentActions(ReadOnlySpan<float> actions, int batch, Span<float> environmentActions)
@@ -152,7 +186,7 @@ public sealed class ActorCriticPolicy
     public PolicyDistribution DistributionAt(Tape tape, Tensor observations)
     {
         ArgumentNullException.ThrowIfNull(tape);
-        Tensor head = Actor.Forward(tape, observations);
+        Tensor head = Actor.Forward(tape, Encode(tape, observations));
         return Distribution.OnTape(head, LogStd is null ? null : tape.Param(LogStd));
     }
 
@@ -179,13 +213,17 @@ public sealed class ActorCriticPolicy
     /// <summary>V(s) [B] on the tape.</summary>
     public Tensor Value(Tape tape, Tensor observations)
     {
-        Tensor v = Critic.Forward(tape, observations);
+        Tensor v = Critic.Forward(tape, Encode(tape, observations));
         return v.Reshape(new Shape(v.Shape[0]));
     }
 
     /// <summary>F·v on the actor's prefix of the store, F the Fisher of π at <paramref name="batch"/> observations (Gauss–Newton form).</summary>
-    public void FisherVectorProduct(ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> vector, Span<float> result, Tape tape) =>
+    public void FisherVectorProduct(ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> vector, Span<float> result, Tape tape)
+    {
+        if (Features is not null)
+            throw new PolicyLabException("Natural-gradient methods (npg, trpo) do not support CNN policies yet; use ppo, a2c or vpg for image observations, or policy=mlp.");
         Distribution.FisherVectorProduct(Actor, LogStd, Store, observations, batch, vector, result, tape);
+    }
 
     /// <summary>The policy's standard deviation as SB3 logs it, mean(exp log σ) over dimensions (NaN without a
     /// state-independent log σ).</summary>
