@@ -92,8 +92,11 @@ public abstract class MinAtarGame : EnvironmentBase
         if (Random.NextDouble() < StickyActionProbability) chosen = _lastAction;
         _lastAction = chosen;
         (double reward, bool terminated) = Act(chosen);
-        return new StepResult(reward, terminated, false);
+        return new StepResult(reward, terminated, !terminated && TimeUp);
     }
+
+    /// <summary>True when the game's own clock has run out (a time limit the observation does not show: truncation).</summary>
+    protected virtual bool TimeUp => false;
 
     /// <inheritdoc/>
     protected sealed override void WriteObservation(Span<float> observation)
