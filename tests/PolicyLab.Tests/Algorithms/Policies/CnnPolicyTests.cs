@@ -27,7 +27,8 @@ public class CnnPolicyTests
         Assert.Equal(128, small.Actor.Inputs);
         Assert.Equal("features.conv0.weight", small.Store.Parameters[0].Name);
 
-        var nature = new ActorCriticPolicy(Box.Image(84, 84, 4), new Discrete(6), Heads, new Rng(1));
+        // Uniform initialization: the orthogonal one of the 3136×512 layer is a large QR decomposition, slow in a unit test.
+        var nature = new ActorCriticPolicy(Box.Image(84, 84, 4), new Discrete(6), Heads with { OrthogonalInit = false }, new Rng(1));
         var natureEncoder = Assert.IsType<CnnEncoder>(nature.Features);
         Assert.Same(CnnArchitecture.Nature, natureEncoder.Architecture);
         Assert.Equal(7 * 7 * 64, natureEncoder.Flattened);
@@ -84,7 +85,7 @@ public class CnnPolicyTests
     [Fact]
     public void Ppo_on_minatar_breakout_repeats_bit_for_bit()
     {
-        string[] settings = ["n_envs=2", "n_steps=64", "batch_size=64", "n_epochs=1"];
+        string[] settings = ["n_envs=2", "n_steps=64", "batch_size=64", "n_epochs=1", "eval_episodes=3"];
         (var first, string a) = PolicyGradientHarness.Train("ppo", "MinAtar/Breakout-v1", 256, 5, settings);
         (var second, string b) = PolicyGradientHarness.Train("ppo", "MinAtar/Breakout-v1", 256, 5, settings);
         try
@@ -102,9 +103,9 @@ public class CnnPolicyTests
     [Fact]
     public void Dqn_on_minatar_breakout_uses_the_cnn_and_a_byte_replay_buffer_and_repeats()
     {
-        string[] settings = ["learning_starts=200", "buffer_size=2000", "target_update_interval=100", "eval_episodes=3"];
-        (double first, string a) = OffPolicyHarness.Train("dqn", "MinAtar/Breakout-v1", 600, 2, settings);
-        (double second, string b) = OffPolicyHarness.Train("dqn", "MinAtar/Breakout-v1", 600, 2, settings);
+        string[] settings = ["learning_starts=250", "buffer_size=2000", "target_update_interval=50", "train_freq=2", "eval_episodes=2"];
+        (double first, string a) = OffPolicyHarness.Train("dqn", "MinAtar/Breakout-v1", 400, 2, settings);
+        (double second, string b) = OffPolicyHarness.Train("dqn", "MinAtar/Breakout-v1", 400, 2, settings);
         try
         {
             Assert.Equal(first, second);
