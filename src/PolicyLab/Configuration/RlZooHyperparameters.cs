@@ -52,12 +52,22 @@ public static class RlZooHyperparameters
         }
         // An RL Zoo entry always names its policy; there `normalize` means SB3's VecNormalize (observations and rewards),
         // while in PolicyLab's own files it normalizes observations only.
-        bool zooEntry = pairs.Any(kv => kv.Key == "policy");
+        bool zooEntry = pairs.Any(kv => kv.Key == "policy" && kv.Value.Trim('\'', '"').EndsWith("Policy", StringComparison.Ordinal));
         foreach ((string key, string value) in pairs)
         {
             if (zooEntry && key == "normalize")
             {
                 TranslateNormalize(value, Add, refused);
+                continue;
+            }
+            if (key == "policy")
+            {
+                // SB3's policy class names; PolicyLab's own policy=auto|mlp|cnn values pass through.
+                string name = value.Trim('\'', '"');
+                string? kind = name switch { "MlpPolicy" => "mlp", "CnnPolicy" => "cnn", "auto" or "mlp" or "cnn" => name, _ => null };
+                if (kind is null) refused.Add($"policy: {value} (only MlpPolicy and CnnPolicy translate)");
+                else if (isSetting(key)) Add("policy", kind);
+                else if (kind == "cnn") refused.Add($"policy: {value} (this algorithm has no CNN policy)");
                 continue;
             }
             if (isSetting(key))
@@ -67,10 +77,6 @@ public static class RlZooHyperparameters
             }
             switch (key)
             {
-                case "policy":
-                    if (value.Trim('\'', '"') != "MlpPolicy")
-                        refused.Add($"policy: {value} (PolicyLab's policies are MLPs: only MlpPolicy translates)");
-                    break;
                 case "policy_kwargs":
                     TranslatePolicyKwargs(value, Add, refused);
                     break;

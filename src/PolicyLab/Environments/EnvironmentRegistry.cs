@@ -69,6 +69,7 @@ public static class EnvironmentRegistry
         Register(new EnvironmentSpec("BipedalWalker-v3", 1600, 300.0, Arguments(("hardcore", false))), a => new BipedalWalker(Bool(a, "hardcore")));
         Register(new EnvironmentSpec("BipedalWalkerHardcore-v3", 2000, 300.0, Arguments(("hardcore", true))), a => new BipedalWalker(Bool(a, "hardcore")));
         DrivingRegistrations.RegisterAll();
+        MinAtar.MinAtarRegistrations.RegisterAll();
         Register(new EnvironmentSpec("ConstantReward-v0", 100, null, Arguments(("noise", 0.1))),
             a => new PolicyIndependentReward(IndependentRewardKind.ConstantWithNoise, Double(a, "noise")));
         Register(new EnvironmentSpec("RandomReward-v0", 100, null, Arguments()), _ => new PolicyIndependentReward(IndependentRewardKind.Uniform));

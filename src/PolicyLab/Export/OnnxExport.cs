@@ -204,6 +204,9 @@ public static class OnnxExport
     private static (string, OnnxElementType, int?) ActorCritic(OnnxGraph g, string x, ActorCriticPolicy policy, Space observationSpace, Space actionSpace,
         List<string> steps)
     {
+        if (policy.Features is not null)
+            throw new PolicyLabException("ONNX export of CNN policies (image observations) is not supported yet: the exporter writes MLP graphs only. " +
+                "Use the policy file (policylab eval, Agent.Load) or export its weights with model.safetensors.");
         RequireInputs(policy.Actor.Inputs, observationSpace);
         switch (policy.Distribution, actionSpace)
         {

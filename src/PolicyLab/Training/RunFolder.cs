@@ -25,7 +25,8 @@ public sealed class RunFolder
     /// <summary>Creates <c>root/&lt;yyyyMMdd-HHmmss&gt;-&lt;algo&gt;-&lt;env&gt;-s&lt;seed&gt;</c> (with a suffix if taken).</summary>
     public static RunFolder Create(string root, string algorithm, string environment, long seed, DateTime now)
     {
-        string stem = $"{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{algorithm}-{environment}-s{seed}";
+        // Namespaced ids (MinAtar/Breakout-v1) keep one folder level: the slash becomes an underscore.
+        string stem = $"{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{algorithm}-{environment.Replace('/', '_').Replace('\\', '_')}-s{seed}";
         string path = System.IO.Path.Combine(root, stem);
         for (int i = 2; Directory.Exists(path); i++) path = System.IO.Path.Combine(root, $"{stem}-{i}");
         return CreateAt(path);

@@ -168,7 +168,7 @@ public sealed class RlZooHyperparametersTests : IDisposable
     }
 
     [Theory]
-    [InlineData("policy: 'CnnPolicy'", "only MlpPolicy translates")]
+    [InlineData("policy: 'MultiInputPolicy'", "only MlpPolicy and CnnPolicy translate")]
     [InlineData("frame_stack: 4", "frame_stack (PolicyLab has no frame-stacking wrapper")]
     [InlineData("policy_kwargs: \"dict(activation_fn=nn.ELU)\"", "activation_fn=nn.ELU (PolicyLab has nn.ReLU and nn.Tanh)")]
     [InlineData("policy_kwargs: \"dict(net_arch=dict(pi=[64], vf=[32]), squash_output=True)\"", "squash_output=True (no PolicyLab counterpart)")]

@@ -26,7 +26,7 @@ public sealed class Dqn : OffPolicyAlgorithm
 
     private readonly DqnSettings _s;
     private readonly ParameterStore _store = new(), _targetStore = new();
-    private readonly Mlp _q, _targetQ;
+    private readonly FeatureNetwork _q, _targetQ;
     private readonly Adam _adam;
     private readonly Tape _tape = new();
     private readonly ActionCells[] _groups;
@@ -55,8 +55,8 @@ public sealed class Dqn : OffPolicyAlgorithm
             _axisOffset[g] = _axisOffset[g - 1] + _groups[g - 1].Dimensions;
         }
         _outputs = _offset[^1] + _groups[^1].Capacity;
-        _q = new Mlp(_store, "q", ObservationSize, settings.QLayers, _outputs, settings.Activation);
-        _targetQ = new Mlp(_targetStore, "q", ObservationSize, settings.QLayers, _outputs, settings.Activation);
+        _q = QNetwork(_store, settings);
+        _targetQ = QNetwork(_targetStore, settings);
         _q.InitializeUniform(rng);
         _targetStore.CopyFrom(_store);
         _adam = new Adam(_store, settings.LearningRate.ValueAt(0));
@@ -67,6 +67,13 @@ public sealed class Dqn : OffPolicyAlgorithm
         _targets = new float[b];
         _cells = new int[b * _groups.Length];
         _actValues = new float[Environment.Count * _outputs];
+    }
+
+    /// <summary>The Q network: a CNN torso for image observations (policy=auto|cnn, named <c>q.features.*</c>), then the MLP.</summary>
+    private FeatureNetwork QNetwork(ParameterStore store, DqnSettings settings)
+    {
+        IFeatureExtractor? features = Policies.FeatureExtractors.For(Environment.SingleObservationSpace, settings.Policy, store, "q.features");
+        return new FeatureNetwork(features, new Mlp(store, "q", features?.Features ?? ObservationSize, settings.QLayers, _outputs, settings.Activation));
     }
 
     /// <summary>The cell groups scored by the head (one, or one per action axis with branching).</summary>

@@ -97,6 +97,10 @@ public sealed class DqnSettings : Hyperparameters, IDiscountedSettings, IReplayL
     [Hyperparameter("activation", "hidden activation: relu or tanh")]
     public Activation Activation { get; set; } = Activation.Relu;
 
+    /// <summary>The torso: auto (a CNN for image observations), mlp or cnn.</summary>
+    [Hyperparameter("policy", "auto (a CNN feature extractor for image observations, else none), mlp or cnn (SB3's MlpPolicy / CnnPolicy)")]
+    public Policies.PolicyKind Policy { get; set; } = Policies.PolicyKind.Auto;
+
     /// <summary>Uniform grid size per axis (Box actions).</summary>
     [Hyperparameter("action_bins", "Box actions: cells per axis of the uniform grid (and the default zooming budget per axis)")]
     public int ActionBins { get; set; } = 16;

@@ -51,7 +51,8 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
         ObservationSize = Environment.ObservationSize;
         ActionSize = Scaler.Size;
         if (Environment.ActionMasks is not null) MaskSize = ActionMasking.SizeFor(Environment.SingleActionSpace);
-        Buffer = new ReplayBuffer(Math.Max(settings.BufferSize, n), n, ObservationSize, ActionSize, MaskSize);
+        Buffer = new ReplayBuffer(Math.Max(settings.BufferSize, n), n, ObservationSize, ActionSize, MaskSize,
+            compactObservations: Environment.SingleObservationSpace is Environments.Spaces.Box { ElementType: Environments.Spaces.BoxElementType.UInt8 });
         Batch = new TransitionBatch(settings.BatchSize, ObservationSize, ActionSize, MaskSize);
         _actingMasks = new bool[n * MaskSize];
         _nextMasks = new bool[n * MaskSize];

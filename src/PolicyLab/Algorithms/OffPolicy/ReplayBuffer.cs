@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PolicyLab.Numerics;
 using PolicyLab.Numerics.Serialization;
 
@@ -12,18 +13,27 @@ namespace PolicyLab.Algorithms.OffPolicy;
 /// <para>The arrays start small and double as rows arrive, up to the capacity (no allocation per step: O(log capacity)
 /// growths in all), so a 10⁶-transition buffer costs memory only as it fills, and its capacity never depends on the
 /// run's step budget (a run resumed with another budget loads its buffer unchanged).</para>
+/// <para>With <see cref="CompactObservations"/> (uint8 observation spaces such as image frames) observations are stored
+/// as one byte per element, a quarter of the float32 memory, and turned back into floats only when sampled.</para>
 /// </summary>
 public sealed class ReplayBuffer
 {
     private const int InitialRows = 1024;
     private float[] _observations, _nextObservations, _actions, _rewards, _terminated, _truncated;
     private bool[] _nextMasks = [];
+    private byte[] _observationBytes = [], _nextObservationBytes = [];
     private int _allocatedRows;
     private long _rowsWritten;
 
-    /// <summary>Creates a buffer holding at least <paramref name="capacity"/> transitions of <paramref name="copies"/> environments;
-    /// with <paramref name="maskSize"/> &gt; 0 it also keeps the action mask of every s′ (for targets over the valid actions).</summary>
-    public ReplayBuffer(int capacity, int copies, int observationSize, int actionSize, int maskSize = 0)
+    /// <summary>Creates a buffer holding at least <paramref name="capacity"/> transitions of <paramref name="copies"/> environments.</summary>
+    /// <param name="capacity">Transitions kept (rounded up to whole rows).</param>
+    /// <param name="copies">Environment copies per row.</param>
+    /// <param name="observationSize">Floats per observation.</param>
+    /// <param name="actionSize">Floats per action.</param>
+    /// <param name="maskSize">Flags per action mask; &gt; 0 keeps the action mask of every s′ (for targets over the valid actions).</param>
+    /// <param name="compactObservations">Store observations as bytes: every element must be a whole number in [0, 255]
+    /// (a uint8 observation space).</param>
+    public ReplayBuffer(int capacity, int copies, int observationSize, int actionSize, int maskSize = 0, bool compactObservations = false)
     {
         MaskSize = Math.Max(maskSize, 0);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -31,6 +41,7 @@ public sealed class ReplayBuffer
         Copies = copies;
         ObservationSize = observationSize;
         ActionSize = actionSize;
+        CompactObservations = compactObservations;
         Rows = (capacity + copies - 1) / copies;
         _observations = _nextObservations = _actions = _rewards = _terminated = _truncated = [];
         EnsureRows(Math.Min(Rows, InitialRows));
@@ -48,8 +59,18 @@ public sealed class ReplayBuffer
             old.CopyTo(grown, 0);
             return grown;
         }
-        _observations = Grow(_observations, slots * ObservationSize);
-        _nextObservations = Grow(_nextObservations, slots * ObservationSize);
+        if (CompactObservations)
+        {
+            // Rounded up to whole 8-byte words, the unit the checkpoint stores them in.
+            long bytes = (slots * ObservationSize + 7) & ~7L;
+            _observationBytes = GrowBytes(_observationBytes, bytes);
+            _nextObservationBytes = GrowBytes(_nextObservationBytes, bytes);
+        }
+        else
+        {
+            _observations = Grow(_observations, slots * ObservationSize);
+            _nextObservations = Grow(_nextObservations, slots * ObservationSize);
+        }
         _actions = Grow(_actions, slots * ActionSize);
         _rewards = Grow(_rewards, slots);
         _terminated = Grow(_terminated, slots);
@@ -61,6 +82,35 @@ public sealed class ReplayBuffer
             _nextMasks = masks;
         }
         _allocatedRows = target;
+    }
+
+    private static byte[] GrowBytes(byte[] old, long length)
+    {
+        var grown = new byte[length];
+        old.CopyTo(grown, 0);
+        return grown;
+    }
+
+    /// <summary>Observations are stored as bytes (uint8 observation spaces).</summary>
+    public bool CompactObservations { get; }
+
+    /// <summary>Bytes the observation arrays take now (both s and s′).</summary>
+    public long ObservationBytes => CompactObservations ? 2L * _observationBytes.Length : 2L * _observations.Length * sizeof(float);
+
+    private static void ToBytes(ReadOnlySpan<float> source, Span<byte> destination)
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            float v = source[i];
+            if (!(v >= 0f && v <= 255f) || v != MathF.Floor(v))
+                throw new PolicyLabException($"A uint8 observation element is {v}; a compact replay buffer stores whole numbers in [0, 255] only. The environment's observation space declares uint8 but produced another value.");
+            destination[i] = (byte)v;
+        }
+    }
+
+    private static void ToFloats(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        for (int i = 0; i < source.Length; i++) destination[i] = source[i];
     }
 
     /// <summary>Environment copies per row.</summary>
@@ -95,8 +145,16 @@ public sealed class ReplayBuffer
         int n = Copies, o = ObservationSize, a = ActionSize;
         if (_rowsWritten >= _allocatedRows && _allocatedRows < Rows) EnsureRows(_rowsWritten + 1);
         int slot = (int)(_rowsWritten % Rows) * n;
-        observations[..(n * o)].CopyTo(_observations.AsSpan(slot * o, n * o));
-        nextObservations[..(n * o)].CopyTo(_nextObservations.AsSpan(slot * o, n * o));
+        if (CompactObservations)
+        {
+            ToBytes(observations[..(n * o)], _observationBytes.AsSpan(slot * o, n * o));
+            ToBytes(nextObservations[..(n * o)], _nextObservationBytes.AsSpan(slot * o, n * o));
+        }
+        else
+        {
+            observations[..(n * o)].CopyTo(_observations.AsSpan(slot * o, n * o));
+            nextObservations[..(n * o)].CopyTo(_nextObservations.AsSpan(slot * o, n * o));
+        }
         actions[..(n * a)].CopyTo(_actions.AsSpan(slot * a, n * a));
         if (MaskSize > 0) nextMasks[..(n * MaskSize)].CopyTo(_nextMasks.AsSpan(slot * MaskSize, n * MaskSize));
         for (int i = 0; i < n; i++)
@@ -128,7 +186,8 @@ public sealed class ReplayBuffer
             long row = firstRow + flat / n;
             int copy = flat % n;
             int index = (int)(row % Rows) * n + copy;
-            _observations.AsSpan(index * o, o).CopyTo(batch.Observations.AsSpan(b * o, o));
+            if (CompactObservations) ToFloats(_observationBytes.AsSpan(index * o, o), batch.Observations.AsSpan(b * o, o));
+            else _observations.AsSpan(index * o, o).CopyTo(batch.Observations.AsSpan(b * o, o));
             _actions.AsSpan(index * a, a).CopyTo(batch.Actions.AsSpan(b * a, a));
             // R = Σ_{j<k} γʲ r_{t+j}, stopping after an episode end or at the newest row.
             double reward = _rewards[index], discount = gamma;
@@ -141,7 +200,8 @@ public sealed class ReplayBuffer
             }
             batch.Rewards[b] = (float)reward;
             batch.Discounts[b] = _terminated[last] != 0f ? 0f : (float)discount;
-            _nextObservations.AsSpan(last * o, o).CopyTo(batch.NextObservations.AsSpan(b * o, o));
+            if (CompactObservations) ToFloats(_nextObservationBytes.AsSpan(last * o, o), batch.NextObservations.AsSpan(b * o, o));
+            else _nextObservations.AsSpan(last * o, o).CopyTo(batch.NextObservations.AsSpan(b * o, o));
             if (MaskSize > 0) _nextMasks.AsSpan(last * MaskSize, MaskSize).CopyTo(batch.NextActionMasks.AsSpan(b * MaskSize, MaskSize));
         }
     }
@@ -151,8 +211,17 @@ public sealed class ReplayBuffer
     {
         int used = (int)Math.Min(_rowsWritten, Rows) * Copies;
         state.SetScalar($"{prefix}.rows_written", _rowsWritten);
-        state.Set($"{prefix}.observations", _observations.AsSpan(0, used * ObservationSize));
-        state.Set($"{prefix}.next_observations", _nextObservations.AsSpan(0, used * ObservationSize));
+        if (CompactObservations)
+        {
+            int words = (used * ObservationSize + 7) / 8;
+            state.Set($"{prefix}.observation_bytes", MemoryMarshal.Cast<byte, ulong>(_observationBytes.AsSpan())[..words]);
+            state.Set($"{prefix}.next_observation_bytes", MemoryMarshal.Cast<byte, ulong>(_nextObservationBytes.AsSpan())[..words]);
+        }
+        else
+        {
+            state.Set($"{prefix}.observations", _observations.AsSpan(0, used * ObservationSize));
+            state.Set($"{prefix}.next_observations", _nextObservations.AsSpan(0, used * ObservationSize));
+        }
         state.Set($"{prefix}.actions", _actions.AsSpan(0, used * ActionSize));
         state.Set($"{prefix}.rewards", _rewards.AsSpan(0, used));
         state.Set($"{prefix}.terminated", _terminated.AsSpan(0, used));
@@ -169,8 +238,17 @@ public sealed class ReplayBuffer
         EnsureRows(Math.Min(rows, Rows));
         int used = (int)Math.Min(rows, Rows) * Copies;
         _rowsWritten = rows;
-        state.Read($"{prefix}.observations", _observations.AsSpan(0, used * ObservationSize));
-        state.Read($"{prefix}.next_observations", _nextObservations.AsSpan(0, used * ObservationSize));
+        if (CompactObservations)
+        {
+            int words = (used * ObservationSize + 7) / 8;
+            ReadBytes(state, $"{prefix}.observation_bytes", words, _observationBytes);
+            ReadBytes(state, $"{prefix}.next_observation_bytes", words, _nextObservationBytes);
+        }
+        else
+        {
+            state.Read($"{prefix}.observations", _observations.AsSpan(0, used * ObservationSize));
+            state.Read($"{prefix}.next_observations", _nextObservations.AsSpan(0, used * ObservationSize));
+        }
         state.Read($"{prefix}.actions", _actions.AsSpan(0, used * ActionSize));
         state.Read($"{prefix}.rewards", _rewards.AsSpan(0, used));
         state.Read($"{prefix}.terminated", _terminated.AsSpan(0, used));
@@ -181,6 +259,14 @@ public sealed class ReplayBuffer
             state.Read($"{prefix}.next_action_masks", masks);
             for (int i = 0; i < masks.Length; i++) _nextMasks[i] = masks[i] != 0f;
         }
+    }
+
+    private static void ReadBytes(StateDictionary state, string name, int words, byte[] destination)
+    {
+        ulong[] stored = state.ReadWords(name);
+        if (stored.Length != words)
+            throw new PolicyLabException($"The saved replay buffer's '{name}' has {stored.Length} words; {words} expected. The checkpoint does not match this run's settings.");
+        MemoryMarshal.Cast<ulong, byte>(stored.AsSpan()).CopyTo(destination);
     }
 }
 

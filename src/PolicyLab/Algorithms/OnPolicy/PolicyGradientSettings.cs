@@ -59,9 +59,13 @@ public abstract class PolicyGradientSettings : RegularizedPolicySettings
     [Hyperparameter("sde_learn_features", "gSDE: let the noise's gradient flow into the actor's last hidden layer (SB3's on-policy default: false)")]
     public bool SdeLearnFeatures { get; set; }
 
+    /// <summary>The torso: auto (a CNN for image observations), mlp or cnn.</summary>
+    [Hyperparameter("policy", "auto (a CNN feature extractor for image observations, else none), mlp or cnn (SB3's MlpPolicy / CnnPolicy)")]
+    public PolicyKind Policy { get; set; } = PolicyKind.Auto;
+
     /// <summary>The network settings these keys describe.</summary>
     public PolicyNetworkSettings Networks => new(PolicyLayers, ValueLayers, Activation, OrthogonalInit, LogStdInit, StateDependentStd: StateDependentStd,
-        Sde: UseSde ? new StateDependentExploration(SdeSampleFrequency, FullStd, UseExpln, SdeLearnFeatures) : null);
+        Sde: UseSde ? new StateDependentExploration(SdeSampleFrequency, FullStd, UseExpln, SdeLearnFeatures) : null, Policy: Policy);
 
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)

@@ -15,10 +15,11 @@ namespace PolicyLab.Algorithms.Policies;
 /// <param name="ZeroInitHeads">Start the output layers at zero (a uniform or zero-mean policy and zero values).</param>
 /// <param name="StateDependentStd">A Gaussian policy's log σ is an output of the actor (state-dependent) rather than one parameter per dimension.</param>
 /// <param name="Sde">Explore with gSDE (Box actions; see <see cref="StateDependentNoiseActions"/>) instead of independent Gaussian noise (null: off).</param>
+/// <param name="Policy">The torso: a CNN feature extractor shared by actor and critic for image observations (auto, cnn) or none (mlp).</param>
 public sealed record PolicyNetworkSettings(
     int[] PolicyLayers, int[] ValueLayers, Activation Activation = Activation.Tanh,
     bool OrthogonalInit = true, float LogStdInit = 0f, bool ZeroInitHeads = false, bool StateDependentStd = false,
-    StateDependentExploration? Sde = null);
+    StateDependentExploration? Sde = null, PolicyKind Policy = PolicyKind.Auto);
 
 /// <summary>
 /// A stochastic policy π(a|s) with a value function V(s): separate actor and critic MLPs over the
@@ -26,10 +27,13 @@ public sealed record PolicyNetworkSettings(
 /// chosen once from the action space (categorical, diagonal Gaussian, multi-categorical or Bernoulli), so
 /// nothing that uses the policy branches on the action type. All parameters live in one store, actor first
 /// (<see cref="ActorParameterCount"/>), so natural-gradient methods can work on the actor's prefix.
+/// With a feature extractor (<see cref="Features"/>, a CNN for image observations) both MLPs read its features
+/// instead of the observation, as SB3's CnnPolicy shares one extractor; it sits at the start of the actor's prefix.
 /// </summary>
 public sealed class ActorCriticPolicy
 {
-    private float[] _head;
+    private float[] _head, _features = [];
+    private Tensor _encodedObservations, _encoded;
 
     /// <summary>Builds and initializes the networks.</summary>
     /// <exception cref="PolicyLabException">The spaces are not supported.</exception>
@@ -42,23 +46,27 @@ public sealed class ActorCriticPolicy
         ActionSize = Distribution.ActionSize;
         HeadSize = Distribution.HeadSize;
 
+        Features = FeatureExtractors.For(observationSpace, settings.Policy, Store, "features");
+        int inputs = Features?.Features ?? ObservationSize;
         int actorOutputs = Distribution is StateDependentNoiseActions gsde ? gsde.MeanSize : HeadSize;
-        Actor = new Mlp(Store, "pi", ObservationSize, settings.PolicyLayers, actorOutputs, settings.Activation);
+        Actor = new Mlp(Store, "pi", inputs, settings.PolicyLayers, actorOutputs, settings.Activation);
         if (Distribution.LogStdSize > 0)
         {
             LogStd = Store.Add("log_std", new Shape(Distribution.LogStdSize));
             LogStd.Value.Fill(settings.LogStdInit);
         }
         ActorParameterCount = Store.Count;
-        Critic = new Mlp(Store, "vf", ObservationSize, settings.ValueLayers, 1, settings.Activation);
+        Critic = new Mlp(Store, "vf", inputs, settings.ValueLayers, 1, settings.Activation);
 
         if (settings.OrthogonalInit)
         {
+            Features?.InitializeOrthogonal(rng, MathF.Sqrt(2f));
             Actor.InitializeOrthogonal(rng, outputGain: 0.01f);
             Critic.InitializeOrthogonal(rng, outputGain: 1f);
         }
         else
         {
+            Features?.InitializeUniform(rng);
             Actor.InitializeUniform(rng);
             Critic.InitializeUniform(rng);
         }
@@ -91,7 +99,10 @@ public sealed class ActorCriticPolicy
     /// <summary>The action distribution family the actor's head parameterizes.</summary>
     public ActionDistribution Distribution { get; }
 
-    /// <summary>The actor network: observation → head (logits, or Gaussian mean and maybe log σ).</summary>
+    /// <summary>The feature extractor both networks read (a CNN for images), or null when they read the observation.</summary>
+    public IFeatureExtractor? Features { get; }
+
+    /// <summary>The actor network: observation (or features) → head (logits, or Gaussian mean and maybe log σ).</summary>
     public Mlp Actor { get; }
 
     /// <summary>The critic network: observation → V(s).</summary>
@@ -139,7 +150,7 @@ public sealed class ActorCriticPolicy
             return;
         }
         if (_head.Length < batch * HeadSize) _head = new float[batch * HeadSize];
-        Actor.Forward(observations, batch, _head);
+        Actor.Forward(Encode(observations, batch), batch, _head);
         ReadOnlySpan<float> logStd = LogStd is null ? default : LogStd.Value;
         ActionDistribution distribution = Distribution;
         for (int i = 0; i < batch; i++)
@@ -166,7 +177,7 @@ public sealed class ActorCriticPolicy
         int d = gsde.MeanSize, f = gsde.FeatureSize;
         if (_head.Length < batch * HeadSize) _head = new float[batch * HeadSize];
         if (_sdeMean.Length < batch * d) (_sdeMean, _sdeFeatures) = (new float[batch * d], new float[batch * f]);
-        Actor.Forward(observations, batch, _sdeMean, _sdeFeatures);
+        Actor.Forward(Encode(observations, batch), batch, _sdeMean, _sdeFeatures);
         ReadOnlySpan<float> logStd = LogStd!.Value;
         for (int i = 0; i < batch; i++)
         {
@@ -204,7 +215,29 @@ public sealed class ActorCriticPolicy
 
     /// <summary>V(s) for <paramref name="batch"/> observations.</summary>
     public void PredictValues(ReadOnlySpan<float> observations, int batch, Span<float> values) =>
-        Critic.Forward(observations, batch, values);
+        Critic.Forward(Encode(observations, batch), batch, values);
+
+    /// <summary>The features of <paramref name="batch"/> observations (the observations themselves without an extractor).</summary>
+    private ReadOnlySpan<float> Encode(ReadOnlySpan<float> observations, int batch)
+    {
+        if (Features is null) return observations;
+        if (_features.Length < batch * Features.Features) _features = new float[batch * Features.Features];
+        Features.Forward(observations, batch, _features);
+        return _features.AsSpan(0, batch * Features.Features);
+    }
+
+    /// <summary>The features of <paramref name="observations"/> on the tape; the actor and the critic of one loss share
+    /// one recorded extractor pass (the last observations tensor encoded is remembered).</summary>
+    private Tensor Encode(Tape tape, Tensor observations)
+    {
+        if (Features is null) return observations;
+        if (!observations.Equals(_encodedObservations))
+        {
+            _encoded = Features.Forward(tape, observations);
+            _encodedObservations = observations;
+        }
+        return _encoded;
+    }
 
     /// <summary>Converts the policy's actions to what the environment takes (see <see cref="ActionDistribution.ToEnvironment"/>).</summary>
     public void ToEnvironmentActions(ReadOnlySpan<float> actions, int batch, Span<float> environmentActions)
@@ -224,10 +257,10 @@ public sealed class ActorCriticPolicy
         Tensor head;
         if (Distribution is StateDependentNoiseActions)
         {
-            (Tensor mean, Tensor features) = Actor.ForwardWithFeatures(tape, observations);
+            (Tensor mean, Tensor features) = Actor.ForwardWithFeatures(tape, Encode(tape, observations));
             head = tape.Concat(mean, features);   // [μ | z], the gSDE family's head
         }
-        else head = Actor.Forward(tape, observations);
+        else head = Actor.Forward(tape, Encode(tape, observations));
         return Distribution.OnTape(head, LogStd is null ? null : tape.Param(LogStd), masks);
     }
 
@@ -273,13 +306,17 @@ public sealed class ActorCriticPolicy
     /// <summary>V(s) [B] on the tape.</summary>
     public Tensor Value(Tape tape, Tensor observations)
     {
-        Tensor v = Critic.Forward(tape, observations);
+        Tensor v = Critic.Forward(tape, Encode(tape, observations));
         return v.Reshape(new Shape(v.Shape[0]));
     }
 
     /// <summary>F·v on the actor's prefix of the store, F the Fisher of π at <paramref name="batch"/> observations (Gauss–Newton form).</summary>
-    public void FisherVectorProduct(ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> vector, Span<float> result, Tape tape) =>
+    public void FisherVectorProduct(ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> vector, Span<float> result, Tape tape)
+    {
+        if (Features is not null)
+            throw new PolicyLabException("Natural-gradient methods (npg, trpo) do not support CNN policies yet; use ppo, a2c or vpg for image observations, or policy=mlp.");
         Distribution.FisherVectorProduct(Actor, LogStd, Store, observations, batch, vector, result, tape);
+    }
 
     /// <summary>The policy's standard deviation as SB3 logs it, mean(exp log σ) over dimensions (NaN without a
     /// state-independent log σ).</summary>

@@ -17,8 +17,8 @@ public enum EntryExtractor
 /// policy MLPs read the flat value directly.
 /// </summary>
 /// <remarks>
-/// Image entries (a Box of rank 3, H×W×C or C×H×W) are where a CNN extractor plugs in; until PolicyLab's Conv2d lands
-/// they are refused by name. Discrete, MultiDiscrete and MultiBinary entries are refused too: policies read Box
+/// A whole-image observation (a Box of rank 3) gets its CNN from <see cref="FeatureExtractors"/>; image entries of a
+/// Dict or Tuple are where a per-entry CNN would plug in, and are refused by name until then. Discrete, MultiDiscrete and MultiBinary entries are refused too: policies read Box
 /// observations (wrap such an entry into a Box, e.g. a one-hot vector).
 /// </remarks>
 public static class ObservationFeatures
@@ -33,8 +33,7 @@ public static class ObservationFeatures
         switch (observationSpace)
         {
             case Box box:
-                if (box.Shape.Length >= 3) throw ImageNotSupported(who, "the observation", box);
-                return box.FlatSize;
+                return box.FlatSize;   // an image Box gets its CNN from FeatureExtractors (policy=auto|cnn)
             case CompositeSpace composite:
                 foreach ((string path, Space space, _) in composite.Leaves()) ExtractorFor(path, space, who);
                 return composite.FlatSize;
@@ -58,6 +57,6 @@ public static class ObservationFeatures
     }
 
     private static PolicyLabException ImageNotSupported(string who, string what, Box image) =>
-        new($"{who}: {what} is an image ({image}, shape ({string.Join(", ", image.Shape)})), and image observations need a CNN feature extractor, which PolicyLab does not have yet. " +
-            "Use a vector observation (flatten or downsample the image into a Box of rank 1 or 2) until CNN policies are available.");
+        new($"{who}: {what} is an image ({image}, shape ({string.Join(", ", image.Shape)})), and PolicyLab's CNN feature extractor reads a whole image observation, not yet an image entry of a Dict or Tuple. " +
+            "Make the image the whole observation (policy=cnn), or flatten or downsample the entry into a Box of rank 1 or 2.");
 }

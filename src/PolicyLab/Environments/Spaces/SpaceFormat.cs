@@ -22,13 +22,13 @@ public static class SpaceFormat
         ArgumentNullException.ThrowIfNull(space);
         return space switch
         {
-            Box box => new JsonObject
+            Box box => WithElementType(box, new JsonObject
             {
                 ["type"] = "box",
                 ["shape"] = new JsonArray([.. box.Shape.Select(d => (JsonNode)d)]),
                 ["low"] = new JsonArray([.. box.Low.Select(v => (JsonNode)v.ToString("R", CultureInfo.InvariantCulture))]),
                 ["high"] = new JsonArray([.. box.High.Select(v => (JsonNode)v.ToString("R", CultureInfo.InvariantCulture))]),
-            },
+            }),
             Discrete d => new JsonObject { ["type"] = "discrete", ["n"] = d.Count, ["start"] = d.Start },
             MultiDiscrete m => new JsonObject { ["type"] = "multi_discrete", ["nvec"] = new JsonArray([.. m.Sizes.Select(n => (JsonNode)n)]) },
             MultiBinary b => new JsonObject { ["type"] = "multi_binary", ["n"] = b.FlatSize },
@@ -62,7 +62,8 @@ public static class SpaceFormat
                 .Select(n => float.Parse((string)n!, NumberStyles.Float, CultureInfo.InvariantCulture))];
             return type switch
             {
-                "box" => new Box(Floats("low"), Floats("high"), Ints("shape")),
+                "box" => new Box(Floats("low"), Floats("high"), Ints("shape"),
+                    (string?)node["dtype"] == "uint8" ? BoxElementType.UInt8 : BoxElementType.Float32),
                 "discrete" => new Discrete((int)node["n"]!, (int?)node["start"] ?? 0),
                 "multi_discrete" => new MultiDiscrete(Ints("nvec")),
                 "multi_binary" => new MultiBinary((int)node["n"]!),
@@ -73,6 +74,13 @@ public static class SpaceFormat
                 _ => throw new FormatException($"unknown type '{type}'"),
             };
         }
+    }
+
+    /// <summary>Adds <c>"dtype":"uint8"</c> to a uint8 box (float32 boxes are written as before).</summary>
+    private static JsonObject WithElementType(Box box, JsonObject node)
+    {
+        if (box.ElementType == BoxElementType.UInt8) node["dtype"] = "uint8";
+        return node;
     }
 
     private static string Shorten(string text) => text.Length <= 120 ? text : text[..117] + "...";
