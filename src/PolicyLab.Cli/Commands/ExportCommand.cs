@@ -10,7 +10,7 @@ internal static class ExportCommand
     public static Command Create()
     {
         var run = new Option<string?>("--run") { Description = "the run folder" };
-        var checkpoint = new Option<long?>("--checkpoint") { Description = "checkpoint step (default: the latest)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint: a step, latest (the default), latest-intact or best (the best evaluation's, best/)" };
         var format = new Option<string>("--format") { Description = "model format: onnx", DefaultValueFactory = _ => "onnx" };
         var output = new Option<string?>("--output", "-o") { Description = "the file to write (default: policy.onnx in the run folder)" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the model" };
