@@ -44,7 +44,7 @@ internal static class EvalCommand
             string checkpointFolder = folder.ResolveCheckpointFolder(parse.GetValue(checkpoint));
             bool best = checkpointFolder == folder.BestPath;
             using var film = parse.GetValue(render) ? new EvaluationFilm(folder) : null;
-            EvaluationResult result = RunEvaluation.Evaluate(folder, checkpointFolder, n, isDeterministic, parse.GetValue(seed), film is null ? null : film.AddFrame);
+            EvaluationResult result = RunEvaluation.EvaluateCheckpoint(folder, checkpointFolder, n, isDeterministic, parse.GetValue(seed), film is null ? null : film.AddFrame);
             string? video = film?.Finish();
             if (film is not null && !parse.GetValue(json))
                 Console.WriteLine(video is null ? "no frames were filmed" : $"{film.Notice}: {video} ({film.Frames} frames)");

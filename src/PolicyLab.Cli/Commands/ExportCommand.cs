@@ -27,7 +27,7 @@ internal static class ExportCommand
                 return CommandLine.UserError("export needs --run RUN_FOLDER (a folder written by `policylab train`).");
             RunFolder folder = RunFolder.Open(runPath);
             string path = parse.GetValue(output) ?? Path.Combine(folder.Path, "policy.onnx");
-            OnnxExportResult result = OnnxExport.FromRun(folder, parse.GetValue(checkpoint), path);
+            OnnxExportResult result = OnnxExport.FromCheckpoint(folder, parse.GetValue(checkpoint), path);
             OnnxPolicySignature s = result.Signature;
             string actionShape = s.ActionWidth is int w ? $"[batch, {w}]" : "[batch]";
             string actionType = s.ActionType == OnnxElementType.Int64 ? "int64" : "float32";

@@ -35,10 +35,11 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the result" };
         var render = new Option<string?>("--render") { Description = "plots: value-function page (actor-critic); full: also training.mp4/.gif of all environments tiled, every render_every-th update" };
         var listSettings = new Option<bool>("--list-settings") { Description = "print every setting with its resolved value and exit" };
+        var maxMemory = new Option<string?>("--max-memory") { Description = "refuse a configuration whose estimated memory exceeds this (e.g. 4G, 512M; default: the machine's memory)" };
         var command = new Command("train", "Train an agent and write a run folder.")
         {
             algo, env, seed, steps, config, set, envKwargs, envAssembly, outDir, resume, checkpoint, json, listSettings, render,
-            nEnvs, evalFreq, evalEpisodes, saveFreq, logFolder, tensorboardLog, progress,
+            nEnvs, evalFreq, evalEpisodes, saveFreq, logFolder, tensorboardLog, progress, maxMemory,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -48,6 +49,7 @@ internal static class TrainCommand
                 .Where(z => z.Value is not null).Select(z => string.Create(CultureInfo.InvariantCulture, $"{z.Key}={z.Value}")),
                 .. parse.GetValue(tensorboardLog) is null ? Array.Empty<string>() : ["tensorboard=true"]];
             string[] userSets = [.. zoo, .. parse.GetValue(set) ?? []];
+            long? memoryLimit = parse.GetValue(maxMemory) is string limit ? MemoryEstimate.ParseSize(limit) : null;
             if (parse.GetValue(resume) is string resumeDir)
             {
                 if (parse.GetValue(render) is not null)
@@ -60,7 +62,7 @@ internal static class TrainCommand
                     return CommandLine.UserError($"--resume continues the run with the settings in its config.yaml, so {string.Join(", ", fixedOnResume)} cannot be given with it; " +
                         "change the budget with --steps N (the new total) or a changeable setting with --set, or start a new run.");
                 Trainer resumed = Trainer.ResumeTraining(RunFolder.Open(resumeDir), parse.GetValue(checkpoint), userSets, parse.GetValue(steps),
-                    new ProgressReporter(asJson));
+                    new ProgressReporter(asJson), memoryLimit);
                 if (!asJson)
                 {
                     Console.WriteLine($"resuming from checkpoint {resumed.ResumedFrom} of {resumed.Folder.Path}" +
@@ -80,6 +82,7 @@ internal static class TrainCommand
             var request = new SettingsRequest(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config),
                 overrides, parse.GetValue(seed), parse.GetValue(steps));
             (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(request);
+            run.MaxMemoryBytes = memoryLimit;
             if (parse.GetValue(listSettings))
             {
                 PrintSettings(run, settings);

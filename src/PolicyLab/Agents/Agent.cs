@@ -191,7 +191,7 @@ public sealed class Agent : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint);
         RunFolder folder = Training.RunFolder.Open(runFolder);
         if (checkpoint.Trim() == Training.RunFolder.BestChoice)
-            return new Agent(Trainer.Resume(folder, folder.ResolveCheckpointFolder(checkpoint)), actsOnly: true);
+            return new Agent(Trainer.OpenCheckpoint(folder, folder.ResolveCheckpointFolder(checkpoint)), actsOnly: true);
         return new Agent(Trainer.ResumeTraining(folder, checkpoint));
     }
 

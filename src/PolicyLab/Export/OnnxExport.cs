@@ -85,7 +85,7 @@ public static class OnnxExport
         return signature;
     }
 
-    /// <summary>Exports the policy of a trainer (a run being trained or one reopened with <see cref="Trainer.Resume(RunFolder, long?, ITrainingObserver?)"/>),
+    /// <summary>Exports the policy of a trainer (a run being trained or one reopened with <see cref="Trainer.Resume"/>),
     /// with the run's observation statistics when it normalizes observations.</summary>
     public static OnnxExportResult Write(string path, Trainer trainer)
     {
@@ -128,14 +128,14 @@ public static class OnnxExport
     /// to <paramref name="path"/>.
     /// </summary>
     /// <exception cref="PolicyLabException">No such checkpoint, a damaged one, or an unexportable policy.</exception>
-    public static OnnxExportResult FromRun(RunFolder folder, string? checkpoint, string path)
+    public static OnnxExportResult FromCheckpoint(RunFolder folder, string? checkpoint, string path)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(path);
         CheckDestination(path);
         if (folder.CheckpointSteps().Count == 0 && !folder.HasBest)
             throw new PolicyLabException($"The run '{folder.Path}' has no checkpoint yet, so there is no trained policy to export; let training write one (checkpoint_freq, or the end of the run) and export again.");
-        using Trainer trainer = Trainer.Resume(folder, folder.ResolveCheckpointFolder(checkpoint));
+        using Trainer trainer = Trainer.OpenCheckpoint(folder, folder.ResolveCheckpointFolder(checkpoint));
         return Write(path, trainer);
     }
 

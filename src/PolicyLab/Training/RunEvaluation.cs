@@ -33,11 +33,11 @@ public static class RunEvaluation
     /// Evaluates the policy of one checkpoint folder of a run (<see cref="RunFolder.ResolveCheckpointFolder"/>: a step
     /// checkpoint or <c>best/</c>), as <see cref="Evaluate(RunFolder, long?, int, bool, long?, Action{RgbFrame}?)"/> does.
     /// </summary>
-    public static EvaluationResult Evaluate(RunFolder folder, string checkpointFolder, int episodes, bool deterministic, long? seed = null,
+    public static EvaluationResult EvaluateCheckpoint(RunFolder folder, string checkpointFolder, int episodes, bool deterministic, long? seed = null,
         Action<RgbFrame>? film = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        using Trainer trainer = Trainer.Resume(folder, checkpointFolder);
+        using Trainer trainer = Trainer.OpenCheckpoint(folder, checkpointFolder);
         return Evaluate(trainer, episodes, deterministic, seed, film);
     }
 

@@ -43,6 +43,7 @@ public sealed class Trainer : IDisposable
     {
         run.ThrowIfInvalid("run settings");
         algorithmSettings.ThrowIfInvalid($"{run.Algorithm} settings");
+        MemoryEstimate.ThrowIfTooLarge(run, algorithmSettings, run.MaxMemoryBytes); // before anything big is allocated
         (_run, _folder) = (run, folder);
         AlgorithmInfo info = AlgorithmRegistry.Get(run.Algorithm);
         ulong seed = (ulong)run.Seed;
@@ -141,9 +142,10 @@ public sealed class Trainer : IDisposable
     /// <param name="overrides">--set key=value changes.</param>
     /// <param name="steps">The new total budget (--steps), if given.</param>
     /// <param name="observer">Told about notices while loading.</param>
+    /// <param name="maxMemoryBytes">The memory limit of <see cref="RunSettings.MaxMemoryBytes"/> (null: the machine's).</param>
     /// <exception cref="PolicyLabException">The folder is in use, the checkpoint is missing or damaged, config.yaml disagrees with it, or a change is not allowed.</exception>
     public static Trainer ResumeTraining(RunFolder folder, string? checkpoint = null, IReadOnlyList<string>? overrides = null, long? steps = null,
-        ITrainingObserver? observer = null)
+        ITrainingObserver? observer = null, long? maxMemoryBytes = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         RunLock held = folder.Lock("train --resume");
@@ -154,6 +156,7 @@ public sealed class Trainer : IDisposable
             ExperimentLog saved = ExperimentLog.FromJson(log, Path.Combine(folder.CheckpointPath(step), Checkpoint.LogFileName));
             (RunSettings run, Hyperparameters algorithmSettings, IReadOnlyList<KeyValuePair<string, string>> changes) =
                 SettingsResolver.ForResume(folder, saved.Parameters, step, overrides ?? [], steps);
+            run.MaxMemoryBytes = maxMemoryBytes;
             Trainer trainer = Restore(new Trainer(run, algorithmSettings, folder) { _lock = held }, state, saved, observer, folder.CheckpointPath(step), step);
             if (changes.Count > 0)
             {
@@ -187,7 +190,7 @@ public sealed class Trainer : IDisposable
         long step = checkpointStep ?? steps[^1];
         if (!steps.Contains(step))
             throw new PolicyLabException($"The run has no checkpoint at step {step}; it has {string.Join(", ", steps)}.");
-        return Resume(folder, folder.CheckpointPath(step), observer);
+        return OpenCheckpoint(folder, folder.CheckpointPath(step), observer);
     }
 
     /// <summary>
@@ -195,7 +198,7 @@ public sealed class Trainer : IDisposable
     /// e.g. from <see cref="RunFolder.ResolveCheckpointFolder"/>) without taking its lock: to evaluate or export it.
     /// </summary>
     /// <exception cref="PolicyLabException">The folder or checkpoint is missing or damaged.</exception>
-    public static Trainer Resume(RunFolder folder, string checkpointFolder, ITrainingObserver? observer = null)
+    public static Trainer OpenCheckpoint(RunFolder folder, string checkpointFolder, ITrainingObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(checkpointFolder);
@@ -315,6 +318,8 @@ public sealed class Trainer : IDisposable
                 long stepsBefore = sink.TotalSteps;
                 _algorithm.Iterate(progress, diagnostics);
                 _iteration++;
+                // A finite loss can still step the weights to NaN or overflow; stop here, before acting or evaluating on them.
+                ThrowIfWeightsUnusable();
                 stalled = sink.TotalSteps > stepsBefore ? 0 : stalled + 1;
                 if (stalled >= MaxStalledUpdates && !_algorithm.IsFinished)
                     throw new PolicyLabException($"Training made no progress: {MaxStalledUpdates} updates in a row took no environment step (at step {sink.TotalSteps} " +
@@ -351,6 +356,16 @@ public sealed class Trainer : IDisposable
             if (!evaluatedNow) observer.OnEvaluation(Status(), final);
             _log.EndReason = endReason;
             SaveCheckpoint();
+            WriteLogFiles(clock);
+        }
+        catch (IOException e) when (IsDiskFull(e) || RunLock.IsReadOnlyFileSystem(e))
+        {
+            IReadOnlyList<long> saved = _folder.CheckpointSteps();
+            throw new PolicyLabException($"Training stopped at step {sink.TotalSteps}: {(IsDiskFull(e) ? "the disk is full" : "the file system is read-only")} " +
+                $"({e.Message.TrimEnd('.')}). Files are published atomically, so nothing half-written was left in '{_folder.Path}'; " +
+                (saved.Count > 0
+                    ? $"its last checkpoint, step {saved[^1]}, is intact: free some space and continue with `policylab train --resume {_folder.Path}`."
+                    : "no checkpoint had been written yet, so free some space (or pick an --out on another disk) and start the run again."), e);
         }
         catch (NonFiniteValueException e)
         {
@@ -366,14 +381,17 @@ public sealed class Trainer : IDisposable
                     ? $"The last checkpoint, step {saved[^1]} in '{_folder.CheckpointsPath}', is intact. {DivergenceAdvice(resumable: true)}"
                     : $"No checkpoint was written before this point, so the run cannot be resumed. {DivergenceAdvice(resumable: false)}"), e);
         }
-        WriteLogFiles(clock);
         var outcome = new TrainingResult(_folder.Path, sink.TotalSteps, _log.Episodes.Count, final, clock.Elapsed.TotalSeconds, endReason);
         observer.OnRunFinished(Status(), outcome);
         return outcome;
     }
 
+    /// <summary>Whether <paramref name="e"/> says the disk is full (ENOSPC, or Windows' ERROR_DISK_FULL).</summary>
+    internal static bool IsDiskFull(IOException e) =>
+        e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) || e.HResult == 28 || e.HResult == unchecked((int)0x80070070);
+
     /// <summary>Updates in a row that take no environment step before the loop stops (a damaged counter would spin forever).</summary>
-    public const int MaxStalledUpdates = 1000;
+    public const int MaxStalledUpdates = 100;
 
     /// <summary>
     /// Evaluates the current policy deterministically and records the result; one with a higher mean return than every
@@ -396,10 +414,15 @@ public sealed class Trainer : IDisposable
     /// <exception cref="NonFiniteValueException">A weight is NaN, infinite or beyond <see cref="ParameterStore.MaxUsableMagnitude"/>.</exception>
     private void SaveCheckpoint(BestRecord? best = null)
     {
-        if (_algorithm.Parameters.FindUnusableValue() is string weight)
-            throw new NonFiniteValueException($"weight after the update ({weight})", double.NaN);
+        ThrowIfWeightsUnusable();
         TrainingCheckpoint.Save(_folder, _algorithm, _environments, _evaluationRng,
             new LoopPosition(_iteration, Steps, _nextEvaluation, _nextCheckpoint), _log, _version, best);
+    }
+
+    private void ThrowIfWeightsUnusable()
+    {
+        if (_algorithm.Parameters.FindUnusableValue() is string weight)
+            throw new NonFiniteValueException($"weight after the update ({weight})", double.NaN);
     }
 
     /// <summary>What to change after a divergence, naming only settings this algorithm has, and how to continue.</summary>
@@ -417,7 +440,7 @@ public sealed class Trainer : IDisposable
             onResume.Add(double.TryParse(clip, NumberStyles.Float, CultureInfo.InvariantCulture, out double c) && double.IsFinite(c)
                 ? string.Create(CultureInfo.InvariantCulture, $"max_grad_norm={c / 2:G3}") : "max_grad_norm=0.5");
         string sets = string.Join(" ", onResume.Select(o => $"--set {o}"));
-        string fresh = _run.NormalizeObservations ? "" : " Normalizing observations (--set normalize=true, a new run) also often helps.";
+        string fresh = _run.NormalizeObservations ? "" : " Normalizing observations (normalize: true, in a new run) also often helps.";
         if (onResume.Count == 0)
             return $"Start a new run with other settings (`policylab train --algo {_run.Algorithm} --list-settings` lists them).{fresh}";
         return resumable
