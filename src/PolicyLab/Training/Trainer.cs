@@ -425,17 +425,27 @@ public sealed class Trainer : IDisposable
             throw new NonFiniteValueException($"weight after the update ({weight})", double.NaN);
     }
 
+    /// <summary>A learning rate or schedule (0.0003, lin_0.001, linear(0.001, 0)) with every number divided by 4, or null
+    /// when it holds no positive number.</summary>
+    private static string? Quartered(string value)
+    {
+        bool any = false;
+        string lower = System.Text.RegularExpressions.Regex.Replace(value, "[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?", m =>
+        {
+            double x = double.Parse(m.Value, CultureInfo.InvariantCulture);
+            any |= x > 0;
+            return (x / 4).ToString("G3", CultureInfo.InvariantCulture);
+        });
+        return any ? lower.Replace(" ", "", StringComparison.Ordinal) : null; // one shell word
+    }
+
     /// <summary>What to change after a divergence, naming only settings this algorithm has, and how to continue.</summary>
     private string DivergenceAdvice(bool resumable)
     {
         var settings = _algorithm.Settings.ToList().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         var onResume = new List<string>();
-        if (settings.TryGetValue("learning_rate", out string? rate))
-            onResume.Add(double.TryParse(rate, NumberStyles.Float, CultureInfo.InvariantCulture, out double r) && r > 0
-                ? string.Create(CultureInfo.InvariantCulture, $"learning_rate={r / 4:G3}") : "learning_rate=<a lower value>");
-        if (settings.TryGetValue("vf_learning_rate", out string? vfRate)
-            && double.TryParse(vfRate, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0)
-            onResume.Add(string.Create(CultureInfo.InvariantCulture, $"vf_learning_rate={v / 4:G3}"));
+        foreach (string rate in new[] { "learning_rate", "vf_learning_rate" })
+            if (settings.TryGetValue(rate, out string? value) && Quartered(value) is string lower) onResume.Add($"{rate}={lower}");
         if (settings.TryGetValue("max_grad_norm", out string? clip))
             onResume.Add(double.TryParse(clip, NumberStyles.Float, CultureInfo.InvariantCulture, out double c) && double.IsFinite(c)
                 ? string.Create(CultureInfo.InvariantCulture, $"max_grad_norm={c / 2:G3}") : "max_grad_norm=0.5");

@@ -89,7 +89,7 @@ public sealed class NonFiniteTests : IDisposable
     }
 
     private static string[] SuggestedSets(string message) =>
-        message.Split("--set ").Skip(1).Select(part => part.Split(' ', ')')[0].TrimEnd('.')).ToArray();
+        message.Split("--set ").Skip(1).Select(part => part.Split(' ')[0].TrimEnd('.')).ToArray();
 
     [Fact]
     public void Non_finite_weights_are_never_published_and_the_suggested_resume_works()
@@ -112,7 +112,7 @@ public sealed class NonFiniteTests : IDisposable
 
     [Theory]
     [InlineData("sac", "Pendulum-v1", new[] { "policy_layers=[16]", "critic_layers=[16]", "learning_starts=32", "batch_size=16", "log_interval=32", "checkpoint_freq=32", "n_timesteps=512" })]
-    [InlineData("es", "CartPole-v1", new[] { "policy_layers=[8]", "population_size=4", "checkpoint_freq=1", "n_timesteps=100000" })]
+    [InlineData("es", "CartPole-v1", new[] { "policy_layers=[8]", "n_pairs=2", "checkpoint_freq=1", "n_timesteps=100000" })]
     public void The_divergence_advice_names_only_settings_the_algorithm_has(string algorithm, string environment, string[] settings)
     {
         (string folder, PolicyLabException e) = Diverge(algorithm, environment, settings, algorithm);
