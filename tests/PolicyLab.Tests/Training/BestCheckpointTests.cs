@@ -6,7 +6,7 @@ using PolicyLab.Training;
 
 namespace PolicyLab.Tests.Training;
 
-/// <summary>A PPO CartPole run evaluated every 256 steps, whose best/ checkpoint the tests read (copy it to change it).</summary>
+/// <summary>A PPO CartPole run evaluated every 128 steps, whose best/ checkpoint the tests read (copy it to change it).</summary>
 public sealed class BestRunFixture : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("policylab-best-").FullName;
@@ -16,7 +16,7 @@ public sealed class BestRunFixture : IDisposable
     {
         Folder = Path.Combine(_root, "run");
         (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(new SettingsRequest("ppo", "CartPole-v1", null,
-            ["n_timesteps=2048", "checkpoint_freq=1024", "eval_freq=256", "eval_episodes=2"], 0, null));
+            ["n_timesteps=1024", "checkpoint_freq=512", "eval_freq=128", "eval_episodes=2", "tensorboard=false"], 0, null));
         using Trainer t = Trainer.Start(run, settings, RunFolder.CreateAt(Folder));
         t.Run();
     }
@@ -107,7 +107,7 @@ public sealed class BestCheckpointTests(BestRunFixture fixture) : IDisposable, I
         SmallRunFixture.Copy(fixture.Folder, copy);
         var folder = RunFolder.Open(copy);
         BestRecord before = ExperimentLog.FromJson(File.ReadAllBytes(Path.Combine(copy, "experiment.json"))).Best!;
-        using (Trainer t = Trainer.ResumeTraining(folder, steps: 3072))
+        using (Trainer t = Trainer.ResumeTraining(folder, steps: 1536))
         {
             Assert.Equal(before, t.Log.Best);
             t.Run();
