@@ -46,7 +46,7 @@ public sealed class BestCheckpointTests(BestRunFixture fixture) : IDisposable, I
     {
         var folder = RunFolder.Open(fixture.Folder);
         ExperimentLog log = ExperimentLog.FromJson(File.ReadAllBytes(Path.Combine(folder.Path, "experiment.json")), "experiment.json");
-        Assert.Equal(8, log.Evaluations.Count);
+        Assert.True(log.Evaluations.Count >= 2, $"{log.Evaluations.Count} evaluations");
         (long step, double mean) = BestOf(log.Evaluations);
         Assert.NotNull(log.Best);
         Assert.Equal(step, log.Best.Step);
