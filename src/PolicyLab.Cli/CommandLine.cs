@@ -56,7 +56,7 @@ internal static class CommandLine
         return e switch
         {
             IOException when what.Contains("No space left", StringComparison.OrdinalIgnoreCase) || e.HResult == 28 || e.HResult == unchecked((int)0x80070070) =>
-                $"The disk is full ({what}). Free some space or pick an --out on another disk; files are written atomically, so what was already written (config.yaml, the last checkpoint) is intact.",
+                $"The disk is full ({what}). Free some space or pick an --out on another disk; files are written atomically, so nothing half-written was published (a run's existing checkpoints are intact).",
             IOException when what.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase) =>
                 $"Cannot write: the file system is read-only ({what}). Pick a writable --out (or copy the run to a writable place before resuming it).",
             UnauthorizedAccessException =>

@@ -15,7 +15,7 @@ internal static class EvalCommand
         var runArgument = new Argument<string?>("RUN") { Description = "the run folder (same as --run)", Arity = ArgumentArity.ZeroOrOne };
         var policy = new Option<string?>("--policy") { Description = "evaluate a built-in controller instead of a run: heuristic (Gymnasium's LunarLander controller)" };
         var env = new Option<string?>("--env") { Description = "environment for --policy (LunarLander-v3 or LunarLanderContinuous-v3; default LunarLander-v3)" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint: a step, latest (the default) or latest-intact (the newest whose files match their manifest)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint: a step, latest (the default), latest-intact (the newest whose files match their manifest) or best (the best evaluation's, best/)" };
         var episodes = new Option<int>("--episodes") { Description = "episodes to run", DefaultValueFactory = _ => 10 };
         var deterministic = new Option<bool>("--deterministic") { Description = "act with the policy's mode (the default)" };
         var stochastic = new Option<bool>("--stochastic") { Description = "sample actions from the policy" };
@@ -41,9 +41,10 @@ internal static class EvalCommand
                 return CommandLine.UserError("eval needs a run folder written by `policylab train` (eval RUN, or --run RUN), or --policy heuristic --env LunarLander-v3 for the built-in controller.");
             bool isDeterministic = !parse.GetValue(stochastic);
             var folder = RunFolder.Open(runFolder);
-            long step = folder.ResolveCheckpoint(parse.GetValue(checkpoint));
+            string checkpointFolder = folder.ResolveCheckpointFolder(parse.GetValue(checkpoint));
+            bool best = checkpointFolder == folder.BestPath;
             using var film = parse.GetValue(render) ? new EvaluationFilm(folder) : null;
-            EvaluationResult result = RunEvaluation.Evaluate(folder, step, n, isDeterministic, parse.GetValue(seed), film is null ? null : film.AddFrame);
+            EvaluationResult result = RunEvaluation.EvaluateCheckpoint(folder, checkpointFolder, n, isDeterministic, parse.GetValue(seed), film is null ? null : film.AddFrame);
             string? video = film?.Finish();
             if (film is not null && !parse.GetValue(json))
                 Console.WriteLine(video is null ? "no frames were filmed" : $"{film.Notice}: {video} ({film.Frames} frames)");
@@ -54,6 +55,7 @@ internal static class EvalCommand
                     ["command"] = "eval",
                     ["run_folder"] = folder.Path,
                     ["checkpoint"] = result.Step,
+                    ["best"] = best,
                     ["deterministic"] = isDeterministic,
                     ["mean_return"] = JsonOutput.Number(result.MeanReturn),
                     ["std_return"] = JsonOutput.Number(result.StdReturn),
@@ -66,7 +68,7 @@ internal static class EvalCommand
             else
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"checkpoint {result.Step}: mean return {result.MeanReturn:F2} ± {result.StdReturn:F2} over {result.Returns.Length} episodes ({(isDeterministic ? "deterministic" : "stochastic")}), mean length {result.MeanLength:F1}"));
+                    $"checkpoint {(best ? $"best (step {result.Step})" : result.Step)}: mean return {result.MeanReturn:F2} ± {result.StdReturn:F2} over {result.Returns.Length} episodes ({(isDeterministic ? "deterministic" : "stochastic")}), mean length {result.MeanLength:F1}"));
             }
             return 0;
         }));

@@ -10,7 +10,7 @@ internal static class ExportCommand
     public static Command Create()
     {
         var run = new Option<string?>("--run") { Description = "the run folder" };
-        var checkpoint = new Option<long?>("--checkpoint") { Description = "checkpoint step (default: the latest)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint: a step, latest (the default), latest-intact or best (the best evaluation's, best/)" };
         var format = new Option<string>("--format") { Description = "model format: onnx", DefaultValueFactory = _ => "onnx" };
         var output = new Option<string?>("--output", "-o") { Description = "the file to write (default: policy.onnx in the run folder)" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object describing the model" };
@@ -27,7 +27,7 @@ internal static class ExportCommand
                 return CommandLine.UserError("export needs --run RUN_FOLDER (a folder written by `policylab train`).");
             RunFolder folder = RunFolder.Open(runPath);
             string path = parse.GetValue(output) ?? Path.Combine(folder.Path, "policy.onnx");
-            OnnxExportResult result = OnnxExport.FromRun(folder, parse.GetValue(checkpoint), path);
+            OnnxExportResult result = OnnxExport.FromCheckpoint(folder, parse.GetValue(checkpoint), path);
             OnnxPolicySignature s = result.Signature;
             string actionShape = s.ActionWidth is int w ? $"[batch, {w}]" : "[batch]";
             string actionType = s.ActionType == OnnxElementType.Int64 ? "int64" : "float32";

@@ -37,10 +37,11 @@ internal static class TrainCommand
         var listSettings = new Option<bool>("--list-settings") { Description = "print every setting with its resolved value and exit" };
         var seeds = new Option<string?>("--seeds") { Description = "train one run per seed into one experiment folder: --seeds 0..4 (inclusive) or 0,3,7; with --set key=a,b,c grids, every combination" };
         var jobs = new Option<int?>("--jobs", "-j") { Description = "with --seeds or a --set grid: train N runs at a time in parallel processes (default 1: one after another in this process)" };
+        var maxMemory = new Option<string?>("--max-memory") { Description = "refuse a configuration whose estimated memory exceeds this (e.g. 4G, 512M; default: the machine's memory)" };
         var command = new Command("train", "Train an agent and write a run folder.")
         {
             algo, env, seed, steps, config, set, envKwargs, envAssembly, outDir, resume, checkpoint, json, listSettings, render,
-            nEnvs, evalFreq, evalEpisodes, saveFreq, logFolder, tensorboardLog, progress, seeds, jobs,
+            nEnvs, evalFreq, evalEpisodes, saveFreq, logFolder, tensorboardLog, progress, seeds, jobs, maxMemory,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -50,6 +51,7 @@ internal static class TrainCommand
                 .Where(z => z.Value is not null).Select(z => string.Create(CultureInfo.InvariantCulture, $"{z.Key}={z.Value}")),
                 .. parse.GetValue(tensorboardLog) is null ? Array.Empty<string>() : ["tensorboard=true"]];
             string[] userSets = [.. zoo, .. parse.GetValue(set) ?? []];
+            long? memoryLimit = parse.GetValue(maxMemory) is string limit ? MemoryEstimate.ParseSize(limit) : null;
             if (parse.GetValue(resume) is string resumeDir)
             {
                 if (parse.GetValue(seeds) is not null || parse.GetValue(jobs) is not null)
@@ -64,7 +66,7 @@ internal static class TrainCommand
                     return CommandLine.UserError($"--resume continues the run with the settings in its config.yaml, so {string.Join(", ", fixedOnResume)} cannot be given with it; " +
                         "change the budget with --steps N (the new total) or a changeable setting with --set, or start a new run.");
                 Trainer resumed = Trainer.ResumeTraining(RunFolder.Open(resumeDir), parse.GetValue(checkpoint), userSets, parse.GetValue(steps),
-                    new ProgressReporter(asJson));
+                    new ProgressReporter(asJson), memoryLimit);
                 if (!asJson)
                 {
                     Console.WriteLine($"resuming from checkpoint {resumed.ResumedFrom} of {resumed.Folder.Path}" +
@@ -95,6 +97,7 @@ internal static class TrainCommand
             var request = new SettingsRequest(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config),
                 overrides, parse.GetValue(seed), parse.GetValue(steps));
             (RunSettings run, Hyperparameters settings) = SettingsResolver.Resolve(request);
+            run.MaxMemoryBytes = memoryLimit;
             if (parse.GetValue(listSettings))
             {
                 PrintSettings(run, settings);

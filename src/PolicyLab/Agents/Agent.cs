@@ -39,10 +39,12 @@ public sealed class Agent : IDisposable
     private readonly Environments.Latent.ActionProjector? _projector;
     private readonly double[] _projectorScratch = [];
     private float[] _input = [], _latent = [];
+    private readonly bool _actsOnly;
 
-    private Agent(Trainer trainer)
+    private Agent(Trainer trainer, bool actsOnly = false)
     {
         _trainer = trainer;
+        _actsOnly = actsOnly;
         _algorithm = trainer.Algorithm;
         ObservationSpace = trainer.Environments.Statistics.SingleObservationSpace;
         // A latent-action run's policy acts in the latent box; Predict maps its actions through the run's projector.
@@ -90,8 +92,8 @@ public sealed class Agent : IDisposable
     /// <summary>The run folder the agent trains in, or null for an agent loaded from a policy file.</summary>
     public string? RunFolder => _trainer?.Folder.Path;
 
-    /// <summary>Whether <see cref="Learn"/> can train this agent (false when it was loaded from a policy file).</summary>
-    public bool CanLearn => _trainer is not null;
+    /// <summary>Whether <see cref="Learn"/> can train this agent (false when it was loaded from a policy file or a run's <c>best/</c> checkpoint).</summary>
+    public bool CanLearn => _trainer is not null && !_actsOnly;
 
     /// <summary>The algorithm's resolved settings.</summary>
     public Hyperparameters Settings => _algorithm.Settings;
@@ -152,8 +154,8 @@ public sealed class Agent : IDisposable
 
     /// <summary>
     /// Loads an agent: from a policy file (<see cref="Save"/>; it only acts), from a run folder (its latest checkpoint;
-    /// it can train on with <see cref="Learn"/>, and holds the run folder's lock until disposed), or from one checkpoint
-    /// folder of a run.
+    /// it can train on with <see cref="Learn"/>, and holds the run folder's lock until disposed), from one checkpoint
+    /// folder of a run, or from a run's <c>best/</c> folder (the best evaluation's checkpoint; it only acts).
     /// </summary>
     /// <exception cref="PolicyLabException">Nothing loadable there, or a damaged or incompatible file.</exception>
     public static Agent Load(string path)
@@ -164,6 +166,9 @@ public sealed class Agent : IDisposable
             string full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
             if (File.Exists(Path.Combine(full, Training.RunFolder.ConfigFileName)))
                 return new Agent(Trainer.ResumeTraining(Training.RunFolder.Open(full)));
+            if (Path.GetFileName(full) == Training.RunFolder.BestChoice && Path.GetDirectoryName(full) is string parent
+                && File.Exists(Path.Combine(parent, Training.RunFolder.ConfigFileName)))
+                return Load(parent, Training.RunFolder.BestChoice);
             if (File.Exists(Path.Combine(full, "checkpoint.json")) && long.TryParse(Path.GetFileName(full), out long step)
                 && Path.GetDirectoryName(Path.GetDirectoryName(full)) is string run)
                 return new Agent(Trainer.ResumeTraining(Training.RunFolder.Open(run), step.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -172,6 +177,22 @@ public sealed class Agent : IDisposable
         }
         (PolicyDescription description, IAlgorithm algorithm) = PolicyFile.Read(path);
         return new Agent(description, algorithm);
+    }
+
+    /// <summary>
+    /// Loads one checkpoint of a run folder, chosen as <c>--checkpoint</c> chooses: a step, <c>latest</c>,
+    /// <c>latest-intact</c> (these can train on, holding the run's lock until disposed) or <c>best</c> (the best
+    /// evaluation's checkpoint, <c>best/</c>; it only acts and evaluates, without locking the run).
+    /// </summary>
+    /// <exception cref="PolicyLabException">Not a run folder, no such checkpoint, or a damaged one.</exception>
+    public static Agent Load(string runFolder, string checkpoint)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runFolder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint);
+        RunFolder folder = Training.RunFolder.Open(runFolder);
+        if (checkpoint.Trim() == Training.RunFolder.BestChoice)
+            return new Agent(Trainer.OpenCheckpoint(folder, folder.ResolveCheckpointFolder(checkpoint)), actsOnly: true);
+        return new Agent(Trainer.ResumeTraining(folder, checkpoint));
     }
 
     /// <summary>
@@ -189,6 +210,9 @@ public sealed class Agent : IDisposable
         if (_trainer is null)
             throw new PolicyLabException("This agent was loaded from a policy file, which carries what acting needs but not the optimizer state or training environments. " +
                 "Load its run folder (Agent.Load(runFolder)) to train on.");
+        if (_actsOnly)
+            throw new PolicyLabException("This agent was loaded from the run's best/ checkpoint, which is for acting and evaluating: it holds no replay buffer " +
+                "and is not the run's latest state. Load the run folder (Agent.Load(runFolder)) to train on.");
         if (steps <= 0) throw new PolicyLabException($"Learn needs a positive number of steps; got {steps}.");
         _trainer.SetBudget(checked(_trainer.Steps + steps));
         ITrainingObserver[] observers = [.. callbacks ?? []];
@@ -197,7 +221,7 @@ public sealed class Agent : IDisposable
 
     /// <summary>
     /// Saves the policy file: weights, settings (which fix the architecture), spaces, frozen observation statistics and
-    /// the versions — everything <see cref="Load"/> needs to act, without the environment or the optimizer.
+    /// the versions — everything <see cref="Load(string)"/> needs to act, without the environment or the optimizer.
     /// </summary>
     public void Save(string path)
     {

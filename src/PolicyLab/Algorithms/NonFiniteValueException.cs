@@ -5,10 +5,14 @@ public sealed class NonFiniteValueException : PolicyLabException
 {
     /// <summary>Creates the exception naming the quantity.</summary>
     public NonFiniteValueException(string quantity, double value)
-        : base($"Training produced a non-finite {quantity} ({value}). Lower the learning rate, enable gradient clipping (max_grad_norm) or normalize observations and rewards, then resume from the last checkpoint.")
+        : base($"Training produced a non-finite {quantity} ({value}); lower the step size (learning rate, or the algorithm's gradient clipping where it has one) and resume from the last checkpoint.")
     {
         Quantity = quantity;
+        Value = value;
     }
+
+    /// <summary>The value that was not finite.</summary>
+    public double Value { get; }
 
     /// <summary>The quantity that was not finite (e.g. "policy loss").</summary>
     public string Quantity { get; }

@@ -135,6 +135,22 @@ public static class OnnxExport
     }
 
     /// <summary>
+    /// Exports the checkpoint a <c>--checkpoint</c> choice names (a step, latest, latest-intact or best; null: the latest)
+    /// to <paramref name="path"/>.
+    /// </summary>
+    /// <exception cref="PolicyLabException">No such checkpoint, a damaged one, or an unexportable policy.</exception>
+    public static OnnxExportResult FromCheckpoint(RunFolder folder, string? checkpoint, string path)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(path);
+        CheckDestination(path);
+        if (folder.CheckpointSteps().Count == 0 && !folder.HasBest)
+            throw new PolicyLabException($"The run '{folder.Path}' has no checkpoint yet, so there is no trained policy to export; let training write one (checkpoint_freq, or the end of the run) and export again.");
+        using Trainer trainer = Trainer.OpenCheckpoint(folder, folder.ResolveCheckpointFolder(checkpoint));
+        return Write(path, trainer);
+    }
+
+    /// <summary>
     /// The ONNX model bytes of the deterministic policy and its signature (see <see cref="Write(string, IAlgorithm, Space, Space, ObservationNormalization?, IReadOnlyDictionary{string, string}?)"/>).
     /// </summary>
     /// <exception cref="PolicyLabException">The algorithm is not one whose policy PolicyLab knows how to export (a custom

@@ -60,6 +60,26 @@ public sealed class ParameterStore
         return null;
     }
 
+    /// <summary>Largest parameter magnitude a usable network can hold: beyond it a value's square overflows float32, so no
+    /// loss or optimizer step involving it can be finite.</summary>
+    public const float MaxUsableMagnitude = 1.8e19f;
+
+    /// <summary>
+    /// The first parameter value that is NaN, infinite or beyond <see cref="MaxUsableMagnitude"/>, as
+    /// "name[index] = value", or null when every value is usable.
+    /// </summary>
+    public string? FindUnusableValue()
+    {
+        foreach (Parameter p in _parameters)
+        {
+            Span<float> values = p.Value;
+            for (int i = 0; i < values.Length; i++)
+                if (!(Math.Abs(values[i]) < MaxUsableMagnitude))
+                    return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Name}[{i}] = {values[i]}");
+        }
+        return null;
+    }
+
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGradients() => Gradients.Clear();
 

@@ -16,6 +16,11 @@ public sealed record UpdateRecord(int Iteration, long Step, IReadOnlyList<KeyVal
 /// <param name="Changes">Setting → new value.</param>
 public sealed record ResumeRecord(long Step, IReadOnlyList<KeyValuePair<string, string>> Changes);
 
+/// <summary>The evaluation with the highest mean return so far, whose checkpoint is the run's <c>best/</c>.</summary>
+/// <param name="Step">The step of the evaluation.</param>
+/// <param name="MeanReturn">Its mean return.</param>
+public sealed record BestRecord(long Step, double MeanReturn);
+
 /// <summary>
 /// Everything a run records that depends only on the seed (never on wall time): parameters, every
 /// episode, every update's diagnostics, every evaluation. Serialized as <c>experiment.json</c> and
@@ -46,6 +51,9 @@ public sealed class ExperimentLog
 
     /// <summary>Resumes that changed settings (a new budget, frequencies, learning rate), oldest first.</summary>
     public List<ResumeRecord> Resumes { get; } = [];
+
+    /// <summary>The best evaluation so far (written to <c>best/</c>), or null before any finite one.</summary>
+    public BestRecord? Best { get; set; }
 
     /// <summary>Why the run ended (budget, threshold, error), set when it ends.</summary>
     public string? EndReason { get; set; }
@@ -141,6 +149,14 @@ public sealed class ExperimentLog
                 }
                 w.WriteEndArray();
             }
+            if (Best is not null)
+            {
+                w.WriteStartObject("best");
+                w.WriteNumber("step", Best.Step);
+                WriteNumber(w, "mean_return", Best.MeanReturn);
+                w.WriteString("folder", RunFolder.BestChoice);
+                w.WriteEndObject();
+            }
             if (EndReason is not null) w.WriteString("end_reason", EndReason);
             w.WriteEndObject();
         }
@@ -209,6 +225,9 @@ public sealed class ExperimentLog
                 log.Resumes.Add(new ResumeRecord(Integer(r, "step", 0, long.MaxValue), Member(r, "changes", JsonValueKind.Object).EnumerateObject()
                     .Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString() ?? "")).ToList()));
         }
+        if (root.TryGetProperty("best", out JsonElement best))
+            log.Best = new BestRecord(Integer(best, "step", 0, long.MaxValue), Number(best, "mean_return") is double r && double.IsFinite(r)
+                ? r : throw new InvalidDataException("'best' has no finite mean_return"));
         if (root.TryGetProperty("end_reason", out JsonElement end) && end.ValueKind == JsonValueKind.String) log.EndReason = end.GetString();
         return log;
     }

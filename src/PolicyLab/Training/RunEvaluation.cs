@@ -26,6 +26,23 @@ public static class RunEvaluation
             throw new PolicyLabException($"The run '{folder.Path}' has no checkpoint yet, so there is no trained policy to evaluate. " +
                 "A run writes one every checkpoint_freq steps and when it ends or is stopped; let it finish (or stop it with Ctrl-C) and evaluate again.");
         using Trainer trainer = Trainer.Resume(folder, checkpointStep);
+        return Evaluate(trainer, episodes, deterministic, seed, film);
+    }
+
+    /// <summary>
+    /// Evaluates the policy of one checkpoint folder of a run (<see cref="RunFolder.ResolveCheckpointFolder"/>: a step
+    /// checkpoint or <c>best/</c>), as <see cref="Evaluate(RunFolder, long?, int, bool, long?, Action{RgbFrame}?)"/> does.
+    /// </summary>
+    public static EvaluationResult EvaluateCheckpoint(RunFolder folder, string checkpointFolder, int episodes, bool deterministic, long? seed = null,
+        Action<RgbFrame>? film = null)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        using Trainer trainer = Trainer.OpenCheckpoint(folder, checkpointFolder);
+        return Evaluate(trainer, episodes, deterministic, seed, film);
+    }
+
+    private static EvaluationResult Evaluate(Trainer trainer, int episodes, bool deterministic, long? seed, Action<RgbFrame>? film)
+    {
         ulong evalSeed = seed is long s ? (ulong)s : Rng.DeriveSeed((ulong)trainer.Settings.Seed, 3);
         using var evaluator = new Evaluator(trainer.Environments.MakeCopies(film is null ? Math.Min(episodes, 8) : 1, VectorMode.Sync),
             episodes, evalSeed, trainer.Settings.NormalizeObservations);

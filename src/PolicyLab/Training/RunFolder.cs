@@ -22,6 +22,18 @@ public sealed class RunFolder
     /// <summary>The checkpoints folder.</summary>
     public string CheckpointsPath => System.IO.Path.Combine(Path, "checkpoints");
 
+    /// <summary>The <c>--checkpoint</c> choice that names <see cref="BestPath"/>.</summary>
+    public const string BestChoice = "best";
+
+    /// <summary>
+    /// <c>best/</c> beside <c>checkpoints/</c>: the checkpoint of the evaluation with the highest mean return so far
+    /// (RL Zoo's EvalCallback <c>best_model</c>), in the same format as a step checkpoint but without the replay buffer.
+    /// </summary>
+    public string BestPath => System.IO.Path.Combine(Path, BestChoice);
+
+    /// <summary>Whether the run has a <c>best/</c> checkpoint.</summary>
+    public bool HasBest => File.Exists(System.IO.Path.Combine(BestPath, Checkpoint.StateFileName));
+
     /// <summary>Creates <c>root/&lt;yyyyMMdd-HHmmss&gt;-&lt;algo&gt;-&lt;env&gt;-s&lt;seed&gt;</c> (with a suffix if taken).</summary>
     public static RunFolder Create(string root, string algorithm, string environment, long seed, DateTime now)
     {
@@ -163,9 +175,12 @@ public sealed class RunFolder
                 throw new PolicyLabException($"No checkpoint of '{Path}' is intact ({string.Join("; ", steps.Select(s => $"{s}: {CheckpointManifest.Problem(CheckpointPath(s))}"))}); start the run again.");
             return intact[^1];
         }
+        if (c == BestChoice)
+            throw new PolicyLabException("--checkpoint best names the best/ checkpoint, which eval, export and Agent.Load read; training continues " +
+                "from a step checkpoint (a step number, latest or latest-intact), because best/ holds no replay buffer and is not the run's latest state.");
         if (c == "latest") step = steps[^1];
         else if (!long.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out step))
-            throw new PolicyLabException($"--checkpoint takes a step number, latest or latest-intact; got '{choice}'.");
+            throw new PolicyLabException($"--checkpoint takes a step number, latest, latest-intact or best; got '{choice}'.");
         else if (!steps.Contains(step))
             throw new PolicyLabException($"The run has no checkpoint at step {step}; it has {string.Join(", ", steps)}.");
         if (CheckpointManifest.Problem(CheckpointPath(step)) is not null)
@@ -176,6 +191,21 @@ public sealed class RunFolder
                 : $"Intact checkpoints: {string.Join(", ", intact)}; pass --checkpoint latest-intact (step {intact[^1]}) or --checkpoint STEP.");
         }
         return step;
+    }
+
+    /// <summary>
+    /// The checkpoint folder a <c>--checkpoint</c> choice names for reading a policy (eval, export): "best" (<see cref="BestPath"/>,
+    /// which must exist and be intact) or any choice <see cref="ResolveCheckpoint"/> takes.
+    /// </summary>
+    /// <exception cref="PolicyLabException">There is no such checkpoint, or it is damaged.</exception>
+    public string ResolveCheckpointFolder(string? choice)
+    {
+        if ((choice ?? "").Trim() != BestChoice) return CheckpointPath(ResolveCheckpoint(choice));
+        if (!HasBest)
+            throw new PolicyLabException($"The run '{Path}' has no best/ checkpoint: it is written at each evaluation (eval_freq) that improves the best mean " +
+                "return, and this run has had none yet. Pick a step checkpoint instead (--checkpoint latest).");
+        CheckpointManifest.ThrowIfDamaged(BestPath, "Pick a step checkpoint instead (--checkpoint latest-intact).");
+        return BestPath;
     }
 
     /// <summary>The folder of the checkpoint at <paramref name="step"/>.</summary>

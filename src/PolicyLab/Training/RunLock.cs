@@ -31,6 +31,11 @@ public sealed class RunLock : IDisposable
         {
             stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
+        catch (IOException e) when (IsReadOnlyFileSystem(e))
+        {
+            throw new PolicyLabException($"The run folder '{folder}' is on a read-only file system ({e.Message.TrimEnd('.')}), so this command cannot lock it " +
+                "or write to it. Copy the run to a writable place and run the command there (eval and plot read a read-only run as it is).", e);
+        }
         catch (IOException) when (File.Exists(path))
         {
             throw new PolicyLabException($"The run folder '{folder}' is in use by {Holder(folder)}; wait for it to finish (or stop it) " +
@@ -54,6 +59,10 @@ public sealed class RunLock : IDisposable
         }
         return new RunLock(stream);
     }
+
+    /// <summary>Whether <paramref name="e"/> says the file system is mounted read-only (EROFS).</summary>
+    internal static bool IsReadOnlyFileSystem(IOException e) =>
+        e.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase) || (e.HResult & 0xFFFF) == 30;
 
     /// <summary>Who holds the lock, from the owner file ("another command" when it cannot be read).</summary>
     public static string Holder(string folder)

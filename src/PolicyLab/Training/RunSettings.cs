@@ -53,6 +53,12 @@ public sealed class RunSettings : Hyperparameters
     [Hyperparameter("n_envs", "environment copies stepped together")]
     public int EnvironmentCount { get; set; } = 1;
 
+    /// <summary>
+    /// The most memory the run may need by <see cref="MemoryEstimate"/> before it is refused (<c>--max-memory</c>); null:
+    /// the machine's. Not a setting of the run (not written to config.yaml): it limits this process only.
+    /// </summary>
+    public long? MaxMemoryBytes { get; set; }
+
     /// <summary>How copies are stepped.</summary>
     [Hyperparameter("vec_env", "sync or threaded stepping of the copies")]
     public VectorMode VectorMode { get; set; } = VectorMode.Sync;

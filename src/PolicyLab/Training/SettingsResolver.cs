@@ -115,7 +115,7 @@ public static class SettingsResolver
     {
         "n_timesteps", "eval_freq", "eval_episodes", "checkpoint_freq", "stop_at_threshold", "reward_threshold",
         "tensorboard", "render_every", "vec_env", "log_interval", "learning_rate", "vf_learning_rate", "threads",
-        "save_replay_buffer",
+        "save_replay_buffer", "max_grad_norm",
     };
 
     /// <summary>

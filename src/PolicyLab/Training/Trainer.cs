@@ -43,6 +43,7 @@ public sealed class Trainer : IDisposable
     {
         run.ThrowIfInvalid("run settings");
         algorithmSettings.ThrowIfInvalid($"{run.Algorithm} settings");
+        MemoryEstimate.ThrowIfTooLarge(run, algorithmSettings, run.MaxMemoryBytes); // before anything big is allocated
         (_run, _folder) = (run, folder);
         AlgorithmInfo info = AlgorithmRegistry.Get(run.Algorithm);
         ulong seed = (ulong)run.Seed;
@@ -147,9 +148,10 @@ public sealed class Trainer : IDisposable
     /// <param name="overrides">--set key=value changes.</param>
     /// <param name="steps">The new total budget (--steps), if given.</param>
     /// <param name="observer">Told about notices while loading.</param>
+    /// <param name="maxMemoryBytes">The memory limit of <see cref="RunSettings.MaxMemoryBytes"/> (null: the machine's).</param>
     /// <exception cref="PolicyLabException">The folder is in use, the checkpoint is missing or damaged, config.yaml disagrees with it, or a change is not allowed.</exception>
     public static Trainer ResumeTraining(RunFolder folder, string? checkpoint = null, IReadOnlyList<string>? overrides = null, long? steps = null,
-        ITrainingObserver? observer = null)
+        ITrainingObserver? observer = null, long? maxMemoryBytes = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         RunLock held = folder.Lock("train --resume");
@@ -160,7 +162,8 @@ public sealed class Trainer : IDisposable
             ExperimentLog saved = ExperimentLog.FromJson(log, Path.Combine(folder.CheckpointPath(step), Checkpoint.LogFileName));
             (RunSettings run, Hyperparameters algorithmSettings, IReadOnlyList<KeyValuePair<string, string>> changes) =
                 SettingsResolver.ForResume(folder, saved.Parameters, step, overrides ?? [], steps);
-            Trainer trainer = Restore(new Trainer(run, algorithmSettings, folder) { _lock = held }, state, saved, observer);
+            run.MaxMemoryBytes = maxMemoryBytes;
+            Trainer trainer = Restore(new Trainer(run, algorithmSettings, folder) { _lock = held }, state, saved, observer, folder.CheckpointPath(step), step);
             if (changes.Count > 0)
             {
                 trainer._log.Resumes.Add(new ResumeRecord(step, changes));
@@ -187,25 +190,51 @@ public sealed class Trainer : IDisposable
     public static Trainer Resume(RunFolder folder, long? checkpointStep = null, ITrainingObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        (RunSettings run, Hyperparameters algorithmSettings) = SettingsResolver.FromRunFolder(folder);
         IReadOnlyList<long> steps = folder.CheckpointSteps();
         if (steps.Count == 0)
             throw new PolicyLabException($"The run '{folder.Path}' has no checkpoint to resume from; start it again instead.");
         long step = checkpointStep ?? steps[^1];
         if (!steps.Contains(step))
             throw new PolicyLabException($"The run has no checkpoint at step {step}; it has {string.Join(", ", steps)}.");
-        (StateDictionary state, byte[] log) = Checkpoint.Read(folder.CheckpointPath(step));
-        ExperimentLog saved = ExperimentLog.FromJson(log, Path.Combine(folder.CheckpointPath(step), Checkpoint.LogFileName));
-        return Restore(new Trainer(run, algorithmSettings, folder), state, saved, observer);
+        return OpenCheckpoint(folder, folder.CheckpointPath(step), observer);
     }
 
-    private static Trainer Restore(Trainer trainer, StateDictionary state, ExperimentLog saved, ITrainingObserver? observer)
+    /// <summary>
+    /// Reopens a run from one of its checkpoint folders (<c>checkpoints/&lt;step&gt;</c> or <see cref="RunFolder.BestPath"/>,
+    /// e.g. from <see cref="RunFolder.ResolveCheckpointFolder"/>) without taking its lock: to evaluate or export it.
+    /// </summary>
+    /// <exception cref="PolicyLabException">The folder or checkpoint is missing or damaged.</exception>
+    public static Trainer OpenCheckpoint(RunFolder folder, string checkpointFolder, ITrainingObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(checkpointFolder);
+        (RunSettings run, Hyperparameters algorithmSettings) = SettingsResolver.FromRunFolder(folder);
+        (StateDictionary state, byte[] log) = Checkpoint.Read(checkpointFolder);
+        ExperimentLog saved = ExperimentLog.FromJson(log, Path.Combine(checkpointFolder, Checkpoint.LogFileName));
+        long? step = long.TryParse(Path.GetFileName(Path.TrimEndingDirectorySeparator(checkpointFolder)), NumberStyles.None, CultureInfo.InvariantCulture, out long s)
+            ? s : null;
+        return Restore(new Trainer(run, algorithmSettings, folder), state, saved, observer, checkpointFolder, step);
+    }
+
+    private static Trainer Restore(Trainer trainer, StateDictionary state, ExperimentLog saved, ITrainingObserver? observer,
+        string checkpointFolder, long? expectedStep)
     {
         LoopPosition position;
         try
         {
             position = TrainingCheckpoint.Load(state, trainer._algorithm, trainer._environments, trainer._evaluationRng,
                 observer is null ? null : observer.OnNotice);
+            if (expectedStep is long expected && position.TotalSteps != expected)
+                throw new InvalidDataException($"its step counter trainer.total_steps is {position.TotalSteps}, not the folder's step {expected}");
+        }
+        catch (Exception e) when (e is PolicyLabException or ArgumentException or InvalidDataException or InvalidOperationException
+            or IndexOutOfRangeException or OverflowException or KeyNotFoundException or FormatException)
+        {
+            trainer.Dispose();
+            string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(checkpointFolder));
+            throw new PolicyLabException($"checkpoint {name} cannot be restored: {Path.Combine(checkpointFolder, Checkpoint.StateFileName)} is damaged or " +
+                $"was saved by an incompatible run ({e.Message.TrimEnd('.')}). Pick another checkpoint with --checkpoint STEP or --checkpoint latest-intact, " +
+                "or start the run again.", e);
         }
         catch
         {
@@ -223,6 +252,7 @@ public sealed class Trainer : IDisposable
         trainer._log.Updates.AddRange(saved.Updates);
         trainer._log.Evaluations.AddRange(saved.Evaluations);
         trainer._log.Resumes.AddRange(saved.Resumes);
+        trainer._log.Best = saved.Best;
         return trainer;
     }
 
@@ -275,9 +305,11 @@ public sealed class Trainer : IDisposable
             RequestStop = RequestStop,
         });
 
+        EvaluationResult final;
         try
         {
             _stopRequest = null;
+            int stalled = 0;
             while (sink.TotalSteps < _run.TotalSteps && endReason is null && !_algorithm.IsFinished)
             {
                 if (cancellation.IsCancellationRequested) RequestStop("cancelled");
@@ -289,8 +321,16 @@ public sealed class Trainer : IDisposable
                 if (_lock is not null) _folder.ThrowIfGone();
                 diagnostics.Clear();
                 double progress = (double)sink.TotalSteps / _run.TotalSteps;
+                long stepsBefore = sink.TotalSteps;
                 _algorithm.Iterate(progress, diagnostics);
                 _iteration++;
+                // A finite loss can still step the weights to NaN or overflow; stop here, before acting or evaluating on them.
+                ThrowIfWeightsUnusable();
+                stalled = sink.TotalSteps > stepsBefore ? 0 : stalled + 1;
+                if (stalled >= MaxStalledUpdates && !_algorithm.IsFinished)
+                    throw new PolicyLabException($"Training made no progress: {MaxStalledUpdates} updates in a row took no environment step (at step {sink.TotalSteps} " +
+                        $"of {_run.TotalSteps}). The algorithm's own step counter disagrees with the run's, which happens when the checkpoint it resumed from " +
+                        $"was edited or damaged; resume from another checkpoint (--checkpoint STEP or latest-intact) or start the run again.");
                 int episodesBefore = _log.Episodes.Count;
                 sink.Drain(_log.Episodes);
                 var update = new UpdateRecord(_iteration, sink.TotalSteps,
@@ -316,38 +356,113 @@ public sealed class Trainer : IDisposable
                 if (_stopRequest is not null) endReason = $"{_stopRequest} at step {sink.TotalSteps}";
             }
             endReason ??= _algorithm.IsFinished ? "all iterations done" : "step budget spent";
+
+            bool evaluatedNow = _log.Evaluations.Count > 0 && _log.Evaluations[^1].Step == sink.TotalSteps;
+            final = evaluatedNow ? _log.Evaluations[^1] : Evaluate();
+            if (!evaluatedNow) observer.OnEvaluation(Status(), final);
+            _log.EndReason = endReason;
+            SaveCheckpoint();
+            WriteLogFiles(clock);
+        }
+        catch (IOException e) when (IsDiskFull(e) || RunLock.IsReadOnlyFileSystem(e))
+        {
+            IReadOnlyList<long> saved = _folder.CheckpointSteps();
+            throw new PolicyLabException($"Training stopped at step {sink.TotalSteps}: {(IsDiskFull(e) ? "the disk is full" : "the file system is read-only")} " +
+                $"({e.Message.TrimEnd('.')}). Files are published atomically, so nothing half-written was left in '{_folder.Path}'; " +
+                (saved.Count > 0
+                    ? $"its last checkpoint, step {saved[^1]}, is intact: free some space and continue with `policylab train --resume {_folder.Path}`."
+                    : "no checkpoint had been written yet, so free some space (or pick an --out on another disk) and start the run again."), e);
         }
         catch (NonFiniteValueException e)
         {
-            _log.EndReason = $"stopped at step {sink.TotalSteps} (update {_iteration + 1}): {e.Message}";
+            // The update counter has not advanced when an update throws; when the weights are found unusable while
+            // publishing a checkpoint, the update that produced them was the last one counted.
+            string where = e.Quantity.StartsWith("weight", StringComparison.Ordinal)
+                ? $"step {sink.TotalSteps} (after update {_iteration})" : $"step {sink.TotalSteps} (update {_iteration + 1})";
+            _log.EndReason = $"stopped at {where}: {e.Message}";
             WriteLogFiles(clock);
-            throw new PolicyLabException($"Training stopped at step {sink.TotalSteps} (update {_iteration + 1}): a non-finite {e.Quantity}. " +
-                (_folder.CheckpointSteps() is { Count: > 0 } saved
-                    ? $"The last checkpoint, step {saved[^1]} in '{_folder.CheckpointsPath}', is intact (resume from it with --resume and a changed setting). "
-                    : "No checkpoint was written before this point, so the run cannot be resumed; start it again with the changed setting. ") + e.Message, e);
+            IReadOnlyList<long> saved = _folder.CheckpointSteps();
+            throw new PolicyLabException($"Training stopped at {where}: a non-finite {e.Quantity} ({e.Value}); no checkpoint holds it. " +
+                (saved.Count > 0
+                    ? $"The last checkpoint, step {saved[^1]} in '{_folder.CheckpointsPath}', is intact. {DivergenceAdvice(resumable: true)}"
+                    : $"No checkpoint was written before this point, so the run cannot be resumed. {DivergenceAdvice(resumable: false)}"), e);
         }
-
-        EvaluationResult final = _log.Evaluations.Count > 0 && _log.Evaluations[^1].Step == sink.TotalSteps
-            ? _log.Evaluations[^1] : Evaluate();
-        if (final != (_log.Evaluations.Count > 0 ? _log.Evaluations[^1] : null)) observer.OnEvaluation(Status(), final);
-        _log.EndReason = endReason;
-        SaveCheckpoint();
-        WriteLogFiles(clock);
         var outcome = new TrainingResult(_folder.Path, sink.TotalSteps, _log.Episodes.Count, final, clock.Elapsed.TotalSeconds, endReason);
         observer.OnRunFinished(Status(), outcome);
         return outcome;
     }
 
-    /// <summary>Evaluates the current policy deterministically and records the result.</summary>
+    /// <summary>Whether <paramref name="e"/> says the disk is full (ENOSPC, or Windows' ERROR_DISK_FULL).</summary>
+    internal static bool IsDiskFull(IOException e) =>
+        e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) || e.HResult == 28 || e.HResult == unchecked((int)0x80070070);
+
+    /// <summary>Updates in a row that take no environment step before the loop stops (a damaged counter would spin forever).</summary>
+    public const int MaxStalledUpdates = 100;
+
+    /// <summary>
+    /// Evaluates the current policy deterministically and records the result; one with a higher mean return than every
+    /// earlier evaluation becomes the run's <c>best/</c> checkpoint (RL Zoo's EvalCallback best_model).
+    /// </summary>
     private EvaluationResult Evaluate()
     {
         EvaluationResult result = Evaluate(_evaluator, deterministic: true, _evaluationRng);
         _log.Evaluations.Add(result);
+        if (double.IsFinite(result.MeanReturn) && (_log.Best is null || result.MeanReturn > _log.Best.MeanReturn))
+        {
+            _log.Best = new BestRecord(result.Step, result.MeanReturn);
+            SaveCheckpoint(_log.Best);
+        }
         return result;
     }
 
-    private void SaveCheckpoint() => TrainingCheckpoint.Save(_folder, _algorithm, _environments, _evaluationRng,
-        new LoopPosition(_iteration, Steps, _nextEvaluation, _nextCheckpoint), _log, _version);
+    /// <summary>Publishes the checkpoint of the current step (or <c>best/</c>), after checking that every weight is usable:
+    /// a diverged network is never published.</summary>
+    /// <exception cref="NonFiniteValueException">A weight is NaN, infinite or beyond <see cref="ParameterStore.MaxUsableMagnitude"/>.</exception>
+    private void SaveCheckpoint(BestRecord? best = null)
+    {
+        ThrowIfWeightsUnusable();
+        TrainingCheckpoint.Save(_folder, _algorithm, _environments, _evaluationRng,
+            new LoopPosition(_iteration, Steps, _nextEvaluation, _nextCheckpoint), _log, _version, best);
+    }
+
+    private void ThrowIfWeightsUnusable()
+    {
+        if (_algorithm.Parameters.FindUnusableValue() is string weight)
+            throw new NonFiniteValueException($"weight after the update ({weight})", double.NaN);
+    }
+
+    /// <summary>A learning rate or schedule (0.0003, lin_0.001, linear(0.001, 0)) with every number divided by 4, or null
+    /// when it holds no positive number.</summary>
+    private static string? Quartered(string value)
+    {
+        bool any = false;
+        string lower = System.Text.RegularExpressions.Regex.Replace(value, "[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?", m =>
+        {
+            double x = double.Parse(m.Value, CultureInfo.InvariantCulture);
+            any |= x > 0;
+            return (x / 4).ToString("G3", CultureInfo.InvariantCulture);
+        });
+        return any ? lower.Replace(" ", "", StringComparison.Ordinal) : null; // one shell word
+    }
+
+    /// <summary>What to change after a divergence, naming only settings this algorithm has, and how to continue.</summary>
+    private string DivergenceAdvice(bool resumable)
+    {
+        var settings = _algorithm.Settings.ToList().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var onResume = new List<string>();
+        foreach (string rate in new[] { "learning_rate", "vf_learning_rate" })
+            if (settings.TryGetValue(rate, out string? value) && Quartered(value) is string lower) onResume.Add($"{rate}={lower}");
+        if (settings.TryGetValue("max_grad_norm", out string? clip))
+            onResume.Add(double.TryParse(clip, NumberStyles.Float, CultureInfo.InvariantCulture, out double c) && double.IsFinite(c)
+                ? string.Create(CultureInfo.InvariantCulture, $"max_grad_norm={c / 2:G3}") : "max_grad_norm=0.5");
+        string sets = string.Join(" ", onResume.Select(o => $"--set {o}"));
+        string fresh = _run.NormalizeObservations ? "" : " Normalizing observations (normalize: true, in a new run) also often helps.";
+        if (onResume.Count == 0)
+            return $"Start a new run with other settings (`policylab train --algo {_run.Algorithm} --list-settings` lists them).{fresh}";
+        return resumable
+            ? $"Resume from it with a lower step size: policylab train --resume {_folder.Path} {sets}.{fresh}"
+            : $"Start it again with a lower step size ({sets}).{fresh}";
+    }
 
     private void WriteLogFiles(Stopwatch clock)
     {

@@ -18,9 +18,10 @@ public readonly record struct LoopPosition(int Iteration, long TotalSteps, long 
 /// </summary>
 public static class TrainingCheckpoint
 {
-    /// <summary>Writes the checkpoint of the current step.</summary>
+    /// <summary>Writes the checkpoint of the current step: to <c>checkpoints/&lt;step&gt;/</c>, or, when <paramref name="best"/>
+    /// is set, to <see cref="RunFolder.BestPath"/> without the replay buffer (a best checkpoint is read to act, not to resume).</summary>
     public static void Save(RunFolder folder, IAlgorithm algorithm, TrainingEnvironments environments, Rng evaluationRng,
-        LoopPosition position, ExperimentLog log, string version)
+        LoopPosition position, ExperimentLog log, string version, BestRecord? best = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(algorithm);
@@ -34,6 +35,7 @@ public static class TrainingCheckpoint
         state.SetScalar("trainer.total_steps", position.TotalSteps);
         state.SetScalar("trainer.next_evaluation", position.NextEvaluation);
         state.SetScalar("trainer.next_checkpoint", position.NextCheckpoint);
+        if (best is not null) state.RemoveWithPrefix("replay.");
         state.Metadata["algorithm"] = log.Algorithm;
         state.Metadata["environment"] = log.Environment;
         state.Metadata["environment_state"] = environments.Statistics.CanSaveState ? "saved" : "not saved";
@@ -50,7 +52,8 @@ public static class TrainingCheckpoint
             ["normalize_observations"] = environments.Run.NormalizeObservations,
             ["version"] = version,
         };
-        Checkpoint.Write(folder.CheckpointPath(position.TotalSteps), state, algorithm.Parameters, description, log.ToJson());
+        if (best is not null) description["best_mean_return"] = best.MeanReturn;
+        Checkpoint.Write(best is null ? folder.CheckpointPath(position.TotalSteps) : folder.BestPath, state, algorithm.Parameters, description, log.ToJson());
     }
 
     /// <summary>
@@ -72,7 +75,18 @@ public static class TrainingCheckpoint
             notice?.Invoke($"The environment '{environments.Run.Environment}' cannot save its state, so its episodes restart on resume; the run continues but not bit-identically.");
         }
         state.ReadRng("evaluation_rng", evaluationRng);
-        return new LoopPosition((int)state.ReadScalarInt64("trainer.iteration"), state.ReadScalarInt64("trainer.total_steps"),
-            state.ReadScalarInt64("trainer.next_evaluation"), state.ReadScalarInt64("trainer.next_checkpoint"));
+        if (algorithm.Parameters.FindUnusableValue() is string weight)
+            throw new InvalidDataException($"its weights are not usable ({weight}: NaN, infinite or so large that its square overflows)");
+        long iteration = Counter(state, "trainer.iteration", int.MaxValue), totalSteps = Counter(state, "trainer.total_steps", long.MaxValue);
+        return new LoopPosition((int)iteration, totalSteps,
+            Counter(state, "trainer.next_evaluation", long.MaxValue), Counter(state, "trainer.next_checkpoint", long.MaxValue));
+    }
+
+    private static long Counter(StateDictionary state, string name, long max)
+    {
+        long value = state.ReadScalarInt64(name);
+        if (value < 0 || value > max)
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"its counter '{name}' is {value}, outside 0…{max}"));
+        return value;
     }
 }

@@ -177,7 +177,7 @@ public sealed class RunLifecycleCliTests(SmallRunFixture template) : IDisposable
         }
         (int code, _, string error) = Run("train", "--out", Path.Combine(full, "run"), "--steps", "4096", "--set", "checkpoint_freq=512", "--set", "eval_freq=0");
         Assert.Equal(2, code);
-        Assert.Contains("The disk is full", error, StringComparison.Ordinal);
+        Assert.Contains("the disk is full", error, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(full, "run", "checkpoints")), d => d.Contains(".tmp-", StringComparison.Ordinal));
 

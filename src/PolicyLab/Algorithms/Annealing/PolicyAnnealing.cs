@@ -87,7 +87,7 @@ public sealed class PolicyAnnealingSettings : Hyperparameters, IFixesEnvironment
     protected override void Validate(List<string> errors)
     {
         Require(errors, BatchSize > 0 && GroupSize > 0, "batch_size and group_size must be > 0");
-        Require(errors, Variant == AnnealingVariant.Direct || BatchSize % GroupSize == 0, $"batch_size {BatchSize} must be a multiple of group_size {GroupSize}");
+        Require(errors, Variant == AnnealingVariant.Direct || GroupSize <= 0 || BatchSize % GroupSize == 0, $"batch_size {BatchSize} must be a multiple of group_size {GroupSize}");
         Require(errors, Variant == AnnealingVariant.Direct || ValidationMode || GroupSize >= 2, "the grouped loss needs group_size ≥ 2 (with 1 every centred residual is 0)");
         Require(errors, EpisodeBatches > 0 && OptimizationSteps > 0, "num_episode_batches and num_optim_steps must be > 0");
         Require(errors, TemperatureStart > 0 && TemperatureEnd > 0, $"temperatures must be > 0 (got {TemperatureStart}, {TemperatureEnd})");

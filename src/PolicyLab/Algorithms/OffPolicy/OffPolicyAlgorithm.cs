@@ -302,6 +302,8 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
     {
         _steps = state.ReadScalarInt64("offpolicy.steps");
         _updates = state.ReadScalarInt64("offpolicy.updates");
+        if (_steps < 0 || _updates < 0)
+            throw new InvalidDataException($"its counters offpolicy.steps ({_steps}) and offpolicy.updates ({_updates}) must not be negative");
         state.ReadRng("rng", Rng);
         if (state.Contains("replay.rows_written")) Buffer.LoadState(state, "replay");
         LoadAlgorithmState(state);

@@ -38,6 +38,14 @@ public sealed class StateDictionary
     /// <summary>Whether an entry exists.</summary>
     public bool Contains(string name) => _entries.ContainsKey(name);
 
+    /// <summary>Removes every entry whose name starts with <paramref name="prefix"/>; returns how many.</summary>
+    public int RemoveWithPrefix(string prefix)
+    {
+        int removed = _order.RemoveAll(n => n.StartsWith(prefix, StringComparison.Ordinal));
+        foreach (string name in _entries.Keys.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList()) _entries.Remove(name);
+        return removed;
+    }
+
     /// <summary>Copies float32 values into <paramref name="destination"/>, which must have the saved length.</summary>
     public void Read(string name, Span<float> destination) => Get<float>(name, destination.Length).CopyTo(destination);
 
