@@ -22,6 +22,7 @@ internal static class CommandLine
             ExecutionCommand.Create(),
             PoicCommand.Create(),
             ProjectorSearchCommand.Create(),
+            WorkerCommand.Create(),
         };
         root.HelpName = "policylab";
         root.Subcommands.Add(HelpCommand(root));
