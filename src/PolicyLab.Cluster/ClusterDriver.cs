@@ -39,29 +39,31 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         ClusterNaming.Check(clusterId);
-        var builder = new HostBuilder()
-            .ConfigureLogging(ClusterLogging.Configure)
-            .UseOrleansClient(client =>
+        // Keep trying to connect until the wait is over: with Redis the driver may start before any worker.
+        var clock = Stopwatch.StartNew();
+        IHost host;
+        while (true)
+        {
+            host = BuildClient(spec, clusterId);
+            try
             {
-                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterNaming.ServiceId));
-                client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Unit);
-                if (spec.Kind == MembershipKind.Localhost)
-                    client.UseLocalhostClustering(spec.PrimaryGatewayPort, ClusterNaming.ServiceId, clusterId);
-                else
-                    throw new PolicyLabException("Redis membership is not built yet; use --cluster localhost[:port].");
-            });
-        IHost host = builder.Build();
-        try
-        {
-            host.StartAsync().GetAwaiter().GetResult();
-        }
+                // Orleans' client keeps waiting for a gateway that never answers: bound each attempt by the time left.
+                TimeSpan left = emptyTimeout - clock.Elapsed;
+                using var attempt = new CancellationTokenSource(left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+                host.StartAsync(attempt.Token).GetAwaiter().GetResult();
+                break;
+            }
 #pragma warning disable CA1031 // whatever Orleans throws, the user needs the same advice
-        catch (Exception e)
+            catch (Exception e)
 #pragma warning restore CA1031
-        {
-            host.Dispose();
-            throw new PolicyLabException($"Cannot reach the PolicyLab cluster '{clusterId}' at {spec} ({e.GetType().Name}: {ClusterLogging.FirstLine(e)}). " +
-                $"Start a worker first (`policylab worker --cluster {spec}`{(clusterId == ClusterNaming.DefaultClusterId ? "" : $" --cluster-id {clusterId}")}) and check the address and cluster id.");
+            {
+                host.Dispose();
+                if (clock.Elapsed > emptyTimeout)
+                    throw new PolicyLabException(string.Create(CultureInfo.InvariantCulture,
+                        $"Cannot reach the PolicyLab cluster '{clusterId}' at {spec} within {emptyTimeout.TotalSeconds:F0} s ({e.GetType().Name}: {ClusterLogging.FirstLine(e)}). ") +
+                        $"Start a worker first (`policylab worker --cluster {spec}`{(clusterId == ClusterNaming.DefaultClusterId ? "" : $" --cluster-id {clusterId}")}), check the address and cluster id, or wait longer with --cluster-wait SECONDS.");
+                Thread.Sleep(1000);
+            }
         }
         var driver = new ClusterDriver(host, spec, clusterId, emptyTimeout);
         try
@@ -75,6 +77,19 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
         }
         return driver;
     }
+
+    private static IHost BuildClient(ClusterSpec spec, string clusterId) => new HostBuilder()
+        .ConfigureLogging(ClusterLogging.Configure)
+        .UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterNaming.ServiceId));
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Unit);
+            if (spec.Kind == MembershipKind.Localhost)
+                client.UseLocalhostClustering(spec.PrimaryGatewayPort, ClusterNaming.ServiceId, clusterId);
+            else
+                client.UseRedisClustering(spec.RedisConfiguration);
+        })
+        .Build();
 
     /// <inheritdoc/>
     public string Description => string.Create(CultureInfo.InvariantCulture,

@@ -26,6 +26,9 @@ public sealed record ClusterSpec(MembershipKind Kind, string Host, int Port)
     /// <summary>The gateway port of the first worker with localhost clustering.</summary>
     public int PrimaryGatewayPort => Port + 1;
 
+    /// <summary>The StackExchange.Redis configuration string of a Redis spec ("host:port").</summary>
+    public string RedisConfiguration => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
+
     /// <summary>Parses <paramref name="text"/>.</summary>
     /// <exception cref="PolicyLabException">The text is not one of the accepted forms.</exception>
     public static ClusterSpec Parse(string? text)

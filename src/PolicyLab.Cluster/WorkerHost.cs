@@ -48,7 +48,11 @@ public static class WorkerHost
                 }
                 else
                 {
-                    throw new PolicyLabException("Redis membership is not built yet; use --cluster localhost[:port].");
+                    // Redis keeps the membership table, so any worker may die. The silo advertises loopback when Redis is
+                    // on this machine, else this machine's first IPv4 address, and takes free silo and gateway ports.
+                    IPAddress advertised = AdvertisedAddress(spec.Host);
+                    silo.UseRedisClustering(spec.RedisConfiguration);
+                    silo.ConfigureEndpoints(advertised, FreePort(), FreePort(), listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
                 }
             });
         try
@@ -62,6 +66,16 @@ public static class WorkerHost
             primaryLock?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The address this silo advertises to the others: loopback for a Redis on this machine, else the first
+    /// non-loopback IPv4 address of this machine.</summary>
+    public static IPAddress AdvertisedAddress(string redisHost)
+    {
+        if (redisHost is "localhost" || (IPAddress.TryParse(redisHost, out IPAddress? ip) && IPAddress.IsLoopback(ip)))
+            return IPAddress.Loopback;
+        return Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+            ?? throw new PolicyLabException($"This machine has no IPv4 address other than loopback to advertise to the cluster at redis://{redisHost}; connect it to the cluster's network.");
     }
 
     private static FileStream? TryLockPrimary(int port)
@@ -109,11 +123,12 @@ public static class ClusterNaming
 /// units are re-issued after a few seconds, not a minute).</summary>
 public static class ClusterTimeouts
 {
-    /// <summary>Probe a silo every second; three missed probes (about 3–5 s) declare it dead.</summary>
+    /// <summary>Probes time out after 3 s; three missed probes (about 10 s) declare a silo dead. Tighter than Orleans'
+    /// defaults, loose enough for a silo that is still compiling its code on a loaded 2-core machine (1 s was not).</summary>
     public static void Membership(ClusterMembershipOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ProbeTimeout = TimeSpan.FromSeconds(1);
+        options.ProbeTimeout = TimeSpan.FromSeconds(3);
         options.NumMissedProbesLimit = 3;
         options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
         options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
