@@ -120,10 +120,18 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
     private async Task WaitForWorkersAsync()
     {
         var clock = Stopwatch.StartNew();
+        TimeSpan? firstWorker = null;
         while (true)
         {
-            await RefreshAsync(force: true).ConfigureAwait(false);
-            if (_workers.Count > 0) return;
+            int undescribed = await RefreshAsync(force: true).ConfigureAwait(false);
+            if (_workers.Count > 0)
+            {
+                // Give silos that are members but did not answer yet a few seconds, so the run starts with all of them.
+                firstWorker ??= clock.Elapsed;
+                if (undescribed == 0 || clock.Elapsed - firstWorker > TimeSpan.FromSeconds(10)) return;
+                await Task.Delay(250).ConfigureAwait(false);
+                continue;
+            }
             if (clock.Elapsed > _emptyTimeout)
                 throw new PolicyLabException(string.Create(CultureInfo.InvariantCulture,
                     $"The PolicyLab cluster '{_clusterId}' at {_spec} has had no worker for {_emptyTimeout.TotalSeconds:F0} s. Start workers with `policylab worker --cluster {_spec}` (or wait longer with --cluster-wait SECONDS)."));
@@ -132,9 +140,10 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
     }
 
     /// <summary>Follows membership: adds new silos (after checking their version), drops silos that are no longer active.</summary>
-    private async Task RefreshAsync(bool force)
+    /// <returns>Active silos that did not describe themselves yet.</returns>
+    private async Task<int> RefreshAsync(bool force)
     {
-        if (!force && _sinceRefresh.IsRunning && _sinceRefresh.Elapsed < TimeSpan.FromSeconds(0.5)) return;
+        if (!force && _sinceRefresh.IsRunning && _sinceRefresh.Elapsed < TimeSpan.FromSeconds(0.5)) return 0;
         _sinceRefresh.Restart();
         Dictionary<SiloAddress, SiloStatus> hosts;
         try
@@ -145,8 +154,9 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
         catch (Exception)
 #pragma warning restore CA1031
         {
-            return;
+            return 0;
         }
+        int undescribed = 0;
         foreach (SiloAddress gone in _workers.Keys.Where(s => !hosts.ContainsKey(s)).ToList())
             _workers.Remove(gone);
         foreach (SiloAddress silo in hosts.Keys.Where(s => !_workers.ContainsKey(s)))
@@ -161,6 +171,7 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
 #pragma warning restore CA1031
             {
                 if (Verbose) Console.Error.WriteLine($"cluster: silo {silo} did not describe itself yet ({e.GetType().Name}: {ClusterLogging.FirstLine(e)})");
+                undescribed++;
                 continue;
             }
             if (info.Version != PolicyLabVersion.Current)
@@ -168,6 +179,7 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
                     "results are reproducible only with one version everywhere. Restart the workers with this version (or train with the version they run).");
             _workers[silo] = new Worker(silo, info);
         }
+        return undescribed;
     }
 
     private static bool Verbose => Environment.GetEnvironmentVariable("POLICYLAB_CLUSTER_LOG") == "1";

