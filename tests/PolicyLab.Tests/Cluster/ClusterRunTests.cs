@@ -19,18 +19,11 @@ public sealed class ClusterFixture : IDisposable
         A1 = ClusterProcesses.Worker(PortA, "a1", environment: QuickStart);
         B1 = ClusterProcesses.Worker(PortB, "b1", environment: QuickStart);
         C1 = ClusterProcesses.Worker(PortC, "c1", environment: new Dictionary<string, string>(QuickStart) { ["POLICYLAB_WORKER_VERSION_OVERRIDE"] = "0.0.1-other" });
-        Redis = RedisServer.TryStart();
-        if (Redis is not null)
-            R1 = ClusterProcesses.Start(["worker", "--cluster", Redis.Spec, "--threads", "1", "--name", "r1"], QuickStart);
         B1.WaitFor("worker ready");
         B2 = ClusterProcesses.Worker(PortB, "b2", environment: QuickStart);
     }
 
-    /// <summary>A redis-server on a loopback port (null when redis-server is not installed).</summary>
-    public RedisServer? Redis { get; }
 
-    /// <summary>The worker of the Redis-membership cluster.</summary>
-    public RunningProcess? R1 { get; }
 
     public int PortA { get; }
     public int PortB { get; }
@@ -45,8 +38,6 @@ public sealed class ClusterFixture : IDisposable
     public void Dispose()
     {
         foreach (RunningProcess p in new[] { A1, B1, B2, C1 }) p.Dispose();
-        R1?.Dispose();
-        Redis?.Dispose();
     }
 }
 
@@ -55,7 +46,7 @@ public sealed class ClusterFixture : IDisposable
 /// experiment.json and weights; a unit that fails inside a worker, and a worker of another version, stop the run with a
 /// message naming them.
 /// </summary>
-public sealed class ClusterRunTests(ClusterFixture cluster, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<ClusterFixture>, IDisposable
+public sealed class ClusterRunTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("policylab-cluster-").FullName;
 
@@ -88,19 +79,6 @@ public sealed class ClusterRunTests(ClusterFixture cluster, Xunit.Abstractions.I
         Assert.True(ClusterProcesses.Results(local).Count >= 3, "the runs should have written several checkpoints");
         ClusterProcesses.AssertIdentical(local, one);
         ClusterProcesses.AssertIdentical(local, two);
-
-        // Redis membership (Orleans' Redis clustering provider): the same run again.
-        if (cluster.Redis is null || cluster.R1 is null)
-        {
-            Tracking.Tools.Skip(log, "redis-server is not installed (apt-get install redis-server; .ci/run installs it): the Redis-membership run was not checked");
-            return;
-        }
-        string redis = Path.Combine(_dir, "redis");
-        cluster.R1.WaitFor("worker ready");
-        (code, output, error) = ClusterProcesses.Run([.. Es, "--out", redis, "--cluster", cluster.Redis.Spec, .. Wait]);
-        Assert.True(code == 0, $"Redis membership: exit {code}: {output} {error}");
-        Assert.Contains("(r1 ", output, StringComparison.Ordinal);
-        ClusterProcesses.AssertIdentical(local, redis);
     }
 
     [Fact]
