@@ -23,6 +23,7 @@ internal static class CommandLine
             PoicCommand.Create(),
             ProjectorSearchCommand.Create(),
             TuneCommand.Create(),
+            WorkerCommand.Create(),
         };
         root.HelpName = "policylab";
         root.Subcommands.Add(HelpCommand(root));

@@ -38,11 +38,13 @@ internal static class TrainCommand
         var seeds = new Option<string?>("--seeds") { Description = "train one run per seed into one experiment folder: --seeds 0..4 (inclusive) or 0,3,7; with --set key=a,b,c grids, every combination" };
         var jobs = new Option<int?>("--jobs", "-j") { Description = "with --seeds or a --set grid: train N runs at a time in parallel processes (default 1: one after another in this process)" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "refuse a configuration whose estimated memory exceeds this (e.g. 4G, 512M; default: the machine's memory)" };
+        ClusterCommandOptions cluster = ClusterCommandOptions.Create();
         var command = new Command("train", "Train an agent and write a run folder.")
         {
             algo, env, seed, steps, config, set, envKwargs, envAssembly, outDir, resume, checkpoint, json, listSettings, render,
             nEnvs, evalFreq, evalEpisodes, saveFreq, logFolder, tensorboardLog, progress, seeds, jobs, maxMemory,
         };
+        cluster.AddTo(command);
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             bool asJson = parse.GetValue(json);
@@ -65,8 +67,9 @@ internal static class TrainCommand
                 if (fixedOnResume.Length > 0)
                     return CommandLine.UserError($"--resume continues the run with the settings in its config.yaml, so {string.Join(", ", fixedOnResume)} cannot be given with it; " +
                         "change the budget with --steps N (the new total) or a changeable setting with --set, or start a new run.");
+                using Cluster.ClusterDriver? resumeDriver = cluster.Connect(parse);
                 Trainer resumed = Trainer.ResumeTraining(RunFolder.Open(resumeDir), parse.GetValue(checkpoint), userSets, parse.GetValue(steps),
-                    new ProgressReporter(asJson), memoryLimit);
+                    new ProgressReporter(asJson), memoryLimit, resumeDriver);
                 if (!asJson)
                 {
                     Console.WriteLine($"resuming from checkpoint {resumed.ResumedFrom} of {resumed.Folder.Path}" +
@@ -75,7 +78,9 @@ internal static class TrainCommand
                     if (resumed.Steps >= resumed.Settings.TotalSteps)
                         Console.WriteLine($"note: the run already reached its budget of {resumed.Settings.TotalSteps:N0} steps; pass --steps N (a new total above {resumed.Steps}) to train further.");
                 }
-                return Train(resumed, asJson);
+                int resumedExit = Train(resumed, asJson);
+                if (resumeDriver is not null && !asJson) Console.WriteLine(resumeDriver.Summary());
+                return resumedExit;
             }
             if (parse.GetValue(checkpoint) is not null)
                 return CommandLine.UserError("--checkpoint chooses where a resumed run continues from; use it with --resume RUN.");
@@ -103,12 +108,17 @@ internal static class TrainCommand
                 PrintSettings(run, settings);
                 return 0;
             }
+            cluster.CheckAlgorithm(parse, run.Algorithm);
+            using Cluster.ClusterDriver? driver = cluster.Connect(parse);
+            if (driver is not null && !asJson) Console.WriteLine($"cluster: {driver.Description}");
             RunFolder folder = parse.GetValue(outDir) is string o
                 ? RunFolder.CreateAt(o)
                 : RunFolder.Create(parse.GetValue(logFolder) ?? "runs", run.Algorithm, run.Environment, run.Seed, DateTime.Now);
             try
             {
-                return Train(Trainer.Start(run, settings, folder), asJson);
+                int exit = Train(Trainer.Start(run, settings, folder, driver), asJson);
+                if (driver is not null && !asJson) Console.WriteLine(driver.Summary());
+                return exit;
             }
             catch (PolicyLabException) when (Directory.Exists(folder.Path) && Directory.EnumerateFileSystemEntries(folder.Path)
                 .All(e => Path.GetFileName(e) is RunLock.LockFileName or RunLock.OwnerFileName))

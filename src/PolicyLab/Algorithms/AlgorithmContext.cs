@@ -24,6 +24,16 @@ public sealed class AlgorithmContext
     /// </summary>
     public required Func<IEnvironment> CreateEnvironment { get; init; }
 
+    /// <summary>The registered id of the training environment (null when it was not made by id), for workers in
+    /// other processes that build copies of their own.</summary>
+    public string? EnvironmentId { get; init; }
+
+    /// <summary>The training environment's arguments as env_kwargs text ("" for none).</summary>
+    public string EnvironmentArguments { get; init; } = "";
+
+    /// <summary>Where parallel work goes when it leaves this process (a cluster of workers); null: in-process.</summary>
+    public IScaleOut? ScaleOut { get; init; }
+
     /// <summary>Where the run counts environment steps and finished episodes (all environments of the run).</summary>
     public required IEpisodeSink Episodes { get; init; }
 
@@ -62,6 +72,7 @@ public sealed class AlgorithmContext
             CreateEnvironment = () => environment.Spec is { } spec
                 ? EnvironmentRegistry.Make(spec.Id)
                 : throw new PolicyLabException("This algorithm needs copies of an environment registered by id; register it in EnvironmentRegistry."),
+            EnvironmentId = environment.Spec?.Id,
             Episodes = new EpisodeSink(),
             TotalSteps = totalSteps,
         };

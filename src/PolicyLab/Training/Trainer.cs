@@ -39,7 +39,7 @@ public sealed class Trainer : IDisposable
     private long _nextEvaluation, _nextCheckpoint;
     private string? _stopRequest;
 
-    private Trainer(RunSettings run, Hyperparameters algorithmSettings, RunFolder folder)
+    private Trainer(RunSettings run, Hyperparameters algorithmSettings, RunFolder folder, IScaleOut? scaleOut = null)
     {
         run.ThrowIfInvalid("run settings");
         algorithmSettings.ThrowIfInvalid($"{run.Algorithm} settings");
@@ -50,7 +50,7 @@ public sealed class Trainer : IDisposable
         double gamma = algorithmSettings is IDiscountedSettings discounted ? discounted.Gamma : 0.99;
         string savedProjector = Path.Combine(folder.Path, ProjectorFileName);
         _environments = new TrainingEnvironments(run, info, gamma, File.Exists(savedProjector) ? savedProjector : null);
-        _algorithm = info.Create(_environments.Context(), algorithmSettings, new Rng(Rng.DeriveSeed(seed, 2)));
+        _algorithm = info.Create(_environments.Context(scaleOut), algorithmSettings, new Rng(Rng.DeriveSeed(seed, 2)));
         if (_environments.Top.ActionMasks is not null && !_algorithm.HonoursActionMasks)
         {
             _algorithm.Dispose();
@@ -95,8 +95,13 @@ public sealed class Trainer : IDisposable
     public long Steps => _environments.Sink.TotalSteps;
 
     /// <summary>Starts a new run in <paramref name="folder"/> and writes its config.yaml.</summary>
+    /// <param name="run">The run's settings.</param>
+    /// <param name="algorithmSettings">The algorithm's settings.</param>
+    /// <param name="folder">The new run folder.</param>
+    /// <param name="scaleOut">Where parallel work goes (a cluster of workers); null: in-process. Not a setting of the run:
+    /// results are the same either way.</param>
     /// <exception cref="PolicyLabException">Another command holds the folder, or it already holds a run.</exception>
-    public static Trainer Start(RunSettings run, Hyperparameters algorithmSettings, RunFolder folder)
+    public static Trainer Start(RunSettings run, Hyperparameters algorithmSettings, RunFolder folder, IScaleOut? scaleOut = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         RunLock held = folder.Lock("train");
@@ -104,7 +109,7 @@ public sealed class Trainer : IDisposable
         {
             if (File.Exists(Path.Combine(folder.Path, RunFolder.ConfigFileName)))
                 throw new PolicyLabException($"The run folder '{folder.Path}' already holds a run; choose another --out or resume it with --resume.");
-            var trainer = new Trainer(run, algorithmSettings, folder) { _lock = held };
+            var trainer = new Trainer(run, algorithmSettings, folder, scaleOut) { _lock = held };
             if (trainer._environments.Projector is { } projector) folder.WriteBytes(ProjectorFileName, projector.Serialize());
             trainer.WriteConfig();
             return trainer;
@@ -149,9 +154,10 @@ public sealed class Trainer : IDisposable
     /// <param name="steps">The new total budget (--steps), if given.</param>
     /// <param name="observer">Told about notices while loading.</param>
     /// <param name="maxMemoryBytes">The memory limit of <see cref="RunSettings.MaxMemoryBytes"/> (null: the machine's).</param>
+    /// <param name="scaleOut">Where parallel work goes (a cluster of workers); null: in-process.</param>
     /// <exception cref="PolicyLabException">The folder is in use, the checkpoint is missing or damaged, config.yaml disagrees with it, or a change is not allowed.</exception>
     public static Trainer ResumeTraining(RunFolder folder, string? checkpoint = null, IReadOnlyList<string>? overrides = null, long? steps = null,
-        ITrainingObserver? observer = null, long? maxMemoryBytes = null)
+        ITrainingObserver? observer = null, long? maxMemoryBytes = null, IScaleOut? scaleOut = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         RunLock held = folder.Lock("train --resume");
@@ -163,7 +169,7 @@ public sealed class Trainer : IDisposable
             (RunSettings run, Hyperparameters algorithmSettings, IReadOnlyList<KeyValuePair<string, string>> changes) =
                 SettingsResolver.ForResume(folder, saved.Parameters, step, overrides ?? [], steps);
             run.MaxMemoryBytes = maxMemoryBytes;
-            Trainer trainer = Restore(new Trainer(run, algorithmSettings, folder) { _lock = held }, state, saved, observer, folder.CheckpointPath(step), step);
+            Trainer trainer = Restore(new Trainer(run, algorithmSettings, folder, scaleOut) { _lock = held }, state, saved, observer, folder.CheckpointPath(step), step);
             if (changes.Count > 0)
             {
                 trainer._log.Resumes.Add(new ResumeRecord(step, changes));

@@ -73,9 +73,15 @@ public sealed class TrainingEnvironments : IDisposable
     /// <summary>The top of the stack as saved and restored with checkpoints.</summary>
     public IStatefulEnvironment State => (IStatefulEnvironment)Top;
 
-    /// <summary>What the algorithm is built with.</summary>
-    public AlgorithmContext Context() => new()
+    /// <summary>What the algorithm is built with; <paramref name="scaleOut"/> sends its parallel work to a cluster.</summary>
+    /// <exception cref="PolicyLabException">The run uses latent actions, which a cluster cannot rebuild yet.</exception>
+    public AlgorithmContext Context(IScaleOut? scaleOut = null) => new()
     {
+        EnvironmentId = Run.Environment,
+        EnvironmentArguments = Run.EnvironmentArguments,
+        ScaleOut = scaleOut is not null && Projector is not null
+            ? throw new PolicyLabException("A run with latent actions (latent_dim or projector) cannot use a cluster yet; train it without --cluster.")
+            : scaleOut,
         Environment = Top,
         CreateEnvironments = (count, workerSeed) =>
         {

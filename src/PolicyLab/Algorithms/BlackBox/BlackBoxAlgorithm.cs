@@ -54,11 +54,20 @@ public abstract class BlackBoxAlgorithm : IAlgorithm
 
     /// <summary>Evaluates this iteration's candidates and records the common diagnostics
     /// (best and mean candidate return, candidate episodes, environment steps).</summary>
-    protected void EvaluateCandidates(float[] candidates, int count, double[] fitness, UpdateDiagnostics diagnostics)
+    protected void EvaluateCandidates(float[] candidates, int count, double[] fitness, UpdateDiagnostics diagnostics) =>
+        Record(Evaluator.Evaluate(candidates, count, Iteration, fitness), count, fitness, diagnostics);
+
+    /// <summary>Evaluates this iteration's <paramref name="population"/> and records the common diagnostics.</summary>
+    protected void EvaluateCandidates(Population population, double[] fitness, UpdateDiagnostics diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(population);
+        Record(Evaluator.Evaluate(population, Iteration, fitness), population.Count, fitness, diagnostics);
+    }
+
+    private void Record(long steps, int count, double[] fitness, UpdateDiagnostics diagnostics)
     {
         ArgumentNullException.ThrowIfNull(fitness);
         ArgumentNullException.ThrowIfNull(diagnostics);
-        long steps = Evaluator.Evaluate(candidates, count, Iteration, fitness);
         double best = double.NegativeInfinity, sum = 0;
         for (int i = 0; i < count; i++)
         {

@@ -55,7 +55,7 @@ public sealed class EvolutionStrategiesSettings : BlackBoxSettings
 /// <summary>
 /// OpenAI evolution strategies (Salimans et al. 2017) over policy parameters θ. Each iteration:
 /// <list type="number">
-/// <item>draws εᵢ ~ N(0, I) for i = 1..n and scores the antithetic pair θ + σεᵢ, θ − σεᵢ (returns Rᵢ⁺, Rᵢ⁻);</item>
+/// <item>draws one noise seed, derives εᵢ ~ N(0, I) for i = 1..n from it, and scores the antithetic pair θ + σεᵢ, θ − σεᵢ (returns Rᵢ⁺, Rᵢ⁻);</item>
 /// <item>centred-rank fitness shaping over all 2n returns: uᵢ = rank(Rᵢ)/(2n − 1) − ½ ∈ [−½, ½], with rank 0 the
 /// lowest and tied returns sharing their average rank;</item>
 /// <item>the ascent direction g = (1/2n) Σᵢ (uᵢ⁺ − uᵢ⁻) εᵢ (as in the reference code, not divided by σ);</item>
@@ -67,7 +67,9 @@ public sealed class EvolutionStrategies : BlackBoxAlgorithm
 {
     private readonly EvolutionStrategiesSettings _s;
     private readonly Adam _adam;
-    private readonly float[] _noise, _candidates;
+    private readonly float[] _noise, _center;
+    private readonly Population _population;
+    private readonly Rng _scratch = new(0);
     private readonly double[] _fitness, _shaped;
     private readonly int[] _order;
 
@@ -79,7 +81,8 @@ public sealed class EvolutionStrategies : BlackBoxAlgorithm
             weightDecay: settings.L2Coefficient, decoupledWeightDecay: false);
         int n = settings.Pairs;
         _noise = new float[n * Dimension];
-        _candidates = new float[2 * n * Dimension];
+        _center = new float[Dimension];
+        _population = new Population(Dimension);
         _fitness = new double[2 * n];
         _shaped = new double[2 * n];
         _order = new int[2 * n];
@@ -100,19 +103,12 @@ public sealed class EvolutionStrategies : BlackBoxAlgorithm
         float sigma = _s.Sigma;
         Span<float> theta = Policy.Store.Values;
 
-        // Candidates 2i and 2i + 1 are θ + σεᵢ and θ − σεᵢ.
-        for (int i = 0; i < n; i++)
-        {
-            Span<float> eps = _noise.AsSpan(i * d, d);
-            Rng.FillNormal(eps);
-            Span<float> plus = _candidates.AsSpan(2 * i * d, d), minus = _candidates.AsSpan((2 * i + 1) * d, d);
-            for (int j = 0; j < d; j++)
-            {
-                plus[j] = theta[j] + sigma * eps[j];
-                minus[j] = theta[j] - sigma * eps[j];
-            }
-        }
-        EvaluateCandidates(_candidates, 2 * n, _fitness, diagnostics);
+        // Candidates 2i and 2i + 1 are θ + σεᵢ and θ − σεᵢ; εᵢ comes from the stream DeriveSeed(noise seed, i), so a
+        // worker receives θ, σ and one seed instead of the perturbations (Salimans et al.'s common random numbers).
+        theta.CopyTo(_center);
+        _population.SetAntithetic(_center, sigma, Rng.NextUInt64(), n);
+        EvaluateCandidates(_population, _fitness, diagnostics);
+        for (int i = 0; i < n; i++) Population.Noise(_population.NoiseSeed, i, _noise.AsSpan(i * d, d), _scratch);
         CentredRanks(_fitness, _order, _shaped, 2 * n);
 
         // Adam minimizes, so the store's gradient is −g = −(1/2n) Σᵢ (uᵢ⁺ − uᵢ⁻) εᵢ.

@@ -1,0 +1,329 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Runtime.Placement;
+using PolicyLab.Algorithms;
+using PolicyLab.Algorithms.BlackBox;
+
+namespace PolicyLab.Cluster;
+
+/// <summary>
+/// The driver's side of a PolicyLab cluster: an Orleans client that keeps the learner in this process and hands units
+/// of work to the worker silos' slots. It follows membership (new silos get units from their first second on; the units
+/// of a silo that leaves or stops answering are re-issued elsewhere) and checks each worker's PolicyLab version.
+/// Results do not depend on which worker ran a unit, so a run gives the same numbers with any number of workers.
+/// </summary>
+public sealed class ClusterDriver : IScaleOut, IDisposable
+{
+    private readonly IHost _host;
+    private readonly IClusterClient _client;
+    private readonly ClusterSpec _spec;
+    private readonly string _clusterId;
+    private readonly TimeSpan _emptyTimeout;
+    private readonly Dictionary<SiloAddress, Worker> _workers = [];
+    private readonly Stopwatch _sinceRefresh = new();
+    private int _jobs;
+
+    private ClusterDriver(IHost host, ClusterSpec spec, string clusterId, TimeSpan emptyTimeout)
+    {
+        (_host, _spec, _clusterId, _emptyTimeout) = (host, spec, clusterId, emptyTimeout);
+        _client = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>Connects to the cluster and waits (up to <paramref name="emptyTimeout"/>) for at least one worker.</summary>
+    /// <exception cref="PolicyLabException">The cluster cannot be reached, stays empty, or a worker runs another PolicyLab version.</exception>
+    public static ClusterDriver Connect(ClusterSpec spec, string clusterId, TimeSpan emptyTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ClusterNaming.Check(clusterId);
+        // Keep trying to connect until the wait is over: with Redis the driver may start before any worker.
+        var clock = Stopwatch.StartNew();
+        IHost host;
+        while (true)
+        {
+            host = BuildClient(spec, clusterId);
+            try
+            {
+                // Orleans' client keeps waiting for a gateway that never answers: bound each attempt by the time left.
+                TimeSpan left = emptyTimeout - clock.Elapsed;
+                using var attempt = new CancellationTokenSource(left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+                host.StartAsync(attempt.Token).GetAwaiter().GetResult();
+                break;
+            }
+#pragma warning disable CA1031 // whatever Orleans throws, the user needs the same advice
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                host.Dispose();
+                if (clock.Elapsed > emptyTimeout)
+                    throw new PolicyLabException(string.Create(CultureInfo.InvariantCulture,
+                        $"Cannot reach the PolicyLab cluster '{clusterId}' at {spec} within {emptyTimeout.TotalSeconds:F0} s ({e.GetType().Name}: {ClusterLogging.FirstLine(e)}). ") +
+                        $"Start a worker first (`policylab worker --cluster {spec}`{(clusterId == ClusterNaming.DefaultClusterId ? "" : $" --cluster-id {clusterId}")}), check the address and cluster id, or wait longer with --cluster-wait SECONDS.");
+                Thread.Sleep(1000);
+            }
+        }
+        var driver = new ClusterDriver(host, spec, clusterId, emptyTimeout);
+        try
+        {
+            driver.WaitForWorkersAsync().GetAwaiter().GetResult();
+        }
+        catch
+        {
+            driver.Dispose();
+            throw;
+        }
+        return driver;
+    }
+
+    private static IHost BuildClient(ClusterSpec spec, string clusterId) => new HostBuilder()
+        .ConfigureLogging(ClusterLogging.Configure)
+        .UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterNaming.ServiceId));
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Unit);
+            if (spec.Kind == MembershipKind.Localhost)
+                client.UseLocalhostClustering(spec.PrimaryGatewayPort, ClusterNaming.ServiceId, clusterId);
+            else
+                client.UseRedisClustering(spec.RedisConfiguration);
+        })
+        .Build();
+
+    /// <inheritdoc/>
+    public string Description => string.Create(CultureInfo.InvariantCulture,
+        $"Orleans cluster '{_clusterId}' at {_spec}, {_workers.Count} worker(s), {_workers.Values.Sum(w => w.Info.Slots)} slot(s)");
+
+    /// <summary>Workers currently known.</summary>
+    public int WorkerCount => _workers.Count;
+
+    /// <summary>Units re-issued because their worker left or stopped answering.</summary>
+    public int ReissuedUnits { get; private set; }
+
+    /// <summary>Units completed per worker name (for reports and tests).</summary>
+    public Dictionary<string, int> UnitsByWorker { get; } = [];
+
+    /// <summary>One line on what the cluster did: units per worker and units re-issued.</summary>
+    public string Summary() => string.Create(CultureInfo.InvariantCulture,
+        $"cluster: {UnitsByWorker.Values.Sum()} units ({string.Join(", ", UnitsByWorker.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))}); {ReissuedUnits} re-issued");
+
+    /// <inheritdoc/>
+    public IPopulationEvaluator CreatePopulationEvaluator(PopulationJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.EnvironmentId.Length == 0)
+            throw new PolicyLabException("Cluster workers build their environments by id; this environment was not made from a registered id.");
+        return new RemotePopulationEvaluator(this, job, string.Create(CultureInfo.InvariantCulture, $"{Guid.NewGuid():N}-{_jobs++}"));
+    }
+
+    private async Task WaitForWorkersAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        TimeSpan? firstWorker = null;
+        while (true)
+        {
+            int undescribed = await RefreshAsync(force: true).ConfigureAwait(false);
+            if (_workers.Count > 0)
+            {
+                // Give silos that are members but did not answer yet a few seconds, so the run starts with all of them.
+                firstWorker ??= clock.Elapsed;
+                if (undescribed == 0 || clock.Elapsed - firstWorker > TimeSpan.FromSeconds(10)) return;
+                await Task.Delay(250).ConfigureAwait(false);
+                continue;
+            }
+            if (clock.Elapsed > _emptyTimeout)
+                throw new PolicyLabException(string.Create(CultureInfo.InvariantCulture,
+                    $"The PolicyLab cluster '{_clusterId}' at {_spec} has had no worker for {_emptyTimeout.TotalSeconds:F0} s. Start workers with `policylab worker --cluster {_spec}` (or wait longer with --cluster-wait SECONDS)."));
+            await Task.Delay(250).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Follows membership: adds new silos (after checking their version), drops silos that are no longer active.</summary>
+    /// <returns>Active silos that did not describe themselves yet.</returns>
+    private async Task<int> RefreshAsync(bool force)
+    {
+        if (!force && _sinceRefresh.IsRunning && _sinceRefresh.Elapsed < TimeSpan.FromSeconds(0.5)) return 0;
+        _sinceRefresh.Restart();
+        Dictionary<SiloAddress, SiloStatus> hosts;
+        try
+        {
+            hosts = await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // a gateway that just died: keep what we know, the next refresh asks again
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return 0;
+        }
+        int undescribed = 0;
+        foreach (SiloAddress gone in _workers.Keys.Where(s => !hosts.ContainsKey(s)).ToList())
+            _workers.Remove(gone);
+        foreach (SiloAddress silo in hosts.Keys.Where(s => !_workers.ContainsKey(s)))
+        {
+            WorkerInfo info;
+            try
+            {
+                info = await Slot(silo, 0).Describe().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // a silo that is starting or dying: try again at the next refresh
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                if (Verbose) Console.Error.WriteLine($"cluster: silo {silo} did not describe itself yet ({e.GetType().Name}: {ClusterLogging.FirstLine(e)})");
+                undescribed++;
+                continue;
+            }
+            if (info.Version != PolicyLabVersion.Current)
+                throw new PolicyLabException($"The worker '{info.Name}' runs PolicyLab {info.Version} but this driver runs {PolicyLabVersion.Current}; " +
+                    "results are reproducible only with one version everywhere. Restart the workers with this version (or train with the version they run).");
+            _workers[silo] = new Worker(silo, info);
+        }
+        return undescribed;
+    }
+
+    private static bool Verbose => Environment.GetEnvironmentVariable("POLICYLAB_CLUSTER_LOG") == "1";
+
+    private IWorkerSlot Slot(SiloAddress silo, int slot)
+    {
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+        return _client.GetGrain<IWorkerSlot>(string.Create(CultureInfo.InvariantCulture, $"{silo.ToParsableString()}/{slot}"));
+    }
+
+    private Task<UnitResult> Send(Worker worker, int slot, EvaluationUnit unit)
+    {
+        // The placement hint travels in the request context of this call (and is read only when the slot's grain is activated).
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, worker.Silo);
+        try
+        {
+            return Slot(worker.Silo, slot).Evaluate(unit);
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+    }
+
+    /// <summary>Runs <paramref name="units"/> on the workers' free slots until every one has a result, re-issuing the
+    /// units of workers that leave or fail to answer; the first result of a unit wins (all results of a unit are equal).</summary>
+    internal async Task<UnitResult[]> RunAsync(IReadOnlyList<EvaluationUnit> units)
+    {
+        var results = new UnitResult?[units.Count];
+        var pending = new Queue<int>(Enumerable.Range(0, units.Count));
+        var running = new Dictionary<Task<UnitResult>, (int Unit, Worker Worker, int Slot)>();
+        var empty = new Stopwatch();
+        int remaining = units.Count;
+        while (remaining > 0)
+        {
+            await RefreshAsync(force: false).ConfigureAwait(false);
+            // Units on silos that left membership go back to the queue at once.
+            foreach (var (task, (unit, worker, slot)) in running.Where(r => !_workers.ContainsKey(r.Value.Worker.Silo)).ToList())
+            {
+                running.Remove(task);
+                if (results[unit] is null) { pending.Enqueue(unit); ReissuedUnits++; }
+            }
+            if (_workers.Count == 0)
+            {
+                if (!empty.IsRunning) empty.Restart();
+                if (empty.Elapsed > _emptyTimeout)
+                    throw new PolicyLabException(string.Create(CultureInfo.InvariantCulture,
+                        $"Every worker of the PolicyLab cluster '{_clusterId}' at {_spec} is gone and none came back within {_emptyTimeout.TotalSeconds:F0} s; the run stops here (its last checkpoint is intact). Start workers with `policylab worker --cluster {_spec}` and resume the run."));
+            }
+            else
+            {
+                empty.Reset();
+            }
+            foreach (Worker worker in _workers.Values)
+            {
+                for (int slot = 0; slot < worker.Info.Slots && pending.Count > 0; slot++)
+                {
+                    if (running.Values.Any(r => r.Worker.Silo.Equals(worker.Silo) && r.Slot == slot)) continue;
+                    int unit = pending.Dequeue();
+                    if (results[unit] is not null) { slot--; continue; }
+                    running[Send(worker, slot, units[unit])] = (unit, worker, slot);
+                }
+            }
+            if (running.Count == 0)
+            {
+                await Task.Delay(250).ConfigureAwait(false);
+                continue;
+            }
+            Task finished = await Task.WhenAny(running.Keys.Append(Task.Delay(500))).ConfigureAwait(false);
+            if (finished is not Task<UnitResult> call || !running.Remove(call, out var done)) continue;
+            if (call.IsCompletedSuccessfully)
+            {
+                UnitResult result = call.Result;
+                if (result.Error is not null)
+                    throw new PolicyLabException($"A unit failed on worker '{result.Worker}': {result.Error.TrimEnd('.')}. The run stops here; its last checkpoint is intact (resume it once the cause is fixed).");
+                if (results[done.Unit] is null)
+                {
+                    results[done.Unit] = result;
+                    remaining--;
+                    UnitsByWorker[result.Worker] = UnitsByWorker.GetValueOrDefault(result.Worker) + 1;
+                }
+            }
+            else
+            {
+                // The call itself failed (the silo died, the connection broke, the call timed out): forget the silo
+                // until membership shows it again, and give the unit to someone else.
+                _workers.Remove(done.Worker.Silo);
+                if (results[done.Unit] is null) { pending.Enqueue(done.Unit); ReissuedUnits++; }
+            }
+        }
+        return results!;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        try
+        {
+            _host.StopAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+        }
+#pragma warning disable CA1031 // a cluster that is already gone cannot be left more cleanly
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        _host.Dispose();
+    }
+
+    private sealed record Worker(SiloAddress Silo, WorkerInfo Info);
+
+    /// <summary>Splits each population into units of consecutive candidates (whole antithetic pairs) and gathers the episodes.</summary>
+    private sealed class RemotePopulationEvaluator(ClusterDriver driver, PopulationJob job, string key) : IPopulationEvaluator
+    {
+        private PopulationJobMessage? _message;
+
+        public void Evaluate(Population population, long iteration, double[] returns, int[] lengths)
+        {
+            _message ??= PopulationJobMessage.From(key, job, population.Dimension);
+            int count = population.Count, d = population.Dimension, episodes = job.EpisodesPerCandidate;
+            int slots = Math.Max(1, driver._workers.Values.Sum(w => w.Info.Slots));
+            // About two units per slot (so a slow slot does not hold the iteration up), at least one pair per unit.
+            int size = Math.Max(2, (count + 2 * slots - 1) / (2 * slots));
+            size += size % 2;
+            var units = new List<EvaluationUnit>();
+            float[]? center = population.Center is { } theta ? (float[])theta.Clone() : null;
+            for (int first = 0; first < count; first += size)
+            {
+                int n = Math.Min(size, count - first);
+                float[]? vectors = null;
+                if (population.Explicit is { } all)
+                    vectors = all.AsSpan((first - population.ExplicitFirst) * d, n * d).ToArray();
+                units.Add(new EvaluationUnit(_message, iteration, first, n, vectors, center, population.Sigma, population.NoiseSeed));
+            }
+            UnitResult[] results = driver.RunAsync(units).GetAwaiter().GetResult();
+            for (int u = 0; u < units.Count; u++)
+            {
+                int offset = units[u].First * episodes, slotCount = units[u].Count * episodes;
+                if (results[u].Returns.Length != slotCount || results[u].Lengths.Length != slotCount)
+                    throw new PolicyLabException($"Worker '{results[u].Worker}' returned {results[u].Returns.Length} episodes for a unit of {slotCount}; driver and worker disagree.");
+                results[u].Returns.CopyTo(returns, offset);
+                results[u].Lengths.CopyTo(lengths, offset);
+            }
+        }
+
+        public void Dispose() { }
+    }
+}
