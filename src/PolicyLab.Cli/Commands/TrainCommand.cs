@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using PolicyLab.Algorithms;
 using PolicyLab.Configuration;
 using PolicyLab.Tracking;
@@ -47,6 +46,8 @@ internal static class TrainCommand
         cluster.AddTo(command);
         command.SetAction(parse => CommandLine.Guard(() =>
         {
+            // Listen for Ctrl-C/SIGTERM before anything starts, so a signal during set-up still stops the run cleanly.
+            using var signals = new StopSignals();
             bool asJson = parse.GetValue(json);
             string[] zoo = [.. new (string Key, long? Value)[] { ("n_envs", parse.GetValue(nEnvs)), ("eval_freq", parse.GetValue(evalFreq)),
                     ("eval_episodes", parse.GetValue(evalEpisodes)), ("checkpoint_freq", parse.GetValue(saveFreq)) }
@@ -78,7 +79,7 @@ internal static class TrainCommand
                     if (resumed.Steps >= resumed.Settings.TotalSteps)
                         Console.WriteLine($"note: the run already reached its budget of {resumed.Settings.TotalSteps:N0} steps; pass --steps N (a new total above {resumed.Steps}) to train further.");
                 }
-                int resumedExit = Train(resumed, asJson);
+                int resumedExit = Train(resumed, asJson, signals);
                 if (resumeDriver is not null && !asJson) Console.WriteLine(resumeDriver.Summary());
                 return resumedExit;
             }
@@ -95,7 +96,7 @@ internal static class TrainCommand
                 int jobCount = parse.GetValue(jobs) ?? 1;
                 if (jobCount < 1) return CommandLine.UserError($"--jobs must be at least 1; got {jobCount}.");
                 var common = new Sweeps.SweepBase(parse.GetValue(algo), parse.GetValue(env), parse.GetValue(config), plan.FixedSets, parse.GetValue(steps));
-                return Sweeps.SweepExperiment.Run(plan, common, parse.GetValue(outDir), parse.GetValue(logFolder), Math.Min(jobCount, plan.Runs.Count), asJson);
+                return Sweeps.SweepExperiment.Run(plan, common, parse.GetValue(outDir), parse.GetValue(logFolder), Math.Min(jobCount, plan.Runs.Count), asJson, signals);
             }
             if (parse.GetValue(jobs) is not null)
                 return CommandLine.UserError("--jobs trains the runs of a sweep in parallel; give it with --seeds 0..4 or a --set key=a,b,c grid.");
@@ -116,7 +117,7 @@ internal static class TrainCommand
                 : RunFolder.Create(parse.GetValue(logFolder) ?? "runs", run.Algorithm, run.Environment, run.Seed, DateTime.Now);
             try
             {
-                int exit = Train(Trainer.Start(run, settings, folder, driver), asJson);
+                int exit = Train(Trainer.Start(run, settings, folder, driver), asJson, signals);
                 if (driver is not null && !asJson) Console.WriteLine(driver.Summary());
                 return exit;
             }
@@ -130,7 +131,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int Train(Trainer trainer, bool asJson)
+    private static int Train(Trainer trainer, bool asJson, StopSignals signals)
     {
         using (trainer)
         {
@@ -139,25 +140,7 @@ internal static class TrainCommand
             if (!asJson) Console.WriteLine($"training {run.Algorithm} on {run.Environment} (seed {run.Seed}, {run.TotalSteps:N0} steps) → {trainer.Folder.Path}");
             // Ctrl-C (SIGINT) and SIGTERM stop the run after the current update; it then ends as usual, with a final
             // evaluation and checkpoint, and the command exits with 128 + the signal's number.
-            using var cancel = new CancellationTokenSource();
-            int signalExit = 0;
-            void Stop(int code)
-            {
-                if (signalExit == 0) signalExit = code;
-                cancel.Cancel();
-            }
-            ConsoleCancelEventHandler onInterrupt = (_, e) => { e.Cancel = true; Stop(130); };
-            Console.CancelKeyPress += onInterrupt;
-            using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(143); });
-            TrainingResult result;
-            try
-            {
-                result = reporter.Run(run.TotalSteps, $"{run.Algorithm} {run.Environment}", () => trainer.RunWithTrackers(reporter, cancel.Token));
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onInterrupt;
-            }
+            TrainingResult result = reporter.Run(run.TotalSteps, $"{run.Algorithm} {run.Environment}", () => trainer.RunWithTrackers(reporter, signals.Token));
             EvaluationResult? final = result.FinalEvaluation;
             if (asJson)
             {
@@ -184,10 +167,10 @@ internal static class TrainCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"done: {result.EndReason}; {result.Steps:N0} steps in {result.WallSeconds:F1} s; final evaluation {final?.MeanReturn:F2} ± {final?.StdReturn:F2}"));
                 Console.WriteLine($"run folder: {result.RunFolder}");
-                if (signalExit != 0)
+                if (signals.ExitCode != 0)
                     Console.WriteLine($"stopped early: the checkpoint at step {result.Steps:N0} is saved; continue with `policylab train --resume {result.RunFolder}`.");
             }
-            return signalExit;
+            return signals.ExitCode;
         }
     }
 

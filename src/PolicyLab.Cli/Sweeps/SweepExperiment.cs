@@ -15,7 +15,7 @@ namespace PolicyLab.Cli.Sweeps;
 internal static class SweepExperiment
 {
     /// <summary>Runs the sweep; returns the exit code.</summary>
-    public static int Run(SweepPlan plan, SweepBase common, string? outDir, string? logFolder, int jobs, bool asJson)
+    public static int Run(SweepPlan plan, SweepBase common, string? outDir, string? logFolder, int jobs, bool asJson, StopSignals signals)
     {
         RunSettings first = new SweepRunner(plan, common, "", jobs, asJson).Validate(); // before anything is written
         string folder = outDir ?? DefaultFolder(logFolder ?? "runs", first);
@@ -25,7 +25,7 @@ internal static class SweepExperiment
         if (!asJson)
             Console.WriteLine($"sweep of {plan.Runs.Count} run(s) ({(plan.Axes.Count > 0 ? $"grid {string.Join(" × ", plan.Axes.Select(a => $"{a.Key}: {a.Values.Count}"))}, " : "")}" +
                 $"seeds {string.Join(",", plan.Seeds)}) {(jobs > 1 ? $"{jobs} at a time in parallel processes" : "one after another")} → {folder}");
-        (List<SweepOutcome> outcomes, int exit) = runner.Run();
+        (List<SweepOutcome> outcomes, int exit) = runner.Run(signals);
         List<SweepGroup> groups = SweepSummary.Groups(plan, outcomes);
         string table = SweepSummary.Table(plan, groups);
         AtomicFile.WriteAllText(Path.Combine(folder, "summary.md"), table);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using PolicyLab.Configuration;
 using PolicyLab.IO;
@@ -93,31 +92,14 @@ internal sealed partial class SweepRunner(SweepPlan plan, SweepBase common, stri
 
     /// <summary>Checks every run's settings (nothing is written when one is wrong), then trains them all.</summary>
     /// <returns>The outcomes in plan order and the exit code (0; 130/143 when stopped by a signal).</returns>
-    public (List<SweepOutcome> Outcomes, int ExitCode) Run()
+    public (List<SweepOutcome> Outcomes, int ExitCode) Run(StopSignals signals)
     {
+        ArgumentNullException.ThrowIfNull(signals);
         Validate();
         WritePlan(null);
-        using var cancel = new CancellationTokenSource();
-        int signalExit = 0;
-        void Stop(int code)
-        {
-            if (signalExit == 0) signalExit = code;
-            cancel.Cancel();
-        }
-        ConsoleCancelEventHandler onInterrupt = (_, e) => { e.Cancel = true; Stop(130); };
-        Console.CancelKeyPress += onInterrupt;
-        using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(143); });
-        List<SweepOutcome> outcomes;
-        try
-        {
-            outcomes = jobs <= 1 ? RunHere(cancel.Token) : RunInProcesses(cancel.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onInterrupt;
-        }
+        List<SweepOutcome> outcomes = jobs <= 1 ? RunHere(signals.Token) : RunInProcesses(signals.Token);
         WritePlan(outcomes);
-        return (outcomes, signalExit);
+        return (outcomes, signals.ExitCode);
     }
 
     private List<SweepOutcome> RunHere(CancellationToken cancellation)
