@@ -33,6 +33,9 @@ internal sealed class OffPolicyUpdateWorkload : IDisposable
     /// <summary>One gradient step (critics, actor, targets as the algorithm's schedule has them).</summary>
     public void Update() => _algorithm.GradientStep(0.5);
 
+    /// <summary>All parameters of the algorithm's networks.</summary>
+    public ReadOnlySpan<float> Parameters => _algorithm.Parameters.Values;
+
     public void Dispose()
     {
         _algorithm.Dispose();

@@ -11,6 +11,11 @@ if (args.Length > 0 && args[0] == "gemm")
     GemmShapeTiming.Run();
     return;
 }
+if (args.Length > 0 && args[0] == "fingerprint")
+{
+    UpdateFingerprint.Run();
+    return;
+}
 if (args.Length > 0 && args[0] == "highway")
 {
     HighwayReport.Run(args);
