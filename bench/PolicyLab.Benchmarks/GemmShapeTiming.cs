@@ -33,6 +33,11 @@ internal static class GemmShapeTiming
             }, flops);
             Console.WriteLine($"{k,4} → {n,-4}  x·W {forward / 1e9,6:F1}   xᵀ·g {weight / 1e9,6:F1}   g·Wᵀ {input / 1e9,6:F1} GFLOP/s");
         }
+        foreach (int batchSize in new[] { 64, 256 })
+        {
+            var ppo = new PpoUpdateWorkload(batchSize);
+            Console.WriteLine($"PPO update, batch {batchSize}: median {1e6 / Median(() => ppo.Update(), 1):F1} µs");
+        }
         foreach ((string algorithm, int[] widths) in new[] { ("sac", new[] { 256, 256 }), ("sac", new[] { 400, 300 }), ("td3", new[] { 400, 300 }) })
         {
             using var workload = new OffPolicyUpdateWorkload(algorithm, "LunarLanderContinuous-v3", widths);
