@@ -4,6 +4,7 @@ namespace PolicyLab.Benchmarks;
 
 /// <summary>The numeric core's speed targets: PPO minibatch update, acting, and a large linear layer.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class CoreBenchmarks
 {
     private PpoUpdateWorkload _ppo64 = null!, _ppo256 = null!;

@@ -117,6 +117,14 @@ public abstract class OffPolicyAlgorithm : IAlgorithm
     /// <summary>One gradient step on a minibatch sampled from <see cref="Buffer"/>; adds its diagnostics to <paramref name="sums"/>.</summary>
     protected abstract void Train(double progress, Span<double> sums);
 
+    /// <summary>One gradient step exactly as <see cref="Iterate"/> takes it (counted in <see cref="Updates"/>), without
+    /// collecting: for benchmarks that time the update alone. The buffer must already hold transitions.</summary>
+    internal void GradientStep(double progress)
+    {
+        Train(progress, _diagnosticSums);
+        _updates++;
+    }
+
     /// <summary>Exploration actions in [−1, 1] for <paramref name="batch"/> observations.</summary>
     protected abstract void Explore(ReadOnlySpan<float> observations, int batch, Span<float> actions);
 

@@ -295,8 +295,32 @@ public static class Gemm
                     ref Unsafe.Add(ref c, i * ldc + j), accumulate, hasBias, ref Unsafe.Add(ref bias, j));
             j += vectors * W;
         }
-        if (j < n)
+        if (j < n && n >= W)
+        {
+            // The last n − j (< W) columns: one vector ending at column n, overlapping columns already done; its
+            // first W − (n − j) lanes are computed again (same bits) but not stored.
+            int start = n - W, skip = j - start;
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+                Kernel512x4x1(k, 1, ref Unsafe.Add(ref a, i * aRow), aRow, aCol, ref Unsafe.Add(ref b, start), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + start), ldc, accumulate, hasBias, ref Unsafe.Add(ref bias, start), skip);
+            for (; i < m; i++)
+                Kernel512x1x1(k, ref Unsafe.Add(ref a, i * aRow), aCol, ref Unsafe.Add(ref b, start), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + start), accumulate, hasBias, ref Unsafe.Add(ref bias, start), skip);
+        }
+        else if (j < n)
             ScalarColumns(m, j, n, k, ref a, aRow, aCol, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+    }
+
+    /// <summary>Stores <paramref name="s"/> at <paramref name="c"/> except its first <paramref name="skip"/> lanes,
+    /// which keep what <paramref name="c"/> holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(Vector512<float> s, ref float c, int skip)
+    {
+        if (skip > 0)
+            s = Vector512.ConditionalSelect(Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(skip)).AsSingle(),
+                Vector512.LoadUnsafe(ref c), s);
+        s.StoreUnsafe(ref c);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -360,10 +384,11 @@ public static class Gemm
         s30.StoreUnsafe(ref c3); s31.StoreUnsafe(ref c3, W); s32.StoreUnsafe(ref c3, 2 * W); s33.StoreUnsafe(ref c3, 3 * W);
     }
 
-    /// <summary>Four rows, <paramref name="vectors"/> (1–3) single vectors of columns, one at a time.</summary>
+    /// <summary>Four rows, <paramref name="vectors"/> (1–3) single vectors of columns, one at a time; the first
+    /// <paramref name="skip"/> lanes of the first vector are computed but not stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512x4x1(int k, int vectors, ref float a, int aRow, int aCol, ref float b, int ldb,
-        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias)
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, int skip = 0)
     {
         const int W = 16;
         ref float a1 = ref Unsafe.Add(ref a, aRow);
@@ -390,8 +415,20 @@ public static class Gemm
                 s2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ap)), bp, s2);
                 s3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a3, ap)), bp, s3);
             }
-            s0.StoreUnsafe(ref c0); s1.StoreUnsafe(ref c1); s2.StoreUnsafe(ref c2); s3.StoreUnsafe(ref c3);
+            int keep = v == 0 ? skip : 0;
+            Store512(s0, ref c0, keep); Store512(s1, ref c1, keep); Store512(s2, ref c2, keep); Store512(s3, ref c3, keep);
         }
+    }
+
+    /// <summary>One row, one vector of columns whose first <paramref name="skip"/> lanes are computed but not stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512x1x1(int k, ref float a, int aCol, ref float b, int ldb,
+        ref float c, bool accumulate, bool hasBias, ref float bias, int skip)
+    {
+        Vector512<float> s = Init512(ref c, accumulate, hasBias, ref bias);
+        for (int p = 0; p < k; p++)
+            s = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, p * aCol)), Vector512.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb)), s);
+        Store512(s, ref c, skip);
     }
 
     /// <summary>One row, <paramref name="vectors"/> vectors of columns.</summary>
@@ -454,13 +491,87 @@ public static class Gemm
         int vectors = (n - j) / W;
         if (vectors > 0)
         {
-            for (int i = 0; i < m; i++)
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+                Kernel256x4x1(k, vectors, ref Unsafe.Add(ref a, i * aRow), aRow, aCol, ref Unsafe.Add(ref b, j), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + j), ldc, accumulate, hasBias, ref Unsafe.Add(ref bias, j));
+            for (; i < m; i++)
                 Kernel256x1xV(k, vectors, ref Unsafe.Add(ref a, i * aRow), aCol, ref Unsafe.Add(ref b, j), ldb,
                     ref Unsafe.Add(ref c, i * ldc + j), accumulate, hasBias, ref Unsafe.Add(ref bias, j));
             j += vectors * W;
         }
-        if (j < n)
+        if (j < n && n >= W)
+        {
+            // The last n − j (< W) columns: one vector ending at column n, as in Blocked512.
+            int start = n - W, skip = j - start;
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+                Kernel256x4x1(k, 1, ref Unsafe.Add(ref a, i * aRow), aRow, aCol, ref Unsafe.Add(ref b, start), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + start), ldc, accumulate, hasBias, ref Unsafe.Add(ref bias, start), skip);
+            for (; i < m; i++)
+                Kernel256x1x1(k, ref Unsafe.Add(ref a, i * aRow), aCol, ref Unsafe.Add(ref b, start), ldb,
+                    ref Unsafe.Add(ref c, i * ldc + start), accumulate, hasBias, ref Unsafe.Add(ref bias, start), skip);
+        }
+        else if (j < n)
             ScalarColumns(m, j, n, k, ref a, aRow, aCol, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+    }
+
+    /// <summary>Stores <paramref name="s"/> at <paramref name="c"/> except its first <paramref name="skip"/> lanes,
+    /// which keep what <paramref name="c"/> holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(Vector256<float> s, ref float c, int skip)
+    {
+        if (skip > 0)
+            s = Vector256.ConditionalSelect(Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(skip)).AsSingle(),
+                Vector256.LoadUnsafe(ref c), s);
+        s.StoreUnsafe(ref c);
+    }
+
+    /// <summary>Four rows, <paramref name="vectors"/> (1–3) single vectors of columns, one at a time; the first
+    /// <paramref name="skip"/> lanes of the first vector are computed but not stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256x4x1(int k, int vectors, ref float a, int aRow, int aCol, ref float b, int ldb,
+        ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, int skip = 0)
+    {
+        const int W = 8;
+        ref float a1 = ref Unsafe.Add(ref a, aRow);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * aRow);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * aRow);
+        for (int v = 0; v < vectors; v++)
+        {
+            int off = v * W;
+            ref float c0 = ref Unsafe.Add(ref c, off);
+            ref float c1 = ref Unsafe.Add(ref c0, ldc);
+            ref float c2 = ref Unsafe.Add(ref c0, 2 * ldc);
+            ref float c3 = ref Unsafe.Add(ref c0, 3 * ldc);
+            ref float bv = ref Unsafe.Add(ref bias, off);
+            Vector256<float> s0 = Init256(ref c0, accumulate, hasBias, ref bv);
+            Vector256<float> s1 = Init256(ref c1, accumulate, hasBias, ref bv);
+            Vector256<float> s2 = Init256(ref c2, accumulate, hasBias, ref bv);
+            Vector256<float> s3 = Init256(ref c3, accumulate, hasBias, ref bv);
+            for (int p = 0; p < k; p++)
+            {
+                Vector256<float> bp = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb + off));
+                int ap = p * aCol;
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, ap)), bp, s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a1, ap)), bp, s1);
+                s2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a2, ap)), bp, s2);
+                s3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a3, ap)), bp, s3);
+            }
+            int keep = v == 0 ? skip : 0;
+            Store256(s0, ref c0, keep); Store256(s1, ref c1, keep); Store256(s2, ref c2, keep); Store256(s3, ref c3, keep);
+        }
+    }
+
+    /// <summary>One row, one vector of columns whose first <paramref name="skip"/> lanes are computed but not stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256x1x1(int k, ref float a, int aCol, ref float b, int ldb,
+        ref float c, bool accumulate, bool hasBias, ref float bias, int skip)
+    {
+        Vector256<float> s = Init256(ref c, accumulate, hasBias, ref bias);
+        for (int p = 0; p < k; p++)
+            s = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, p * aCol)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb)), s);
+        Store256(s, ref c, skip);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -565,7 +676,25 @@ public static class Gemm
         for (int j = 0; j < n; j++)
             for (int p = 0; p < k; p++)
                 scratch[j * k + p] = Unsafe.Add(ref b, p * ldb + j);
-        for (int i = 0; i < m; i++)
+        ref float bt = ref MemoryMarshal.GetArrayDataReference(scratch);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            ref float ai = ref Unsafe.Add(ref a, i * aRow);
+            for (int j = 0; j < n; j++)
+            {
+                Vector128<float> s = Dot4(ref ai, aRow, ref Unsafe.Add(ref bt, j * k), k);
+                float bj = hasBias ? Unsafe.Add(ref bias, j) : 0f;
+                for (int r = 0; r < 4; r++)
+                {
+                    float v = s.GetElement(r);
+                    if (hasBias) v += bj;
+                    ref float dst = ref Unsafe.Add(ref c, (i + r) * ldc + j);
+                    dst = accumulate ? dst + v : v;
+                }
+            }
+        }
+        for (; i < m; i++)
         {
             ReadOnlySpan<float> row = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref a, i * aRow), k);
             for (int j = 0; j < n; j++)
@@ -576,6 +705,56 @@ public static class Gemm
                 dst = accumulate ? dst + s : s;
             }
         }
+    }
+
+    /// <summary>
+    /// The dot products of four rows (<paramref name="x"/>, then every <paramref name="stride"/> elements) with
+    /// <paramref name="y"/>, each summed in exactly <see cref="Dot"/>'s order (so with the same bits), but with four
+    /// independent accumulators in flight instead of one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector128<float> Dot4(ref float x, int stride, ref float y, int n)
+    {
+        ref float x1 = ref Unsafe.Add(ref x, stride);
+        ref float x2 = ref Unsafe.Add(ref x, 2 * stride);
+        ref float x3 = ref Unsafe.Add(ref x, 3 * stride);
+        int i = 0;
+        float s0, s1, s2, s3;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (; i + 16 <= n; i += 16)
+            {
+                Vector512<float> yv = Vector512.LoadUnsafe(ref y, (nuint)i);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), yv, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)i), yv, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, (nuint)i), yv, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, (nuint)i), yv, a3);
+            }
+            (s0, s1, s2, s3) = (Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
+        }
+        else
+        {
+            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (; i + 8 <= n; i += 8)
+            {
+                Vector256<float> yv = Vector256.LoadUnsafe(ref y, (nuint)i);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), yv, a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x1, (nuint)i), yv, a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x2, (nuint)i), yv, a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x3, (nuint)i), yv, a3);
+            }
+            (s0, s1, s2, s3) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
+        }
+        for (; i < n; i++)
+        {
+            float yv = Unsafe.Add(ref y, i);
+            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, i), yv, s0);
+            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x1, i), yv, s1);
+            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x2, i), yv, s2);
+            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref x3, i), yv, s3);
+        }
+        return Vector128.Create(s0, s1, s2, s3);
     }
 
     /// <summary>Dot product with a fixed, deterministic summation order.</summary>
