@@ -9,6 +9,7 @@
 # Env:   RUNS="dqn:highway-fast-v0:0 ppo:racetrack-v0:0"   to choose runs (algo:env:seed);
 #        RUN_ROOT=/work/runs/highway (where the run folders go, outside git); EPISODES=20; NICE=5;
 #        VIDEOS=1 to film 2 evaluation episodes of the seed-0 run of each task (eval.mp4 / eval.gif in its folder);
+#        POLICYLAB="dotnet .build/cli/PolicyLab.Cli.dll" to run an already built CLI without the launcher's check;
 #        BUILD=0 to skip building the bench project (already built);
 #        STEPS=N to shorten every run (the table then says it is a reduced run).
 set -euo pipefail
@@ -23,6 +24,7 @@ nice=${NICE:-5}
 mkdir -p "$run_root" docs
 
 bench_project=bench/PolicyLab.Benchmarks
+policylab=${POLICYLAB:-./policylab}
 [ "${BUILD:-1}" = 0 ] || nice -n "$nice" dotnet build "$bench_project" -c Release -nologo -v quiet | tail -2
 
 folders=()
@@ -32,7 +34,7 @@ for spec in "${runs[@]}"; do
   folders+=("$spec=$run")
   if [ ! -d "$run/checkpoints" ]; then
     rm -rf "$run"
-    nice -n "$nice" ./policylab train --algo "$algo" --env "$env" --seed "$seed" --out "$run" --set tensorboard=false \
+    nice -n "$nice" $policylab train --algo "$algo" --env "$env" --seed "$seed" --out "$run" --set tensorboard=false \
       ${STEPS:+--steps "$STEPS"} | tail -2
   fi
   if [ ! -s "$run/driving-eval.jsonl" ]; then
@@ -41,7 +43,7 @@ for spec in "${runs[@]}"; do
     mv "$run/driving-eval.jsonl.tmp" "$run/driving-eval.jsonl"
   fi
   if [ "${VIDEOS:-0}" = 1 ] && [ "$seed" = 0 ] && [ ! -f "$run/eval.mp4" ] && [ ! -f "$run/eval.gif" ]; then
-    nice -n "$nice" ./policylab eval --run "$run" --episodes 2 --render | tail -2
+    nice -n "$nice" $policylab eval --run "$run" --episodes 2 --render | tail -2
   fi
 done
 
