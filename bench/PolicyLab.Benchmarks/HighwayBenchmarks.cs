@@ -70,15 +70,8 @@ public static class HighwayReport
         int runAt = Array.IndexOf(args, "--run");
         if (runAt >= 0)
         {
-            // A trained run on highway-fast-v0 against IDLE: 20 deterministic episodes (eval seed 0), crashes = episodes
-            // that ended before the 30-step duration.
-            var result = PolicyLab.Training.RunEvaluation.Evaluate(PolicyLab.Training.RunFolder.Open(args[runAt + 1]), null, 20, deterministic: true, seed: 0);
-            double mean = result.Returns.Average(), std = Math.Sqrt(result.Returns.Select(r => (r - mean) * (r - mean)).Average());
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"trained policy: {mean:F2} ± {std:F2}, length {result.Lengths.Average():F2}, crashed {result.Lengths.Count(l => l < 30)}/20"));
-            DrivingEvaluation idle = DrivingEvaluation.Run("highway-fast-v0", DrivingProtocol.Idle, 20);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"IDLE, seeds 0–19: {idle.MeanReturn:F2} ± {idle.StdReturn:F2}, length {idle.MeanLength:F2}, crashed {idle.Crashed}/20"));
+            int episodesAt = Array.IndexOf(args, "--episodes");
+            EvaluateRun(args[runAt + 1], episodesAt >= 0 ? int.Parse(args[episodesAt + 1], CultureInfo.InvariantCulture) : 20);
             return;
         }
         int renderAt = Array.IndexOf(args, "--render");
@@ -113,6 +106,38 @@ public static class HighwayReport
         }
         Speed("highway-fast-v0");
         Speed("highway-v0");
+    }
+
+    /// <summary>
+    /// A trained run's final policy, acting deterministically, against the fixed baselines of its action type (IDLE and
+    /// random meta-actions, or zero and uniform random steering) on the same environment settings and seeds 0 … n − 1:
+    /// one JSON line per policy (return, length, crashes, truncations, on-road fraction of the steps, final speed).
+    /// </summary>
+    private static void EvaluateRun(string path, int episodes)
+    {
+        using var trainer = PolicyLab.Training.Trainer.Resume(PolicyLab.Training.RunFolder.Open(path), null);
+        PolicyLab.Training.RunSettings run = trainer.Settings;
+        if (run.NormalizeObservations || run.LatentDim is not null)
+            throw new PolicyLabException($"{path}: the driving evaluation acts on raw observations; it does not support normalize or latent_dim runs.");
+        IReadOnlyDictionary<string, object>? arguments = run.EnvironmentArgumentValues();
+        var rng = new PolicyLab.Numerics.Rng(0);
+        PolicyLab.Algorithms.IAlgorithm algorithm = trainer.Algorithm;
+        Print("trained (deterministic)", DrivingEvaluation.Run(run.Environment,
+            _ => (observation, action) => algorithm.Act(observation, 1, deterministic: true, rng, action), episodes, 0, arguments));
+        bool discrete;
+        using (IEnvironment probe = EnvironmentRegistry.Make(run.Environment, arguments))
+            discrete = probe.ActionSpace is PolicyLab.Environments.Spaces.Discrete;
+        DrivingProtocol[] baselines = discrete ? [DrivingProtocol.Idle, DrivingProtocol.RandomMeta] : [DrivingProtocol.ZeroSteering, DrivingProtocol.RandomSteering];
+        foreach (DrivingProtocol protocol in baselines)
+            Print(protocol.ToString(), DrivingEvaluation.Run(run.Environment, protocol, episodes, 0, arguments));
+
+        void Print(string policy, DrivingEvaluation e) => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["policy"] = policy, ["env"] = run.Environment, ["run"] = path, ["checkpoint"] = trainer.Steps, ["episodes"] = episodes,
+            ["mean_return"] = e.MeanReturn, ["std_return"] = e.StdReturn, ["mean_length"] = e.MeanLength,
+            ["crashed"] = e.Crashed, ["truncated"] = e.Truncated, ["ended_off_road"] = e.EndedOffRoad,
+            ["on_road_fraction"] = e.OnRoadFraction, ["mean_final_speed"] = e.MeanFinalSpeed,
+        }));
     }
 
     private static void Row(string name, string id, DrivingProtocol protocol, int episodes)
