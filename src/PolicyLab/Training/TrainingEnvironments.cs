@@ -1,6 +1,7 @@
 using PolicyLab.Algorithms;
 using PolicyLab.Environments;
 using PolicyLab.Environments.Latent;
+using PolicyLab.Environments.Spaces;
 using PolicyLab.Environments.Vector;
 using PolicyLab.Numerics;
 
@@ -41,6 +42,11 @@ public sealed class TrainingEnvironments : IDisposable
         {
             raw.Dispose();
             throw new PolicyLabException($"{algorithm.Name} does not support the action space {raw.SingleActionSpace} of {run.Environment}; it supports {algorithm.DescribeActionSpaces()} action spaces.");
+        }
+        if (run.NormalizeObservations && raw.SingleObservationSpace is Box { IsImage: true })
+        {
+            raw.Dispose();
+            throw new PolicyLabException($"normalize=true does not fit the image observations of {run.Environment}: the CNN policy scales pixels by the space's upper bound itself, and standardizing them first would scale them twice. Set normalize=false (normalize_reward=true may stay).");
         }
         Statistics = new VectorEpisodeStatistics(raw, sink: Sink);
         Top = Statistics;

@@ -83,6 +83,15 @@ public class CnnPolicyTests
     }
 
     [Fact]
+    public void Normalizing_image_observations_is_refused_with_the_fix()
+    {
+        var error = Assert.Throws<PolicyLabException>(() =>
+            PolicyGradientHarness.Train("ppo", "MinAtar/Breakout-v1", 64, 5, ["n_envs=1", "n_steps=32", "batch_size=32", "normalize=true"]));
+        Assert.Contains("normalize=false", error.Message);
+        Assert.Contains("MinAtar/Breakout-v1", error.Message);
+    }
+
+    [Fact]
     public void Ppo_on_minatar_breakout_repeats_bit_for_bit()
     {
         string[] settings = ["n_envs=2", "n_steps=64", "batch_size=64", "n_epochs=1", "eval_episodes=3"];
