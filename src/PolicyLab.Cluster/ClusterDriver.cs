@@ -92,6 +92,7 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
             // Re-read the gateway list every second (Orleans' default is a minute): a membership table in Redis may still
             // list silos that were killed, and a client that knows only those waits until the next read.
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = ClusterTimeouts.GatewayListRefresh);
+            client.Configure<ConnectionOptions>(ClusterTimeouts.Connections);
             if (tls is not null) client.UseTls(tls.Certificate, tls.Configure);
             if (spec.Kind == MembershipKind.Localhost)
                 client.UseLocalhostClustering(spec.PrimaryGatewayPort, ClusterNaming.ServiceId, clusterId);

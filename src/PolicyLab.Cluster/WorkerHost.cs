@@ -40,6 +40,7 @@ public static class WorkerHost
             {
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterNaming.ServiceId));
                 silo.Configure<ClusterMembershipOptions>(ClusterTimeouts.Membership);
+                silo.Configure<ConnectionOptions>(ClusterTimeouts.Connections);
                 if (tls is not null) silo.UseTls(tls.Certificate, tls.Configure);
                 if (spec.Kind == MembershipKind.Localhost)
                 {
@@ -136,6 +137,14 @@ public static class ClusterTimeouts
         options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
         options.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
         options.MaxJoinAttemptTime = TimeSpan.FromSeconds(30);
+    }
+
+    /// <summary>A connection may take 30 s to open (Orleans' default is 5 s, which silos and drivers starved of CPU on a
+    /// loaded machine missed again and again).</summary>
+    public static void Connections(ConnectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.OpenConnectionTimeout = TimeSpan.FromSeconds(30);
     }
 
     /// <summary>How often a driver re-reads the list of gateways from membership.</summary>

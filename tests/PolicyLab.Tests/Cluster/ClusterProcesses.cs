@@ -9,6 +9,10 @@ namespace PolicyLab.Tests.Cluster;
 /// <summary>Real `policylab` processes on loopback for the cluster tests: workers that stay up, and driver runs.</summary>
 internal static class ClusterProcesses
 {
+    /// <summary>The xunit collection of every test class that starts worker processes: one class at a time, so the
+    /// workers of several fixtures do not start together on a 2-core machine (at load 50+ they then missed every timeout).</summary>
+    public const string Collection = "Cluster processes";
+
     private static string Cli => Path.Combine(AppContext.BaseDirectory, "PolicyLab.Cli.dll");
 
     /// <summary>A free port P with P + 1 free too (a localhost cluster's silo and gateway ports), from a random start.</summary>

@@ -54,6 +54,7 @@ public sealed class RedisClusterFixture : IDisposable
 /// byte-identical experiment.json and weights; clusters of other ids in the same Redis are not admitted; a cluster whose
 /// workers are all gone stops the run with a clear error; a cluster id with no silo is reported as unreachable.
 /// </summary>
+[Collection(ClusterProcesses.Collection)]
 public sealed class ClusterRedisTests(RedisClusterFixture cluster, ITestOutputHelper output) : IClassFixture<RedisClusterFixture>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("policylab-cluster-redis-").FullName;

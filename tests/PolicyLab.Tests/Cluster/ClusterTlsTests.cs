@@ -54,6 +54,7 @@ public sealed class TlsClusterFixture : IDisposable
 /// ES on the TLS worker; a driver without it or with another certificate cannot reach the cluster; a silo without it or
 /// with another certificate is refused and exits with a clear error.
 /// </summary>
+[Collection(ClusterProcesses.Collection)]
 public sealed class ClusterTlsTests(TlsClusterFixture cluster) : IClassFixture<TlsClusterFixture>
 {
     private static readonly string[] Es = ["train", "--algo", "es", "--env", "CartPole-v1", "--steps", "4000", "--seed", "2",
