@@ -19,7 +19,16 @@ public sealed class ClusterFixture : IDisposable
         A1 = ClusterProcesses.Worker(PortA, "a1", environment: QuickStart);
         B1 = ClusterProcesses.Worker(PortB, "b1", environment: QuickStart);
         C1 = ClusterProcesses.Worker(PortC, "c1", environment: new Dictionary<string, string>(QuickStart) { ["POLICYLAB_WORKER_VERSION_OVERRIDE"] = "0.0.1-other" });
-        B1.WaitFor("worker ready");
+        try
+        {
+            B1.WaitFor("worker ready");
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw: stop the workers here, or they outlive the tests.
+            foreach (RunningProcess p in new[] { A1, B1, C1 }) p.Dispose();
+            throw;
+        }
         B2 = ClusterProcesses.Worker(PortB, "b2", environment: QuickStart);
     }
 
