@@ -111,17 +111,19 @@ public static class ClusterBenchmark
 
     /// <summary>
     /// Projected ES efficiency on <paramref name="workers"/> one-slot workers, from measured costs (a calculation, not a
-    /// simulation). Weak scaling as the driver splits the work: 4 candidates per worker and iteration in 2 units of 2.
-    /// A worker is busy 4·candidate + 2·unitTrip per iteration; the driver serially spends dispatch per unit (2 per
-    /// worker) and update per pair (2 per worker); T = max(worker, driver dispatch) + driver update, ideal = 4·candidate.
+    /// simulation). Weak scaling as the driver splits the work: each worker gets 2 units of
+    /// <paramref name="candidatesPerUnit"/> (k) candidates per iteration, so an iteration has 2·N·k candidates. A worker is
+    /// busy 2k·candidate + 2·trip; the driver serially spends dispatch per unit (2N units) and update per pair (N·k
+    /// pairs); T = max(worker, 2N·dispatch) + N·k·update, ideal = 2k·candidate.
     /// </summary>
     /// <returns>Ideal time over projected time per iteration, in (0, 1].</returns>
-    public static double ProjectedEfficiency(int workers, double candidateUs, double unitTripUs, double dispatchUs, double updatePerPairUs)
+    public static double ProjectedEfficiency(int workers, double candidateUs, double unitTripUs, double dispatchUs, double updatePerPairUs, int candidatesPerUnit = 2)
     {
-        double worker = 4 * candidateUs + 2 * unitTripUs;
+        double work = 2.0 * candidatesPerUnit * candidateUs;
+        double worker = work + 2 * unitTripUs;
         double dispatch = 2.0 * workers * dispatchUs;
-        double update = 2.0 * workers * updatePerPairUs;
-        return 4 * candidateUs / (Math.Max(worker, dispatch) + update);
+        double update = (double)workers * candidatesPerUnit * updatePerPairUs;
+        return work / (Math.Max(worker, dispatch) + update);
     }
 
     private static float[] Center(int dimension)

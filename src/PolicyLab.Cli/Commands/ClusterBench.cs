@@ -18,6 +18,9 @@ namespace PolicyLab.Cli.Commands;
 /// </summary>
 internal static class ClusterBench
 {
+    private static readonly int[] UnitSizes = [2, 16];
+    private static readonly int[] WorkerCounts = [1, 2, 10, 100, 1000];
+
     public static int Run(int repeats, int iterations)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -68,11 +71,13 @@ internal static class ClusterBench
             }
             double t1 = ClusterBenchmark.Median(perIteration[1]), t2 = ClusterBenchmark.Median(perIteration[2]);
             Console.WriteLine(string.Create(inv, $"ES iteration ({2 * Pairs} candidates): 1 worker {t1 * 1000:F1} ms ({2 * Pairs / t1:F0} candidates/s), 2 workers {t2 * 1000:F1} ms ({2 * Pairs / t2:F0} candidates/s); throughput 2 vs 1: {t1 / t2:F2}× (medians of {repeats} × {iterations} iterations)"));
-            double unitCost = Math.Max(0, trip);
-            Console.WriteLine("projected efficiency (calculation from the costs above: 4 candidates per worker and iteration in 2 units of 2;");
-            Console.WriteLine("  T = max(4·candidate + 2·trip, 2·N·dispatch) + 2·N·update per pair; efficiency = 4·candidate / T):");
-            foreach (int n in new[] { 1, 2, 10, 100, 1000 })
-                Console.WriteLine(string.Create(inv, $"  {n,5} workers: {100 * ClusterBenchmark.ProjectedEfficiency(n, candidate, unitCost, dispatch, update),5:F1} %"));
+            Console.WriteLine("projected efficiency (a calculation from the costs above, not a simulation): each worker gets 2 units of k candidates");
+            Console.WriteLine("  per iteration; T = max(2k·candidate + 2·trip, 2N·dispatch) + N·k·update per pair; efficiency = 2k·candidate / T");
+            double perStep = candidate / meanLength;
+            foreach (var (label, candidateUs) in new[] { ($"measured candidate ({meanLength:F0}-step episodes, {candidate:F0} µs)", candidate), ($"1,000-step episodes ({1000 * perStep:F0} µs, same cost per step)", 1000 * perStep) })
+                foreach (int k in UnitSizes)
+                    Console.WriteLine(string.Create(inv, $"  {label}, k = {k,2}: ") + string.Join("  ", WorkerCounts.Select(n =>
+                        string.Create(inv, $"N={n}: {100 * ClusterBenchmark.ProjectedEfficiency(n, candidateUs, trip, dispatch, update, k):F1} %"))));
             return 0;
         }
         finally
