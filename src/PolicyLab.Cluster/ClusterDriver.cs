@@ -35,7 +35,11 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
 
     /// <summary>Connects to the cluster and waits (up to <paramref name="emptyTimeout"/>) for at least one worker.</summary>
     /// <exception cref="PolicyLabException">The cluster cannot be reached, stays empty, or a worker runs another PolicyLab version.</exception>
-    public static ClusterDriver Connect(ClusterSpec spec, string clusterId, TimeSpan emptyTimeout)
+    /// <param name="spec">Where the cluster is.</param>
+    /// <param name="clusterId">The cluster's id.</param>
+    /// <param name="emptyTimeout">How long to wait for the cluster to answer and to have a worker.</param>
+    /// <param name="tls">The cluster's certificate (<c>--tls-cert</c>), or null for a cluster without TLS.</param>
+    public static ClusterDriver Connect(ClusterSpec spec, string clusterId, TimeSpan emptyTimeout, ClusterCertificate? tls = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ClusterNaming.Check(clusterId);
@@ -44,7 +48,7 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
         IHost host;
         while (true)
         {
-            host = BuildClient(spec, clusterId);
+            host = BuildClient(spec, clusterId, tls);
             try
             {
                 // Orleans' client keeps waiting for a gateway that never answers: bound each attempt by the time left.
@@ -61,7 +65,8 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
                 if (clock.Elapsed > emptyTimeout)
                     throw new PolicyLabException(string.Create(CultureInfo.InvariantCulture,
                         $"Cannot reach the PolicyLab cluster '{clusterId}' at {spec} within {emptyTimeout.TotalSeconds:F0} s ({e.GetType().Name}: {ClusterLogging.FirstLine(e)}). ") +
-                        $"Start a worker first (`policylab worker --cluster {spec}`{(clusterId == ClusterNaming.DefaultClusterId ? "" : $" --cluster-id {clusterId}")}), check the address and cluster id, or wait longer with --cluster-wait SECONDS.");
+                        $"Start a worker first (`policylab worker --cluster {spec}`{(clusterId == ClusterNaming.DefaultClusterId ? "" : $" --cluster-id {clusterId}")}{(tls is null ? "" : $" --tls-cert {tls.Path}")}), check the address, the cluster id " +
+                        $"and the certificate ({(tls is null ? "a cluster started with --tls-cert refuses a driver without it" : "the workers' --tls-cert must be this same file")}), or wait longer with --cluster-wait SECONDS.");
                 Thread.Sleep(1000);
             }
         }
@@ -78,12 +83,17 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
         return driver;
     }
 
-    private static IHost BuildClient(ClusterSpec spec, string clusterId) => new HostBuilder()
+    private static IHost BuildClient(ClusterSpec spec, string clusterId, ClusterCertificate? tls) => new HostBuilder()
         .ConfigureLogging(ClusterLogging.Configure)
         .UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterNaming.ServiceId));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Unit);
+            // Re-read the gateway list every second (Orleans' default is a minute): a membership table in Redis may still
+            // list silos that were killed, and a client that knows only those waits until the next read.
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = ClusterTimeouts.GatewayListRefresh);
+            client.Configure<ConnectionOptions>(ClusterTimeouts.Connections);
+            if (tls is not null) client.UseTls(tls.Certificate, tls.Configure);
             if (spec.Kind == MembershipKind.Localhost)
                 client.UseLocalhostClustering(spec.PrimaryGatewayPort, ClusterNaming.ServiceId, clusterId);
             else

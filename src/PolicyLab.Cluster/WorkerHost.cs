@@ -18,7 +18,8 @@ public static class WorkerHost
     /// <param name="clusterId">The cluster id: silos and clients of other ids are not admitted.</param>
     /// <param name="options">Slots, name and version of this worker.</param>
     /// <param name="primary">Set to whether this worker holds the localhost membership table.</param>
-    public static IHost Build(ClusterSpec spec, string clusterId, WorkerOptions options, out bool primary)
+    /// <param name="tls">The cluster's certificate (<c>--tls-cert</c>): mutual TLS on every connection, peers without it refused; null for plain TCP.</param>
+    public static IHost Build(ClusterSpec spec, string clusterId, WorkerOptions options, out bool primary, ClusterCertificate? tls = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,6 +40,8 @@ public static class WorkerHost
             {
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterNaming.ServiceId));
                 silo.Configure<ClusterMembershipOptions>(ClusterTimeouts.Membership);
+                silo.Configure<ConnectionOptions>(ClusterTimeouts.Connections);
+                if (tls is not null) silo.UseTls(tls.Certificate, tls.Configure);
                 if (spec.Kind == MembershipKind.Localhost)
                 {
                     if (isPrimary)
@@ -135,6 +138,17 @@ public static class ClusterTimeouts
         options.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
         options.MaxJoinAttemptTime = TimeSpan.FromSeconds(30);
     }
+
+    /// <summary>A connection may take 30 s to open (Orleans' default is 5 s, which silos and drivers starved of CPU on a
+    /// loaded machine missed again and again).</summary>
+    public static void Connections(ConnectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.OpenConnectionTimeout = TimeSpan.FromSeconds(30);
+    }
+
+    /// <summary>How often a driver re-reads the list of gateways from membership.</summary>
+    public static readonly TimeSpan GatewayListRefresh = TimeSpan.FromSeconds(1);
 
     /// <summary>How long one unit may run before the driver gives up waiting for it (Orleans' response timeout).</summary>
     public static readonly TimeSpan Unit = TimeSpan.FromMinutes(10);

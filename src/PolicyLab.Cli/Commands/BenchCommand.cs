@@ -11,11 +11,12 @@ namespace PolicyLab.Cli.Commands;
 /// `policylab bench es-cartpole`: ES candidate-evaluation speed on one and two cores;
 /// `policylab bench ppo-lunarlander`: PPO training speed on LunarLander-v3 on one and two cores;
 /// `policylab bench lunarlander-vector`: 16 LunarLanders stepped by the synchronous and the threaded vector.
+/// `policylab bench cluster-es`: ES on LunarLander-v3 on a localhost cluster of 1 and 2 workers, per-unit costs and the projection (<see cref="ClusterBench"/>).
 /// `policylab bench mujoco`: MuJoCo environment steps/s beside mujoco-testspeed (<see cref="MuJoCoBench"/>).
 /// </summary>
 internal static class BenchCommand
 {
-    private const string Choices = "ppo-cartpole, sac-pendulum, es-cartpole, ppo-lunarlander, lunarlander-vector, mujoco";
+    private const string Choices = "ppo-cartpole, sac-pendulum, es-cartpole, ppo-lunarlander, lunarlander-vector, mujoco, cluster-es";
 
     public static Command Create()
     {
@@ -28,8 +29,10 @@ internal static class BenchCommand
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             string name = parse.GetValue(which)!;
-            if (name is not ("ppo-cartpole" or "sac-pendulum" or "es-cartpole" or "ppo-lunarlander" or "lunarlander-vector" or "mujoco"))
+            if (name is not ("ppo-cartpole" or "sac-pendulum" or "es-cartpole" or "ppo-lunarlander" or "lunarlander-vector" or "mujoco" or "cluster-es"))
                 return CommandLine.UserError($"Unknown benchmark '{name}'; available: {Choices}.");
+            if (name == "cluster-es")
+                return ClusterBench.Run(parse.GetValue(repeats) ?? 3, parse.GetValue(iterations));
             if (name == "mujoco")
                 return MuJoCoBench.Run((int)(parse.GetValue(steps) ?? 20_000), parse.GetValue(json));
             if (name == "es-cartpole")

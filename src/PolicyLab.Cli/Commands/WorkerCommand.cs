@@ -12,6 +12,7 @@ internal sealed class ClusterCommandOptions
     private readonly Option<string?> _cluster = new("--cluster") { Description = "run the parallel work on a PolicyLab cluster: localhost[:PORT] (workers on this machine) or redis://HOST:PORT; start workers with `policylab worker --cluster …`" };
     private readonly Option<string?> _clusterId = new("--cluster-id") { Description = "the cluster's id (default policylab); members of other ids are not admitted" };
     private readonly Option<double?> _wait = new("--cluster-wait") { Description = "seconds to wait for a worker when the cluster has none (default 60)" };
+    private readonly Option<string?> _tls = new("--tls-cert") { Description = "the cluster's certificate (PFX, password in POLICYLAB_TLS_PASSWORD, or PEM with its key): mutual TLS with the workers, which must hold the same file" };
 
     public static ClusterCommandOptions Create() => new();
 
@@ -20,6 +21,7 @@ internal sealed class ClusterCommandOptions
         command.Options.Add(_cluster);
         command.Options.Add(_clusterId);
         command.Options.Add(_wait);
+        command.Options.Add(_tls);
     }
 
     /// <summary>The algorithms whose parallel work a cluster runs so far.</summary>
@@ -37,15 +39,16 @@ internal sealed class ClusterCommandOptions
     {
         if (parse.GetValue(_cluster) is not string text)
         {
-            if (parse.GetValue(_clusterId) is not null || parse.GetValue(_wait) is not null)
-                throw new PolicyLabException("--cluster-id and --cluster-wait need --cluster SPEC (e.g. --cluster localhost).");
+            if (parse.GetValue(_clusterId) is not null || parse.GetValue(_wait) is not null || parse.GetValue(_tls) is not null)
+                throw new PolicyLabException("--cluster-id, --cluster-wait and --tls-cert need --cluster SPEC (e.g. --cluster localhost).");
             return null;
         }
         ClusterSpec spec = ClusterSpec.Parse(text);
         double wait = parse.GetValue(_wait) ?? 60;
         if (!(wait > 0) || wait > 86_400)
             throw new PolicyLabException($"--cluster-wait must lie in (0, 86400] seconds; got {wait.ToString(CultureInfo.InvariantCulture)}.");
-        return ClusterDriver.Connect(spec, parse.GetValue(_clusterId) ?? ClusterNaming.DefaultClusterId, TimeSpan.FromSeconds(wait));
+        ClusterCertificate? tls = parse.GetValue(_tls) is string path ? ClusterCertificate.Load(path) : null;
+        return ClusterDriver.Connect(spec, parse.GetValue(_clusterId) ?? ClusterNaming.DefaultClusterId, TimeSpan.FromSeconds(wait), tls);
     }
 }
 
@@ -58,9 +61,10 @@ internal static class WorkerCommand
         var clusterId = new Option<string?>("--cluster-id") { Description = "the cluster's id (default policylab)" };
         var threads = new Option<int?>("--threads") { Description = "units this worker runs at once (default: one per core)" };
         var name = new Option<string?>("--name") { Description = "the name the driver's messages use for this worker (default host:pid)" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "the cluster's certificate (PFX, password in POLICYLAB_TLS_PASSWORD, or PEM with its key): mutual TLS, members without this same certificate are refused" };
         var command = new Command("worker", "Run a worker of a PolicyLab cluster: it evaluates candidates and collects rollouts for `train --cluster`.")
         {
-            cluster, clusterId, threads, name,
+            cluster, clusterId, threads, name, tlsCert,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -71,7 +75,8 @@ internal static class WorkerCommand
             string id = parse.GetValue(clusterId) ?? ClusterNaming.DefaultClusterId;
             string workerName = parse.GetValue(name) ?? string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}");
             string version = Environment.GetEnvironmentVariable("POLICYLAB_WORKER_VERSION_OVERRIDE") is { Length: > 0 } v ? v : PolicyLabVersion.Current;
-            using IHost host = WorkerHost.Build(spec, id, new WorkerOptions(slots, workerName, version), out bool primary);
+            using ClusterCertificate? tls = parse.GetValue(tlsCert) is string path ? ClusterCertificate.Load(path) : null;
+            using IHost host = WorkerHost.Build(spec, id, new WorkerOptions(slots, workerName, version), out bool primary, tls);
             try
             {
                 host.StartAsync().GetAwaiter().GetResult();
@@ -81,9 +86,10 @@ internal static class WorkerCommand
 #pragma warning restore CA1031
             {
                 throw new PolicyLabException($"This worker could not join the PolicyLab cluster '{id}' at {spec} ({e.GetType().Name}: {ClusterLogging.FirstLine(e)}). " +
-                    "Check the address and that --cluster-id matches the cluster's (members of another id are not admitted).");
+                    "Check the address, that --cluster-id matches the cluster's (members of another id are not admitted) " +
+                    "and that --tls-cert is the cluster's certificate, or absent when the cluster has none (members without it are refused).");
             }
-            Console.WriteLine($"worker ready: {workerName}, {slots} slot(s), cluster '{id}' at {spec}{(primary ? " (holds the membership table)" : "")}");
+            Console.WriteLine($"worker ready: {workerName}, {slots} slot(s), cluster '{id}' at {spec}{(tls is null ? "" : ", TLS")}{(primary ? " (holds the membership table)" : "")}");
             using var stop = new CancellationTokenSource();
             ConsoleCancelEventHandler onInterrupt = (_, e) => { e.Cancel = true; stop.Cancel(); };
             Console.CancelKeyPress += onInterrupt;

@@ -7,6 +7,7 @@ namespace PolicyLab.Tests.Cluster;
 /// to start mid-run on a loaded machine).
 /// </summary>
 [Trait("Category", "Long")]
+[Collection(ClusterProcesses.Collection)]
 public sealed class ClusterFailureTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("policylab-cluster-long-").FullName;

@@ -9,6 +9,10 @@ namespace PolicyLab.Tests.Cluster;
 /// <summary>Real `policylab` processes on loopback for the cluster tests: workers that stay up, and driver runs.</summary>
 internal static class ClusterProcesses
 {
+    /// <summary>The xunit collection of every test class that starts worker processes: one class at a time, so the
+    /// workers of several fixtures do not start together on a 2-core machine (at load 50+ they then missed every timeout).</summary>
+    public const string Collection = "Cluster processes";
+
     private static string Cli => Path.Combine(AppContext.BaseDirectory, "PolicyLab.Cli.dll");
 
     /// <summary>A free port P with P + 1 free too (a localhost cluster's silo and gateway ports), from a random start.</summary>
@@ -58,9 +62,13 @@ internal static class ClusterProcesses
     }
 
     /// <summary>Starts a worker of the localhost cluster at <paramref name="port"/> with one slot.</summary>
-    public static RunningProcess Worker(int port, string name, string? clusterId = null, IReadOnlyDictionary<string, string>? environment = null) =>
-        Start(["worker", "--cluster", string.Create(CultureInfo.InvariantCulture, $"localhost:{port}"), "--threads", "1", "--name", name,
-            .. clusterId is null ? Array.Empty<string>() : ["--cluster-id", clusterId]], environment);
+    public static RunningProcess Worker(int port, string name, string? clusterId = null, IReadOnlyDictionary<string, string>? environment = null, params string[] extra) =>
+        Worker(string.Create(CultureInfo.InvariantCulture, $"localhost:{port}"), name, clusterId, environment, extra);
+
+    /// <summary>Starts a worker of the cluster <paramref name="spec"/> with one slot.</summary>
+    public static RunningProcess Worker(string spec, string name, string? clusterId, IReadOnlyDictionary<string, string>? environment, params string[] extra) =>
+        Start(["worker", "--cluster", spec, "--threads", "1", "--name", name,
+            .. clusterId is null ? Array.Empty<string>() : ["--cluster-id", clusterId], .. extra], environment);
 
     /// <summary>The bytes of a run's experiment.json and every checkpoint's weights, for bit-identity checks.</summary>
     public static List<(string File, byte[] Bytes)> Results(string run)
@@ -139,11 +147,13 @@ public sealed class RedisServer : IDisposable
 
     public string Spec => string.Create(CultureInfo.InvariantCulture, $"redis://127.0.0.1:{Port}");
 
+    /// <summary>Where redis-server is, or null.</summary>
+    public static string? Binary => new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
+
     /// <summary>Starts redis-server and waits until it accepts connections; null when redis-server is not installed.</summary>
     public static RedisServer? TryStart()
     {
-        string? binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
-        if (binary is null) return null;
+        if (Binary is not string binary) return null;
         int port = ClusterProcesses.FreePortPair();
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" })

@@ -4,8 +4,8 @@ using PolicyLab.Tests.Cli;
 namespace PolicyLab.Tests.Cluster;
 
 /// <summary>
-/// Worker silos for the cluster tests, started once and shared: cluster A with one worker, cluster B with two, and
-/// cluster C whose worker announces another PolicyLab version. They start together (a loaded machine needs ~10–20 s for each).
+/// Worker silos for the cluster tests, started once and shared: cluster A with one worker, cluster B with two (a third
+/// joins in the test), and cluster C whose worker announces another PolicyLab version. They start together (a loaded machine needs ~10–20 s for each).
 /// </summary>
 public sealed class ClusterFixture : IDisposable
 {
@@ -19,10 +19,21 @@ public sealed class ClusterFixture : IDisposable
         A1 = ClusterProcesses.Worker(PortA, "a1", environment: QuickStart);
         B1 = ClusterProcesses.Worker(PortB, "b1", environment: QuickStart);
         C1 = ClusterProcesses.Worker(PortC, "c1", environment: new Dictionary<string, string>(QuickStart) { ["POLICYLAB_WORKER_VERSION_OVERRIDE"] = "0.0.1-other" });
-        B1.WaitFor("worker ready");
+        try
+        {
+            B1.WaitFor("worker ready");
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw: stop the workers here, or they outlive the tests.
+            foreach (RunningProcess p in new[] { A1, B1, C1 }) p.Dispose();
+            throw;
+        }
         B2 = ClusterProcesses.Worker(PortB, "b2", environment: QuickStart);
     }
 
+    /// <summary>Starts the third worker of cluster B.</summary>
+    public RunningProcess StartB3() => B3 = ClusterProcesses.Worker(PortB, "b3", environment: QuickStart);
 
 
     public int PortA { get; }
@@ -32,20 +43,22 @@ public sealed class ClusterFixture : IDisposable
     public RunningProcess B1 { get; }
     public RunningProcess B2 { get; }
     public RunningProcess C1 { get; }
+    public RunningProcess? B3 { get; private set; }
 
     public static string Spec(int port) => string.Create(CultureInfo.InvariantCulture, $"localhost:{port}");
 
     public void Dispose()
     {
-        foreach (RunningProcess p in new[] { A1, B1, B2, C1 }) p.Dispose();
+        foreach (RunningProcess? p in new[] { A1, B1, B2, C1, B3 }) p?.Dispose();
     }
 }
 
 /// <summary>
-/// ES on real worker processes over loopback: the same run in-process, on one worker and on two gives byte-identical
+/// ES on real worker processes over loopback: the same run in-process, on one, two and three workers gives byte-identical
 /// experiment.json and weights; a unit that fails inside a worker, and a worker of another version, stop the run with a
 /// message naming them.
 /// </summary>
+[Collection(ClusterProcesses.Collection)]
 public sealed class ClusterRunTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("policylab-cluster-").FullName;
@@ -59,9 +72,9 @@ public sealed class ClusterRunTests(ClusterFixture cluster) : IClassFixture<Clus
         "--set", "n_pairs=6", "--set", "eval_freq=0", "--set", "checkpoint_freq=4000", "--set", "tensorboard=false"];
 
     [Fact]
-    public void Es_runs_are_byte_identical_in_process_and_on_one_and_two_workers()
+    public void Es_runs_are_byte_identical_in_process_and_on_one_two_and_three_workers()
     {
-        string local = Path.Combine(_dir, "local"), one = Path.Combine(_dir, "one"), two = Path.Combine(_dir, "two");
+        string local = Path.Combine(_dir, "local"), one = Path.Combine(_dir, "one"), two = Path.Combine(_dir, "two"), three = Path.Combine(_dir, "three");
         var (code, output, error) = ClusterProcesses.Run([.. Es, "--out", local]);
         Assert.True(code == 0, $"in-process run: exit {code}: {output} {error}");
 
@@ -76,9 +89,15 @@ public sealed class ClusterRunTests(ClusterFixture cluster) : IClassFixture<Clus
         Assert.Contains("b1 ", output, StringComparison.Ordinal);
         Assert.Contains("b2 ", output, StringComparison.Ordinal);
 
+        cluster.StartB3().WaitFor("worker ready");
+        (code, output, error) = ClusterProcesses.Run([.. Es, "--out", three, "--cluster", ClusterFixture.Spec(cluster.PortB), .. Wait]);
+        Assert.True(code == 0, $"three workers: exit {code}: {output} {error}");
+        foreach (string worker in new[] { "b1 ", "b2 ", "b3 " }) Assert.Contains(worker, output, StringComparison.Ordinal);
+
         Assert.True(ClusterProcesses.Results(local).Count >= 3, "the runs should have written several checkpoints");
         ClusterProcesses.AssertIdentical(local, one);
         ClusterProcesses.AssertIdentical(local, two);
+        ClusterProcesses.AssertIdentical(local, three);
     }
 
     [Fact]
