@@ -16,7 +16,7 @@ namespace PolicyLab.Cluster;
 /// of a silo that leaves or stops answering are re-issued elsewhere) and checks each worker's PolicyLab version.
 /// Results do not depend on which worker ran a unit, so a run gives the same numbers with any number of workers.
 /// </summary>
-public sealed class ClusterDriver : IScaleOut, IDisposable
+public sealed partial class ClusterDriver : IScaleOut, IDisposable
 {
     private readonly IHost _host;
     private readonly IClusterClient _client;
@@ -116,7 +116,8 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
 
     /// <summary>One line on what the cluster did: units per worker and units re-issued.</summary>
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
-        $"cluster: {UnitsByWorker.Values.Sum()} units ({string.Join(", ", UnitsByWorker.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))}); {ReissuedUnits} re-issued");
+        $"cluster: {UnitsByWorker.Values.Sum()} units ({string.Join(", ", UnitsByWorker.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))}); {ReissuedUnits} re-issued") +
+        RolloutSummary();
 
     /// <inheritdoc/>
     public IPopulationEvaluator CreatePopulationEvaluator(PopulationJob job)
@@ -200,13 +201,13 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
         return _client.GetGrain<IWorkerSlot>(string.Create(CultureInfo.InvariantCulture, $"{silo.ToParsableString()}/{slot}"));
     }
 
-    private Task<UnitResult> Send(Worker worker, int slot, EvaluationUnit unit)
+    private Task<TResult> Send<TUnit, TResult>(Worker worker, int slot, TUnit unit, Func<IWorkerSlot, TUnit, Task<TResult>> call)
     {
         // The placement hint travels in the request context of this call (and is read only when the slot's grain is activated).
         RequestContext.Set(IPlacementDirector.PlacementHintKey, worker.Silo);
         try
         {
-            return Slot(worker.Silo, slot).Evaluate(unit);
+            return call(Slot(worker.Silo, slot), unit);
         }
         finally
         {
@@ -214,20 +215,29 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
         }
     }
 
+    /// <summary>Runs candidate-evaluation units (see the generic overload).</summary>
+    internal Task<UnitResult[]> RunAsync(IReadOnlyList<EvaluationUnit> units) =>
+        RunAsync(units, (slot, unit) => slot.Evaluate(unit), r => (r.Error, r.Worker));
+
     /// <summary>Runs <paramref name="units"/> on the workers' free slots until every one has a result, re-issuing the
     /// units of workers that leave or fail to answer; the first result of a unit wins (all results of a unit are equal).</summary>
-    internal async Task<UnitResult[]> RunAsync(IReadOnlyList<EvaluationUnit> units)
+    /// <param name="units">The units.</param>
+    /// <param name="call">Sends one unit to a slot.</param>
+    /// <param name="describe">A result's error (null when it succeeded) and the worker that produced it.</param>
+    /// <param name="roundTrips">When given, receives each successful unit's round trip as the driver saw it (µs), in completion order.</param>
+    internal async Task<TResult[]> RunAsync<TUnit, TResult>(IReadOnlyList<TUnit> units, Func<IWorkerSlot, TUnit, Task<TResult>> call,
+        Func<TResult, (string? Error, string Worker)> describe, List<(int Unit, long Microseconds)>? roundTrips = null) where TResult : class
     {
-        var results = new UnitResult?[units.Count];
+        var results = new TResult?[units.Count];
         var pending = new Queue<int>(Enumerable.Range(0, units.Count));
-        var running = new Dictionary<Task<UnitResult>, (int Unit, Worker Worker, int Slot)>();
+        var running = new Dictionary<Task<TResult>, (int Unit, Worker Worker, int Slot, long Started)>();
         var empty = new Stopwatch();
         int remaining = units.Count;
         while (remaining > 0)
         {
             await RefreshAsync(force: false).ConfigureAwait(false);
             // Units on silos that left membership go back to the queue at once.
-            foreach (var (task, (unit, worker, slot)) in running.Where(r => !_workers.ContainsKey(r.Value.Worker.Silo)).ToList())
+            foreach (var (task, (unit, worker, slot, _)) in running.Where(r => !_workers.ContainsKey(r.Value.Worker.Silo)).ToList())
             {
                 running.Remove(task);
                 if (results[unit] is null) { pending.Enqueue(unit); ReissuedUnits++; }
@@ -250,7 +260,7 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
                     if (running.Values.Any(r => r.Worker.Silo.Equals(worker.Silo) && r.Slot == slot)) continue;
                     int unit = pending.Dequeue();
                     if (results[unit] is not null) { slot--; continue; }
-                    running[Send(worker, slot, units[unit])] = (unit, worker, slot);
+                    running[Send(worker, slot, units[unit], call)] = (unit, worker, slot, Stopwatch.GetTimestamp());
                 }
             }
             if (running.Count == 0)
@@ -259,25 +269,27 @@ public sealed class ClusterDriver : IScaleOut, IDisposable
                 continue;
             }
             Task finished = await Task.WhenAny(running.Keys.Append(Task.Delay(500))).ConfigureAwait(false);
-            if (finished is not Task<UnitResult> call || !running.Remove(call, out var done)) continue;
-            if (call.IsCompletedSuccessfully)
+            if (finished is not Task<TResult> done || !running.Remove(done, out var issued)) continue;
+            if (done.IsCompletedSuccessfully)
             {
-                UnitResult result = call.Result;
-                if (result.Error is not null)
-                    throw new PolicyLabException($"A unit failed on worker '{result.Worker}': {result.Error.TrimEnd('.')}. The run stops here; its last checkpoint is intact (resume it once the cause is fixed).");
-                if (results[done.Unit] is null)
+                TResult result = done.Result;
+                (string? error, string name) = describe(result);
+                if (error is not null)
+                    throw new PolicyLabException($"A unit failed on worker '{name}': {error.TrimEnd('.')}. The run stops here; its last checkpoint is intact (resume it once the cause is fixed).");
+                if (results[issued.Unit] is null)
                 {
-                    results[done.Unit] = result;
+                    results[issued.Unit] = result;
                     remaining--;
-                    UnitsByWorker[result.Worker] = UnitsByWorker.GetValueOrDefault(result.Worker) + 1;
+                    UnitsByWorker[name] = UnitsByWorker.GetValueOrDefault(name) + 1;
+                    roundTrips?.Add((issued.Unit, (long)Stopwatch.GetElapsedTime(issued.Started).TotalMicroseconds));
                 }
             }
             else
             {
                 // The call itself failed (the silo died, the connection broke, the call timed out): forget the silo
                 // until membership shows it again, and give the unit to someone else.
-                _workers.Remove(done.Worker.Silo);
-                if (results[done.Unit] is null) { pending.Enqueue(done.Unit); ReissuedUnits++; }
+                _workers.Remove(issued.Worker.Silo);
+                if (results[issued.Unit] is null) { pending.Enqueue(issued.Unit); ReissuedUnits++; }
             }
         }
         return results!;

@@ -79,4 +79,8 @@ public interface IWorkerSlot : IGrainWithStringKey
     /// <summary>Runs one unit of candidate evaluation.</summary>
     [Alias("evaluate")]
     Task<UnitResult> Evaluate(EvaluationUnit unit);
+
+    /// <summary>Collects one unit of an on-policy rollout.</summary>
+    [Alias("collect")]
+    Task<RolloutUnitResultMessage> Collect(RolloutUnitMessage unit);
 }

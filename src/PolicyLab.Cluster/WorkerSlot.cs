@@ -13,7 +13,7 @@ public sealed record WorkerOptions(int Slots, string Name, string Version);
 /// to unit) and runs a unit's candidates on the thread pool. Any failure comes back inside the result, with the
 /// worker's name, so the driver can name both.
 /// </summary>
-internal sealed class WorkerSlot(WorkerOptions options, Orleans.Runtime.ILocalSiloDetails silo) : Grain, IWorkerSlot
+internal sealed partial class WorkerSlot(WorkerOptions options, Orleans.Runtime.ILocalSiloDetails silo) : Grain, IWorkerSlot
 {
     private CandidateRunner? _runner;
     private string? _jobKey;
@@ -58,6 +58,7 @@ internal sealed class WorkerSlot(WorkerOptions options, Orleans.Runtime.ILocalSi
     {
         _runner?.Dispose();
         _runner = null;
+        DisposeRollouts();
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 }

@@ -25,7 +25,7 @@ internal sealed class ClusterCommandOptions
     }
 
     /// <summary>The algorithms whose parallel work a cluster runs so far.</summary>
-    public static readonly string[] Distributed = ["es", "cem", "hill_climbing"];
+    public static readonly string[] Distributed = ["es", "cem", "hill_climbing", "ppo", "a2c", "vpg", "trpo", "npg"];
 
     /// <summary>Rejects --cluster for an algorithm whose work it would not distribute.</summary>
     public void CheckAlgorithm(ParseResult parse, string algorithm)

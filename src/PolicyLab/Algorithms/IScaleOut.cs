@@ -1,4 +1,5 @@
 using PolicyLab.Algorithms.BlackBox;
+using PolicyLab.Algorithms.OnPolicy;
 
 namespace PolicyLab.Algorithms;
 
@@ -17,4 +18,9 @@ public interface IScaleOut
     /// <summary>Creates the evaluator through which a black-box method scores its populations.</summary>
     /// <exception cref="PolicyLabException">The job cannot run on the workers.</exception>
     IPopulationEvaluator CreatePopulationEvaluator(PopulationJob job);
+
+    /// <summary>Creates the runner through which an on-policy method collects its rollouts, split into units of copies.</summary>
+    /// <exception cref="PolicyLabException">The job cannot run on the workers.</exception>
+    IRolloutUnits CreateRolloutUnits(RolloutJob job) =>
+        throw new PolicyLabException($"{Description} does not collect on-policy rollouts; train without --cluster.");
 }

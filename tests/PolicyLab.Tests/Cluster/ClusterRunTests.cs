@@ -156,8 +156,8 @@ public sealed class ClusterDriverErrorTests
     [Fact]
     public void An_algorithm_the_cluster_does_not_distribute_is_refused()
     {
-        var (code, _, error) = CliRunner.Run("train", "--algo", "ppo", "--env", "CartPole-v1", "--steps", "1000", "--cluster", "localhost");
+        var (code, _, error) = CliRunner.Run("train", "--algo", "sac", "--env", "Pendulum-v1", "--steps", "1000", "--cluster", "localhost");
         Assert.Equal(2, code);
-        Assert.Contains("ppo trains in-process only", error, StringComparison.Ordinal);
+        Assert.Contains("sac trains in-process only", error, StringComparison.Ordinal);
     }
 }

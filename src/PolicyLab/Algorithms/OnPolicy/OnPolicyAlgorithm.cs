@@ -22,6 +22,8 @@ public abstract class OnPolicyAlgorithm : IAlgorithm, IValueProbe
 {
     private readonly List<(string Key, Optimizer Optimizer)> _optimizers = [];
     private RolloutCollector? _collector;
+    private Rng[]? _copyStreams;
+    private DistributedRollout? _distributed;
     private bool _collected;
 
     /// <summary>Validates <paramref name="settings"/> and builds the policy for the context's environments.</summary>
@@ -71,6 +73,24 @@ public abstract class OnPolicyAlgorithm : IAlgorithm, IValueProbe
         int maskSize = HonoursActionMasks && Environment.ActionMasks is not null ? Policy.MaskSize : 0;
         Rollout = new RolloutBuffer(steps, Environment.Count, Policy.ObservationSize, Policy.ActionSize, keepHeads ? Policy.HeadSize : 0, maskSize);
         _collector = new RolloutCollector(Environment, Policy);
+        bool perCopy = Settings is OnPolicySettings { PerCopyRng: true };
+        if (perCopy)
+        {
+            if (Policy.Distribution is Policies.Distributions.StateDependentNoiseActions)
+                throw new PolicyLabException($"{Name}: gSDE draws its exploration matrices from one stream for all copies, so it cannot be combined with per_copy_rng (or --cluster); set use_sde=false or per_copy_rng=false.");
+            _copyStreams = RolloutStreams.Create(Environment.Count);
+        }
+        if (Context.ScaleOut is { } scaleOut)
+        {
+            if (!perCopy)
+                throw new PolicyLabException($"{Name} on a cluster samples every environment copy's actions from a stream of its own, which changes the numbers: add --set per_copy_rng=true " +
+                    "(the same run without --cluster then gives identical results).");
+            if (Context.EnvironmentId is not { Length: > 0 } id)
+                throw new PolicyLabException("Cluster workers build their environments by id; this environment was not made from a registered id.");
+            var job = new RolloutJob(id, Context.EnvironmentArguments, ((PolicyGradientSettings)Settings).Networks, steps, Rollout.HeadSize, maskSize,
+                Environment.Count, Policy.Store.Count);
+            _distributed = new DistributedRollout(Environment, Policy, job, scaleOut);
+        }
         return Rollout;
     }
 
@@ -81,7 +101,19 @@ public abstract class OnPolicyAlgorithm : IAlgorithm, IValueProbe
     protected RolloutBuffer CollectRollout(float gamma, float gaeLambda, float rewardTemperature)
     {
         RolloutBuffer buffer = Rollout ?? throw new InvalidOperationException($"{Name} has no rollout buffer: call CreateRollout in the constructor.");
-        _collector!.Collect(buffer, gamma, Rng, rewardTemperature);
+        if (_copyStreams is null)
+            _collector!.Collect(buffer, gamma, Rng, rewardTemperature);
+        else
+        {
+            // One draw per rollout from the algorithm's stream; copy i then samples from DeriveSeed(seed, i), here or on a worker.
+            ulong seed = Rng.NextUInt64();
+            if (_distributed is not null) _distributed.Collect(buffer, seed, gamma, rewardTemperature);
+            else
+            {
+                RolloutStreams.Seed(_copyStreams, seed, 0);
+                _collector!.Collect(buffer, gamma, Rng, rewardTemperature, _copyStreams);
+            }
+        }
         _collected = true;
         buffer.ComputeAdvantages(gamma, gaeLambda);
         return buffer;
@@ -159,6 +191,8 @@ public abstract class OnPolicyAlgorithm : IAlgorithm, IValueProbe
     /// <inheritdoc/>
     public void Dispose()
     {
+        _distributed?.Dispose();
+        _distributed = null;
         Dispose(true);
         GC.SuppressFinalize(this);
     }

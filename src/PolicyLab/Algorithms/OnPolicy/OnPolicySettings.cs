@@ -32,6 +32,10 @@ public abstract class OnPolicySettings : PolicyGradientSettings, IDiscountedSett
     [Hyperparameter("vf_coef", "value loss coefficient (≥ 0)")]
     public float ValueCoefficient { get; set; } = 0.5f;
 
+    /// <summary>Each environment copy samples its actions from a stream of its own, so rollouts can be split among cluster workers.</summary>
+    [Hyperparameter("per_copy_rng", "sample each environment copy's actions from its own stream (seeded from a per-rollout seed and the copy's index) instead of one stream for all copies; needed by --cluster, and gives the same numbers with or without it")]
+    public bool PerCopyRng { get; set; }
+
     /// <inheritdoc/>
     protected override void Validate(List<string> errors)
     {

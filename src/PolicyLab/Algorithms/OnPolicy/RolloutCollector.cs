@@ -28,9 +28,14 @@ public sealed class RolloutCollector
     }
 
     /// <summary>Collects <see cref="RolloutBuffer.Steps"/> steps from every copy, then the bootstrap values.
-    /// With <paramref name="rewardTemperature"/> T &gt; 0 every reward becomes R′ = R − T·log π(a|s) (the annealing regularization).</summary>
-    public void Collect(RolloutBuffer buffer, float gamma, Rng rng, float rewardTemperature = 0f)
+    /// With <paramref name="rewardTemperature"/> T &gt; 0 every reward becomes R′ = R − T·log π(a|s) (the annealing regularization).
+    /// With <paramref name="copyStreams"/> copy i samples its actions from copyStreams[i] (not from <paramref name="rng"/>), so
+    /// a copy's rollout does not depend on which other copies are collected with it (see <see cref="RolloutUnitRunner"/>).</summary>
+    public void Collect(RolloutBuffer buffer, float gamma, Rng rng, float rewardTemperature = 0f, Rng[]? copyStreams = null)
     {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (copyStreams is not null && _policy.Distribution is Policies.Distributions.StateDependentNoiseActions)
+            throw new PolicyLabException("gSDE draws its exploration matrices from one stream for all copies, so it cannot be combined with per_copy_rng (or --cluster); set use_sde=false or per_copy_rng=false.");
         int n = _env.Count, obs = _policy.ObservationSize, act = _policy.ActionSize;
         int noiseFrequency = _policy.NoiseSampleFrequency;
         for (int t = 0; t < buffer.Steps; t++)
@@ -43,7 +48,7 @@ public sealed class RolloutCollector
             bool[]? masks = buffer.MaskSize > 0 ? _env.ActionMasks : null;
             if (masks is not null) StoreMasks(masks, buffer.ActionMasks.AsSpan(row * buffer.MaskSize, n * buffer.MaskSize));
             _policy.Act(observations, n, deterministic: false, rng, _actions, _logProbs,
-                buffer.HeadSize > 0 ? buffer.Heads.AsSpan(row * buffer.HeadSize, n * buffer.HeadSize) : default, masks);
+                buffer.HeadSize > 0 ? buffer.Heads.AsSpan(row * buffer.HeadSize, n * buffer.HeadSize) : default, masks, copyStreams);
             _policy.PredictValues(observations, n, _values);
             _policy.ToEnvironmentActions(_actions, n, _envActions);
             _env.Step(_envActions);

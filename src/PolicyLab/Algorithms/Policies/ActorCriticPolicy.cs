@@ -138,12 +138,16 @@ public sealed class ActorCriticPolicy
     /// actor's outputs [batch, head] (the parameters of the distribution acted from, for KL terms later).
     /// With <paramref name="masks"/> ([batch, <see cref="MaskSize"/>], empty for none) only allowed actions are taken and
     /// the log-probabilities are those of the distribution renormalized over the allowed set.
+    /// With <paramref name="rowStreams"/> (one stream per row) row i samples from rowStreams[i] instead of
+    /// <paramref name="rng"/>, so a row's action does not depend on the other rows of the batch.
     /// </summary>
     /// <exception cref="PolicyLabException">The masks have the wrong length or a row allows no action.</exception>
     public void Act(ReadOnlySpan<float> observations, int batch, bool deterministic, Rng rng, Span<float> actions, Span<float> logProbs,
-        Span<float> heads = default, ReadOnlySpan<bool> masks = default)
+        Span<float> heads = default, ReadOnlySpan<bool> masks = default, Rng[]? rowStreams = null)
     {
         if (!masks.IsEmpty) CheckMasks(masks, batch);
+        if (rowStreams is not null && rowStreams.Length < batch)
+            throw new ArgumentException($"{batch} rows need {batch} streams; got {rowStreams.Length}.", nameof(rowStreams));
         if (Distribution is StateDependentNoiseActions gsde)
         {
             ActWithStateDependentNoise(gsde, observations, batch, deterministic, actions, logProbs, heads);
@@ -157,13 +161,14 @@ public sealed class ActorCriticPolicy
         {
             ReadOnlySpan<float> head = _head.AsSpan(i * HeadSize, HeadSize);
             Span<float> action = actions.Slice(i * ActionSize, ActionSize);
+            Rng stream = rowStreams is null ? rng : rowStreams[i];
             float logp;
             if (masks.IsEmpty)
-                logp = deterministic ? distribution.Mode(head, logStd, action) : distribution.Sample(head, logStd, rng, action);
+                logp = deterministic ? distribution.Mode(head, logStd, action) : distribution.Sample(head, logStd, stream, action);
             else
             {
                 ReadOnlySpan<bool> mask = masks.Slice(i * MaskSize, MaskSize);
-                logp = deterministic ? distribution.Mode(head, logStd, mask, action) : distribution.Sample(head, logStd, mask, rng, action);
+                logp = deterministic ? distribution.Mode(head, logStd, mask, action) : distribution.Sample(head, logStd, mask, stream, action);
             }
             if (!logProbs.IsEmpty) logProbs[i] = logp;
         }

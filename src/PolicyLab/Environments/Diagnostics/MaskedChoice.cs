@@ -58,6 +58,27 @@ public class MaskedChoice : EnvironmentBase
     protected override void ResetState(ResetOptions? options) => Draw();
 
     /// <inheritdoc />
+    public override bool CanSaveState => true;
+
+    /// <inheritdoc />
+    protected override void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        state.Set($"{prefix}.allowed", _allowed.Select(a => a ? 1L : 0L).ToArray());
+        state.Set($"{prefix}.good", _good.Select(g => (long)g).ToArray());
+    }
+
+    /// <inheritdoc />
+    protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        var allowed = new long[_allowed.Length];
+        state.Read($"{prefix}.allowed", allowed);
+        for (int i = 0; i < allowed.Length; i++) _allowed[i] = allowed[i] != 0;
+        var good = new long[_good.Length];
+        state.Read($"{prefix}.good", good);
+        for (int c = 0; c < good.Length; c++) _good[c] = (int)good[c];
+    }
+
+    /// <inheritdoc />
     protected override StepResult StepState(ReadOnlySpan<float> action)
     {
         int good = 0;

@@ -156,6 +156,34 @@ public abstract class VectorEnvironmentBase : IVectorEnvironment, IStatefulEnvir
         _everReset = state.ReadScalarInt64($"{prefix}.ever_reset") != 0;
     }
 
+    /// <summary>Whether copy <paramref name="copy"/> can save its state on its own (see <see cref="SaveCopyState"/>).</summary>
+    public bool CanSaveCopyState(int copy) => _environments[copy] is IStatefulEnvironment s && s.CanSaveState;
+
+    /// <summary>Saves copy <paramref name="copy"/>'s state and its current observation under <paramref name="prefix"/>, so the copy
+    /// can be continued elsewhere (another vector environment of the same environment, e.g. in a cluster worker).</summary>
+    /// <exception cref="NotSupportedException">The copy cannot save its state.</exception>
+    public void SaveCopyState(int copy, Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!CanSaveCopyState(copy))
+            throw new NotSupportedException($"Copy {copy} of this vector environment cannot save its state.");
+        ((IStatefulEnvironment)_environments[copy]).SaveState(state, prefix);
+        state.Set($"{prefix}.observation", Observations.AsSpan(copy * ObservationSize, ObservationSize));
+    }
+
+    /// <summary>Makes copy <paramref name="copy"/> continue from a state saved by <see cref="SaveCopyState"/> (of this or
+    /// another vector environment of the same environment): its state, current observation and action mask.</summary>
+    public void LoadCopyState(int copy, Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!CanSaveCopyState(copy))
+            throw new NotSupportedException($"Copy {copy} of this vector environment cannot load a saved state.");
+        ((IStatefulEnvironment)_environments[copy]).LoadState(state, prefix);
+        state.Read($"{prefix}.observation", Observations.AsSpan(copy * ObservationSize, ObservationSize));
+        if (_maskProviders is not null) CopyMask(copy, ActionMasks!, validate: true);
+        _everReset = true;
+    }
+
     /// <summary>Resets every copy, copy i with <c>seed + i</c> when a seed is given (must call <see cref="ResetRange"/> over all copies).</summary>
     protected abstract void RunReset(ulong? seed);
 

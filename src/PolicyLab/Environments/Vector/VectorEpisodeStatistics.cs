@@ -110,8 +110,24 @@ public sealed class VectorEpisodeStatistics : VectorEnvironmentWrapper, IStatefu
         IVectorStepListener? listener = Listener;
         listener?.BeforeStep(this);
         Inner.Step(actions);
-        double[] rewards = Inner.Rewards;
-        bool[] terminated = Inner.Terminated, truncated = Inner.Truncated;
+        Tally(Inner.Rewards, Inner.Terminated, Inner.Truncated);
+        listener?.AfterStep(this, _returnsAfterStep);
+    }
+
+    /// <summary>
+    /// Counts one step of every copy that was taken elsewhere (e.g. by cluster workers stepping copies of these
+    /// environments): the same bookkeeping <see cref="Step"/> does after stepping, with the step's rewards and end
+    /// flags (one per copy). The wrapped environments are not stepped and the listener is not called.
+    /// </summary>
+    public void CountStep(ReadOnlySpan<double> rewards, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated)
+    {
+        if (rewards.Length != Count || terminated.Length != Count || truncated.Length != Count)
+            throw new ArgumentException($"CountStep needs one reward and one flag of each kind per copy ({Count}).");
+        Tally(rewards, terminated, truncated);
+    }
+
+    private void Tally(ReadOnlySpan<double> rewards, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated)
+    {
         bool[]? uncounted = _uncounted;
         if (Sink is { } sink)
         {
@@ -143,7 +159,6 @@ public sealed class VectorEpisodeStatistics : VectorEnvironmentWrapper, IStatefu
                 }
             }
         }
-        listener?.AfterStep(this, _returnsAfterStep);
     }
 
     /// <summary>Whether the wrapped environments can save their state (needed for bit-identical resume).</summary>

@@ -71,7 +71,12 @@ public sealed class StateDictionary
     public double ReadScalarDouble(string name) => Get<double>(name, 1)[0];
 
     /// <summary>Writes the dictionary atomically as a safetensors file.</summary>
-    public void Save(string path)
+    public void Save(string path) => SafeTensors.Write(path, Tensors(), Metadata);
+
+    /// <summary>The dictionary as the bytes of a safetensors file (e.g. to send an environment's state to another process).</summary>
+    public byte[] ToBytes() => SafeTensors.Serialize(Tensors(), Metadata);
+
+    private List<NamedTensor> Tensors()
     {
         var tensors = new List<NamedTensor>(_order.Count);
         foreach (string name in _order)
@@ -85,14 +90,19 @@ public sealed class StateDictionary
                 _ => throw new InvalidOperationException($"Unsupported state entry type for '{name}'."),
             });
         }
-        SafeTensors.Write(path, tensors, Metadata);
+        return tensors;
     }
 
     /// <summary>Reads a dictionary saved by <see cref="Save"/>.</summary>
     /// <exception cref="PolicyLabException">The file is missing or damaged.</exception>
-    public static StateDictionary Load(string path)
+    public static StateDictionary Load(string path) => From(SafeTensors.Read(path), path);
+
+    /// <summary>Reads a dictionary written by <see cref="ToBytes"/>.</summary>
+    /// <exception cref="PolicyLabException">The bytes are damaged.</exception>
+    public static StateDictionary FromBytes(ReadOnlySpan<byte> bytes, string sourceName) => From(SafeTensors.Read(bytes, sourceName), sourceName);
+
+    private static StateDictionary From(SafeTensorsFile file, string path)
     {
-        SafeTensorsFile file = SafeTensors.Read(path);
         var state = new StateDictionary();
         foreach (KeyValuePair<string, string> kv in file.Metadata) state.Metadata[kv.Key] = kv.Value;
         foreach (SafeTensor t in file.Tensors)
