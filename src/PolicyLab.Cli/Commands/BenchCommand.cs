@@ -23,7 +23,7 @@ internal static class BenchCommand
     {
         var which = new Argument<string>("benchmark") { Description = Choices };
         var repeats = new Option<int?>("--repeats") { Description = "runs per configuration (medians are reported; default 5 for ppo-cartpole and the vector benchmarks, 3 for sac-pendulum and ppo-lunarlander)" };
-        var steps = new Option<long?>("--steps") { Description = "steps per run (default 100,000 for ppo-cartpole, 20,000 for sac-pendulum, the tuned 1,000,000 for ppo-lunarlander; the vector benchmarks: vector steps per stretch, default 2,000 for 16 copies and 32,000 / copies otherwise)" };
+        var steps = new Option<long?>("--steps") { Description = "steps per run (default 100,000 for ppo-cartpole, 20,000 for sac-pendulum, the tuned 1,000,000 for ppo-lunarlander; the vector benchmarks: vector steps per stretch, default 2,000 for lunarlander-vector, 100 for highway-vector, 1,000 for mujoco-vector, 32,000 / copies for vector)" };
         var env = new Option<string?>("--env") { Description = "vector: the registered environment id to step" };
         var copies = new Option<int?>("--copies") { Description = "vector: copies in the vector (default 16)" };
         var action = new Option<string?>("--action") { Description = "vector: 'random' (default: uniformly random actions) or a number every action component is set to (a discrete action's index, e.g. 1 = IDLE for highway)" };
@@ -45,12 +45,13 @@ internal static class BenchCommand
             }
             if (name is "lunarlander-vector" or "highway-vector" or "mujoco-vector" or "vector")
             {
-                (string? id, int? count, string? actionText) = name switch
+                // Default stretches of a few hundred milliseconds on a quiet machine (a highway step costs ~50 LunarLander steps).
+                (string? id, int? count, string? actionText, long defaultSteps) = name switch
                 {
-                    "lunarlander-vector" => ("LunarLander-v3", 16, "random"),
-                    "highway-vector" => ("highway-fast-v0", 16, "1"),
-                    "mujoco-vector" => ("HalfCheetah-v4", 8, "random"),
-                    _ => (parse.GetValue(env), parse.GetValue(copies) ?? 16, parse.GetValue(action) ?? "random"),
+                    "lunarlander-vector" => ("LunarLander-v3", 16, "random", 2_000L),
+                    "highway-vector" => ("highway-fast-v0", 16, "1", 100L),
+                    "mujoco-vector" => ("HalfCheetah-v4", 8, "random", 1_000L),
+                    _ => (parse.GetValue(env), parse.GetValue(copies) ?? 16, parse.GetValue(action) ?? "random", Math.Max(1, 32_000 / (parse.GetValue(copies) ?? 16))),
                 };
                 if (name != "vector" && (parse.GetValue(env) ?? parse.GetValue(action) ?? (object?)parse.GetValue(copies)) is not null)
                     return CommandLine.UserError($"--env, --copies and --action belong to `bench vector`; `bench {name}` is fixed at {count} × {id}.");
@@ -66,7 +67,7 @@ internal static class BenchCommand
                     fixedAction = value;
                 }
                 int runs = parse.GetValue(repeats) ?? 5;
-                long vectorSteps = parse.GetValue(steps) ?? Math.Max(1, 32_000 / count!.Value);
+                long vectorSteps = parse.GetValue(steps) ?? defaultSteps;
                 if (runs <= 0 || vectorSteps <= 0 || vectorSteps > int.MaxValue) return CommandLine.UserError($"--repeats and --steps must be positive; got {runs} and {vectorSteps}.");
                 return VectorScaling(name, id, count!.Value, fixedAction, runs, (int)vectorSteps, parse.GetValue(json));
             }
