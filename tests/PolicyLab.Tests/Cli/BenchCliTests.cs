@@ -34,6 +34,32 @@ public sealed class BenchCliTests
     }
 
     [Fact]
+    public void Generic_vector_benchmark_steps_the_given_id_with_a_fixed_action()
+    {
+        (int code, string output, string error) = Cli.CliRunner.Run(["bench", "vector", "--env", "highway-fast-v0", "--copies", "3", "--action", "1", "--repeats", "1", "--steps", "5", "--json"]);
+        Assert.True(code == 0, error);
+        JsonElement json = LastJson(output);
+        Assert.Equal("highway-fast-v0", json.GetProperty("env").GetString());
+        Assert.Equal(3, json.GetProperty("copies").GetInt32());
+        Assert.Equal(1, json.GetProperty("fixed_action").GetDouble());
+        Assert.True(json.GetProperty("median_scaling_independent_halves").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void Vector_benchmark_errors_name_the_option()
+    {
+        (int code, _, string error) = Cli.CliRunner.Run(["bench", "vector"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--env", error, StringComparison.Ordinal);
+        (code, _, error) = Cli.CliRunner.Run(["bench", "vector", "--env", "CartPole-v1", "--action", "left"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--action", error, StringComparison.Ordinal);
+        (code, _, error) = Cli.CliRunner.Run(["bench", "highway-vector", "--copies", "4"]);
+        Assert.Equal(2, code);
+        Assert.Contains("bench vector", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Lander_vector_benchmark_refuses_a_non_positive_step_count()
     {
         (int code, _, string error) = Cli.CliRunner.Run(["bench", "lunarlander-vector", "--steps", "0"]);

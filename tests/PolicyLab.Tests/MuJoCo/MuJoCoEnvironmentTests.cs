@@ -211,6 +211,21 @@ public sealed class MuJoCoEnvironmentTests(ITestOutputHelper output)
         Assert.Equal(3, copies.Environments.Select(e => ((MuJoCoEnvironment)e.Unwrapped()).Simulation).Distinct().Count());
     }
 
+    [Theory]
+    [InlineData("Hopper-v4", 5, 300)] // falls: terminations
+    [InlineData("HalfCheetah-v4", 3, 1010)] // never falls: truncation at 1000 steps
+    public void Threaded_vectors_match_the_synchronous_one_through_autoresets(string id, int copies, int steps)
+    {
+        if (!MuJoCoTestGuard.Available(output))
+            return;
+        (int terminations, int truncations) = PolicyLab.Tests.Environments.Vector.ThreadedEquivalence.AssertBitIdentical(
+            id, copies, threads: 2, steps, seed: 5, (rng, actions) =>
+            {
+                for (int i = 0; i < actions.Length; i++) actions[i] = (float)rng.Uniform(-1, 1);
+            });
+        Assert.True(terminations + truncations >= copies, $"{id}: every copy was expected to end an episode at least once; {terminations} terminations, {truncations} truncations");
+    }
+
     [Fact]
     public void Stepping_allocates_nothing()
     {

@@ -1,64 +1,82 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace PolicyLab.Environments.Vector;
 
 /// <summary>
-/// Steps its copies on several threads. The copies are cut into one contiguous block per thread; the calling thread
-/// and persistent worker threads each claim their own block first (so a copy normally stays on the same core from
-/// step to step), then any block whose owner has not started yet, so a worker that is slow to wake (or descheduled on
-/// a busy machine) does not hold up the step. Results are bit-identical to <see cref="SyncVectorEnvironment"/>: every
-/// copy is stepped by exactly one thread and copies share no state.
+/// Steps its copies on several threads. Results are bit-identical to <see cref="SyncVectorEnvironment"/>: every copy
+/// is stepped by exactly one thread, copies share no state, and which thread steps a copy never changes its result.
 /// </summary>
 /// <remarks>
-/// <para>Handing a step to another core costs one to two microseconds on these machines, more than a step of a few
-/// dozen cheap copies takes (64 CartPoles: ~2 µs in all), so for cheap environments threads would make a step slower.
-/// The vector therefore times the work of a step on the calling thread alone (an exponential average over one step in
-/// eight; while the threads are in use, four steps in every <see cref="ProbeInterval"/> are taken alone, the fastest
-/// of the last three counting) and hands steps to the workers only while that exceeds <see cref="HandOffThreshold"/>.
-/// Which thread steps a copy never changes the results.</para>
-/// <para>Workers wait for work by spinning briefly (a cheap hand-off for fast environments) and then blocking on a monitor,
-/// so an idle vector environment does not burn CPU. No tasks or delegates are allocated per step. An exception in any
-/// copy is re-thrown on the calling thread once the step's blocks are finished. Dispose to stop the workers.</para>
+/// <para><b>Who steps what.</b> The copies are cut into one contiguous block per thread (the calling thread's is the
+/// first). Each thread takes the copies of its own block from the front, one at a time, so a copy normally stays on
+/// the same core from step to step; a thread that has finished its block takes copies from the <em>back</em> of the
+/// blocks of the others, until the two ends meet. A worker that is slow to wake, or descheduled on a busy machine,
+/// therefore costs the step at most the copy it is in the middle of, not its whole block.</para>
+/// <para><b>Hand-off.</b> Workers wait for a step by spinning on a counter for up to <see cref="WorkerSpin"/> (the next
+/// step of a rollout normally comes sooner) and then block on a monitor, so an idle vector does not burn a core. The
+/// caller waits for copies still being stepped by spinning for up to <see cref="CallerSpin"/>, then blocks until the
+/// last worker wakes it. No tasks, delegates or buffers are allocated per step, and the words the threads write to
+/// (step counter, completion count, one claim word per block) each have their own cache lines.</para>
+/// <para><b>When to use the threads.</b> A hand-off costs a microsecond or two, and on a shared machine the second core
+/// may not be there, so the vector measures instead of guessing: at the start and every <see cref="ProbeInterval"/>
+/// steps it times <see cref="ProbeSamples"/> steps on the calling thread alone and as many handed to the workers (each
+/// after one untimed step that moves the copies' memory to the cores that will step them), and takes the faster way
+/// until the next probe. Steps the calling thread takes alone in less than <see cref="HandOffThreshold"/> are never
+/// handed off. Resets always use the threads. An exception in any copy is re-thrown on the calling thread once every
+/// copy of the step is finished. Dispose to stop the workers.</para>
+/// <para>Batching several vector steps per hand-off is not offered: a training loop's next actions depend on the
+/// observations of the step before, so steps of one vector cannot be taken ahead without changing what the loop
+/// sees.</para>
 /// </remarks>
 public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
 {
-    /// <summary>Iterations of <see cref="Thread.SpinWait(int)"/> a worker spins before blocking (about 0.1 ms).</summary>
-    private const int WorkerSpinIterations = 2_000;
+    /// <summary>How long a worker spins for the next step before it blocks.</summary>
+    public static readonly TimeSpan WorkerSpin = TimeSpan.FromMicroseconds(100);
 
-    /// <summary>Iterations the caller spins waiting for claimed blocks before yielding its time slice.</summary>
-    private const int CallerSpinIterations = 400;
+    /// <summary>How long the caller spins for copies other threads are still stepping before it blocks.</summary>
+    public static readonly TimeSpan CallerSpin = TimeSpan.FromMicroseconds(50);
 
-    /// <summary>Distance between block-claim flags, in ints, so that each flag has its own cache line.</summary>
-    private const int FlagStride = 16;
-
-    /// <summary>A step that takes the calling thread alone less than this is not handed to the workers: on these
-    /// machines a hand-off costs one to two microseconds, and two threads only start to gain from steps of about eight
-    /// (measured with <c>EnvironmentVectorBenchmarks</c>).</summary>
+    /// <summary>A step that takes the calling thread alone less than this is never handed to the workers: a hand-off
+    /// costs one to two microseconds on these machines, and two threads only start to gain from steps of about eight.</summary>
     public static readonly TimeSpan HandOffThreshold = TimeSpan.FromMicroseconds(8);
 
-    /// <summary>Steps between timings of the calling thread alone while the threads are in use.</summary>
+    /// <summary>Steps from one timing of both ways of stepping to the next.</summary>
     public const int ProbeInterval = 256;
 
-    /// <summary>Steps the calling thread takes alone and times in each probe (after one more step that warms its cache).</summary>
-    private const int ProbeSamples = 3;
+    /// <summary>Steps timed each way in a probe (after one untimed step each way).</summary>
+    public const int ProbeSamples = 3;
+
+    /// <summary>Distance in longs between the words threads write to: 128 bytes, so that no two share a cache line or
+    /// an adjacent-line prefetch pair.</summary>
+    private const int Stride = 16;
+
+    private const int GenerationSlot = Stride, CompletedSlot = 2 * Stride, FirstClaimSlot = 3 * Stride;
+
+    private static readonly long WorkerSpinTicks = (long)(WorkerSpin.TotalSeconds * Stopwatch.Frequency);
+    private static readonly long CallerSpinTicks = (long)(CallerSpin.TotalSeconds * Stopwatch.Frequency);
+    private static readonly double HandOffTicks = HandOffThreshold.TotalSeconds * Stopwatch.Frequency;
 
     private readonly Thread[] _workers;
     private readonly int[] _blockStarts;
-    private readonly int[] _claims;
+
+    /// <summary>Padded shared words: the step counter, the count of finished copies, and per block b a claim word
+    /// <c>front &lt;&lt; 32 | back</c>: copies [front, back) of the block are not yet taken.</summary>
+    private readonly long[] _words;
+
     private readonly float[] _actions;
-    private readonly object _gate = new();
-    private long _generation;
-    private int _sleepers;
-    private int _completedBlocks;
+    private readonly object _workGate = new(), _doneGate = new();
+    private int _sleepingWorkers, _callerWaiting;
     private Exception? _error;
     private volatile bool _stopping;
     private bool _resetOperation;
-    private readonly double _handOffTicks = HandOffThreshold.TotalSeconds * Stopwatch.Frequency;
-    private long _untilProbe = ProbeInterval, _inlineSteps;
-    private double _inlineTicks;
-    private bool _useThreads;
     private ulong? _resetSeed;
+
+    // Choosing between the threads and the caller alone (calling thread only).
+    private bool _useThreads;
+    private int _stepInPeriod;
+    private long _fastestInline, _fastestThreaded;
 
     /// <summary>Wraps the given copies (takes ownership) and starts <c>threadCount − 1</c> worker threads.</summary>
     /// <param name="environments">The copies.</param>
@@ -72,7 +90,7 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
         _blockStarts = new int[threads + 1];
         for (int t = 0; t <= threads; t++)
             _blockStarts[t] = (int)((long)Count * t / threads);
-        _claims = new int[threads * FlagStride];
+        _words = new long[FirstClaimSlot + (threads + 1) * Stride];
         _actions = new float[Count * ActionSize];
         _workers = new Thread[threads - 1];
         for (int w = 0; w < _workers.Length; w++)
@@ -98,6 +116,15 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     /// <summary>Number of threads stepping copies (the caller's included).</summary>
     public int ThreadCount { get; }
 
+    /// <summary>True while steps are handed to the worker threads (false: the calling thread takes them alone, because
+    /// that was faster at the last probe or a step is less work than <see cref="HandOffThreshold"/>). Either way the
+    /// results are the same.</summary>
+    public bool UsesThreads => _workers.Length > 0 && _useThreads;
+
+    /// <summary>For tests: hand every step to the workers (true), step on the caller alone (false), or choose by timing
+    /// (null, the default).</summary>
+    internal bool? ForcedThreads { get; set; }
+
     /// <inheritdoc />
     protected override void RunReset(ulong? seed)
     {
@@ -109,108 +136,171 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     /// <inheritdoc />
     protected override void RunStep(ReadOnlySpan<float> actions)
     {
-        if (_workers.Length == 0)
+        if (_workers.Length == 0 || ForcedThreads == false)
         {
             StepRange(0, Count, actions);
             return;
         }
-        // The caller alone takes every step while a step is too little work to hand off, and ProbeSamples + 1 steps in
-        // every ProbeInterval while the threads are in use, to keep timing that work.
-        if (_useThreads && --_untilProbe > 0)
+        if (ForcedThreads == true)
         {
-            actions.CopyTo(_actions);
-            _resetOperation = false;
-            Dispatch();
+            StepOnThreads(actions);
             return;
         }
-        if (!_useThreads && (++_inlineSteps & 7) != 0)
+        // A period of ProbeInterval steps starts with a probe: ProbeSamples + 1 steps the way in use, then as many the
+        // other way, the first of each untimed; the faster way takes the rest of the period.
+        int step = _stepInPeriod;
+        _stepInPeriod = step + 1 == ProbeInterval ? 0 : step + 1;
+        if (step >= 2 * (ProbeSamples + 1))
         {
-            StepRange(0, Count, actions); // one step in eight is timed
+            if (_useThreads) StepOnThreads(actions);
+            else StepRange(0, Count, actions);
+            return;
+        }
+        bool threads = step > ProbeSamples ? !_useThreads : _useThreads;
+        if (threads && !_useThreads && _fastestInline < HandOffTicks)
+        {
+            StepRange(0, Count, actions); // the caller alone is too fast for a hand-off to pay: no probe of the threads
             return;
         }
         long start = Stopwatch.GetTimestamp();
-        StepRange(0, Count, actions);
-        double ticks = Stopwatch.GetTimestamp() - start;
-        if (_useThreads)
+        if (threads) StepOnThreads(actions);
+        else StepRange(0, Count, actions);
+        long ticks = Stopwatch.GetTimestamp() - start;
+        int sample = step % (ProbeSamples + 1);
+        if (sample > 0)
         {
-            // A probe. Its first step pulls the workers' copies into this core's cache and is not counted; the
-            // fastest of the others replaces the estimate (a step can only be slowed by interruptions, not sped up).
-            long sample = -_untilProbe;
-            if (sample == 1 || (sample > 1 && ticks < _inlineTicks))
-                _inlineTicks = ticks;
-            if (sample < ProbeSamples)
-                return;
-            _untilProbe = ProbeInterval;
+            // The fastest sample counts: interruptions can only slow a step down.
+            ref long fastest = ref threads ? ref _fastestThreaded : ref _fastestInline;
+            if (sample == 1 || ticks < fastest)
+                fastest = ticks;
         }
-        else
-        {
-            _inlineTicks = _inlineTicks == 0 ? ticks : _inlineTicks + (ticks - _inlineTicks) / 8;
-        }
-        _useThreads = _inlineTicks >= _handOffTicks;
+        if (step == 2 * ProbeSamples + 1)
+            _useThreads = _fastestInline >= HandOffTicks && _fastestThreaded < _fastestInline;
     }
 
-    /// <summary>True while steps are handed to the worker threads (false: the calling thread takes them alone, because a
-    /// step is less work than <see cref="HandOffThreshold"/>). Either way the results are the same.</summary>
-    public bool UsesThreads => _workers.Length > 0 && _useThreads;
+    private void StepOnThreads(ReadOnlySpan<float> actions)
+    {
+        actions.CopyTo(_actions);
+        _resetOperation = false;
+        Dispatch();
+    }
 
+    /// <summary>Publishes the operation (already written to <see cref="_actions"/> or the reset fields), steps copies
+    /// with the workers, and returns when every copy is done.</summary>
     private void Dispatch()
     {
         _error = null;
-        // Order matters: a late worker may claim a block as soon as its flag is cleared, so the completion counter
-        // (and the inputs written above) must be in place before the flags.
-        Volatile.Write(ref _completedBlocks, 0);
+        // Order matters: a worker still looking for copies of the previous step may take one of this step as soon as
+        // its block's claim word is written, so the inputs and the zeroed completion count must be in place first.
+        Volatile.Write(ref _words[CompletedSlot], 0);
         for (int t = 0; t < ThreadCount; t++)
-            Volatile.Write(ref _claims[t * FlagStride], 0);
+            Volatile.Write(ref _words[FirstClaimSlot + t * Stride], (long)_blockStarts[t] << 32 | (uint)_blockStarts[t + 1]);
         if (_workers.Length > 0)
         {
-            Interlocked.Increment(ref _generation);
-            if (Volatile.Read(ref _sleepers) > 0)
+            Interlocked.Increment(ref _words[GenerationSlot]);
+            if (Volatile.Read(ref _sleepingWorkers) > 0)
             {
-                lock (_gate)
-                    Monitor.PulseAll(_gate);
+                lock (_workGate)
+                    Monitor.PulseAll(_workGate);
             }
         }
-        RunBlocks(0);
-        int spins = 0;
-        while (Volatile.Read(ref _completedBlocks) != ThreadCount)
-        {
-            if (++spins < CallerSpinIterations)
-                Thread.SpinWait(1);
-            else
-                Thread.Yield();
-        }
+        RunCopies(0);
+        if (Volatile.Read(ref _words[CompletedSlot]) != Count)
+            WaitForCopies();
         if (_error is { } error)
             ExceptionDispatchInfo.Capture(error).Throw();
     }
 
-    /// <summary>Runs this thread's own block if still unclaimed, then every other unclaimed block.</summary>
-    private void RunBlocks(int own)
+    /// <summary>Takes copies of this thread's block from the front, then of the other blocks from the back, and steps
+    /// them; adds the number it stepped to the completion count.</summary>
+    private void RunCopies(int own)
     {
         int done = 0;
         for (int k = 0; k < ThreadCount; k++)
         {
-            int block = (own + k) % ThreadCount;
-            ref int claim = ref _claims[block * FlagStride];
-            if (Volatile.Read(ref claim) != 0 || Interlocked.Exchange(ref claim, 1) != 0)
-                continue;
-            int start = _blockStarts[block], end = _blockStarts[block + 1];
-            try
+            int block = own + k < ThreadCount ? own + k : own + k - ThreadCount;
+            ref long claim = ref _words[FirstClaimSlot + block * Stride];
+            while (k == 0 ? TryTakeFront(ref claim, out int copy) : TryTakeBack(ref claim, out copy))
             {
-                if (_resetOperation)
-                    ResetRange(start, end, _resetSeed);
-                else
-                    StepRange(start, end, _actions);
+                RunCopy(copy);
+                done++;
             }
-#pragma warning disable CA1031 // Any failure must reach the calling thread instead of killing the worker.
-            catch (Exception error)
-#pragma warning restore CA1031
-            {
-                Interlocked.CompareExchange(ref _error, error, null);
-            }
-            done++;
         }
-        if (done > 0)
-            Interlocked.Add(ref _completedBlocks, done);
+        if (done > 0 && Interlocked.Add(ref _words[CompletedSlot], done) == Count && Volatile.Read(ref _callerWaiting) != 0)
+        {
+            lock (_doneGate)
+                Monitor.PulseAll(_doneGate);
+        }
+    }
+
+    private void RunCopy(int copy)
+    {
+        try
+        {
+            if (_resetOperation)
+                ResetRange(copy, copy + 1, _resetSeed);
+            else
+                StepRange(copy, copy + 1, _actions);
+        }
+#pragma warning disable CA1031 // Any failure must reach the calling thread instead of killing the worker.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            Interlocked.CompareExchange(ref _error, error, null);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryTakeFront(ref long claim, out int copy)
+    {
+        while (true)
+        {
+            long word = Volatile.Read(ref claim);
+            int front = (int)(word >> 32), back = (int)(uint)word;
+            copy = front;
+            if (front >= back)
+                return false;
+            if (Interlocked.CompareExchange(ref claim, word + (1L << 32), word) == word)
+                return true;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryTakeBack(ref long claim, out int copy)
+    {
+        while (true)
+        {
+            long word = Volatile.Read(ref claim);
+            int front = (int)(word >> 32), back = (int)(uint)word;
+            copy = back - 1;
+            if (front >= back)
+                return false;
+            if (Interlocked.CompareExchange(ref claim, word - 1, word) == word)
+                return true;
+        }
+    }
+
+    /// <summary>Waits (on the calling thread) until every copy of the step is done: spins, then blocks.</summary>
+    private void WaitForCopies()
+    {
+        long start = Stopwatch.GetTimestamp();
+        int spins = 0;
+        while (Volatile.Read(ref _words[CompletedSlot]) != Count)
+        {
+            Thread.SpinWait(1);
+            if ((++spins & 63) != 0 || Stopwatch.GetTimestamp() - start < CallerSpinTicks)
+                continue;
+            lock (_doneGate)
+            {
+                // Dekker-style: announce the wait (a full fence) before the last look at the count; the worker adds to
+                // the count (a full fence) before it looks for a waiting caller, so one of the two sees the other.
+                Interlocked.Exchange(ref _callerWaiting, 1);
+                while (Volatile.Read(ref _words[CompletedSlot]) != Count)
+                    Monitor.Wait(_doneGate);
+                Volatile.Write(ref _callerWaiting, 0);
+            }
+            return;
+        }
     }
 
     private void WorkerLoop(int block)
@@ -218,26 +308,26 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
         long seen = 0;
         while (true)
         {
+            long start = Stopwatch.GetTimestamp();
             int spins = 0;
-            while (Volatile.Read(ref _generation) == seen)
+            long generation;
+            while ((generation = Volatile.Read(ref _words[GenerationSlot])) == seen)
             {
-                if (spins++ < WorkerSpinIterations)
-                {
-                    Thread.SpinWait(1);
+                Thread.SpinWait(1);
+                if ((++spins & 63) != 0 || Stopwatch.GetTimestamp() - start < WorkerSpinTicks)
                     continue;
-                }
-                lock (_gate)
+                lock (_workGate)
                 {
-                    Interlocked.Increment(ref _sleepers);
-                    while (Volatile.Read(ref _generation) == seen)
-                        Monitor.Wait(_gate);
-                    Interlocked.Decrement(ref _sleepers);
+                    Interlocked.Increment(ref _sleepingWorkers);
+                    while (Volatile.Read(ref _words[GenerationSlot]) == seen)
+                        Monitor.Wait(_workGate);
+                    Interlocked.Decrement(ref _sleepingWorkers);
                 }
             }
-            seen = Volatile.Read(ref _generation);
+            seen = generation;
             if (_stopping)
                 return;
-            RunBlocks(block);
+            RunCopies(block);
         }
     }
 
@@ -247,9 +337,9 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
         if (disposing && !_stopping)
         {
             _stopping = true;
-            Interlocked.Increment(ref _generation);
-            lock (_gate)
-                Monitor.PulseAll(_gate);
+            Interlocked.Increment(ref _words[GenerationSlot]);
+            lock (_workGate)
+                Monitor.PulseAll(_workGate);
             foreach (Thread worker in _workers)
                 worker.Join();
         }

@@ -320,6 +320,17 @@ public class LunarLanderTests
     }
 
     [Fact]
+    public void Threaded_vectors_of_16_landers_match_the_synchronous_one_through_autoresets()
+    {
+        (int terminations, _) = PolicyLab.Tests.Environments.Vector.ThreadedEquivalence.AssertBitIdentical(
+            "LunarLander-v3", copies: 16, threads: 2, steps: 600, seed: 3, (rng, actions) =>
+            {
+                for (int i = 0; i < actions.Length; i++) actions[i] = rng.NextInt(4);
+            });
+        Assert.True(terminations > 16, $"random landers were expected to crash and be reset; {terminations} terminations");
+    }
+
+    [Fact]
     public void A_threaded_vector_of_landers_steps_bit_identically_to_a_synchronous_one()
     {
         using var sync = new SyncVectorEnvironment("LunarLander-v3", 6);

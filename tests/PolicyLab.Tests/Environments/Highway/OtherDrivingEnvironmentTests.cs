@@ -107,6 +107,17 @@ public class OtherDrivingEnvironmentTests
 public class DrivingVectorTests
 {
     [Fact]
+    public void Threaded_vectors_of_highway_fast_match_the_synchronous_one_through_autoresets()
+    {
+        (int terminations, int truncations) = PolicyLab.Tests.Environments.Vector.ThreadedEquivalence.AssertBitIdentical(
+            "highway-fast-v0", copies: 5, threads: 2, steps: 120, seed: 2, (rng, actions) =>
+            {
+                for (int i = 0; i < actions.Length; i++) actions[i] = rng.NextInt(5);
+            });
+        Assert.True(terminations + truncations > 5, $"highway episodes were expected to end and be reset; {terminations} crashes, {truncations} time-outs");
+    }
+
+    [Fact]
     public void Threaded_vector_of_highway_fast_is_bit_identical_to_the_synchronous_one()
     {
         using var sync = new PolicyLab.Environments.Vector.SyncVectorEnvironment("highway-fast-v0", 4);

@@ -138,6 +138,27 @@ public class VectorEnvironmentTests
         threaded.Reset(seed: 0);
         var ex = Assert.Throws<PolicyLabException>(() => threaded.Step([0f, 1f, 0f, 7f]));
         Assert.Contains("CartPole-v1", ex.Message, StringComparison.Ordinal);
+        // Handed to the threads, a bad action in the worker's block fails the step the same way, and the vector goes on.
+        threaded.ForcedThreads = true;
+        ex = Assert.Throws<PolicyLabException>(() => threaded.Step([0f, 1f, 0f, 7f]));
+        Assert.Contains("CartPole-v1", ex.Message, StringComparison.Ordinal);
+        threaded.Reset(seed: 0);
+        threaded.Step([0f, 1f, 0f, 1f]);
+    }
+
+    [Theory]
+    [InlineData("CartPole-v1", 7, 3, 2)]
+    [InlineData("Acrobot-v1", 13, 2, 3)]
+    [InlineData("MountainCar-v0", 3, 8, 3)]
+    public void Threaded_steps_handed_to_the_threads_are_bit_identical_to_sync(string id, int copies, int threads, int actionCount)
+    {
+        // CartPole and the like are too cheap for the timing to choose the threads; forcing them tests the hand-off
+        // (copies taken from the front by their owner and from the back by the others) on every step.
+        (int terminations, int truncations) = ThreadedEquivalence.AssertBitIdentical(id, copies, threads, steps: 1200, seed: 4, (rng, actions) =>
+        {
+            for (int i = 0; i < actions.Length; i++) actions[i] = rng.NextInt(actionCount);
+        });
+        Assert.True(terminations + truncations >= copies, $"{id}: every copy was expected to end an episode; {terminations} + {truncations}");
     }
 
     [Theory]
@@ -216,7 +237,7 @@ public class VectorEnvironmentTests
     public void Specialised_and_threaded_steps_do_not_allocate_on_the_caller()
     {
         using var fast = new CartPoleVectorEnvironment(8);
-        using var threaded = new ThreadedVectorEnvironment("CartPole-v1", 8, threadCount: 2);
+        using var threaded = new ThreadedVectorEnvironment("CartPole-v1", 8, threadCount: 2) { ForcedThreads = true };
         fast.Reset(seed: 0);
         threaded.Reset(seed: 0);
         var actions = new float[8];
