@@ -20,19 +20,19 @@ import sys
 def load(path):
     c = sqlite3.connect(path)
     trials = []
-    for tid, number, state, steps in c.execute("select id, number, state, env_steps from trials order by number"):
+    for tid, number, state, steps, value in c.execute("select id, number, state, env_steps, value from trials order by number"):
         if state != "complete":
             sys.exit(f"replay-pruners: trial {number} of {path} is {state}; replay needs an unpruned study whose trials all completed")
         curve = c.execute("select step, value, env_steps from intermediate where trial_id = ? order by step", (tid,)).fetchall()
-        trials.append((number, steps, [(s, float("nan") if v is None else v, e) for s, v, e in curve]))
+        trials.append((number, steps, [(s, float("nan") if v is None else v, e) for s, v, e in curve], value))
     settings = json.loads(c.execute("select settings_json from studies").fetchone()[0])
     return trials, settings
 
 
 def median_rule(startup, warmup):
     def run(trials):
-        complete, used, pruned = [], 0, 0
-        for _, steps, curve in trials:
+        complete, used, pruned, kept = [], 0, 0, []
+        for number, steps, curve, value in trials:
             stop = None
             for i, (step, _, env_steps) in enumerate(curve):
                 if len(complete) < startup or step < warmup:
@@ -48,17 +48,18 @@ def median_rule(startup, warmup):
             if stop is None:
                 used += steps
                 complete.append({s: v for s, v, _ in curve})
+                kept.append((value, number))
             else:
                 used += stop
                 pruned += 1
-        return used, pruned
+        return used, pruned, max(kept)
     return run
 
 
 def halving_rule(min_resource=1, eta=4, min_early_stopping_rate=0):
     def run(trials):
-        reported, used, pruned = [], 0, 0  # reported: each earlier trial's (step, value) up to where it stopped
-        for _, steps, curve in trials:
+        reported, used, pruned, kept = [], 0, 0, []  # reported: each earlier trial's (step, value) up to where it stopped
+        for number, steps, curve, objective in trials:
             stop = None
             for i, (step, value, env_steps) in enumerate(curve):
                 rung = 0
@@ -78,11 +79,13 @@ def halving_rule(min_resource=1, eta=4, min_early_stopping_rate=0):
                         break
                 if stop is not None:
                     break
-            kept = curve if stop is None else [p for p in curve if p[2] <= stop]
-            reported.append([(s, v) for s, v, _ in kept])
+            seen = curve if stop is None else [p for p in curve if p[2] <= stop]
+            reported.append([(s, v) for s, v, _ in seen])
             used += steps if stop is None else stop
             pruned += stop is not None
-        return used, pruned
+            if stop is None:
+                kept.append((objective, number))
+        return used, pruned, max(kept)
     return run
 
 
@@ -92,19 +95,20 @@ def main():
         sys.exit(__doc__)
     trials, settings = load(args[0])
     startup = int(args[args.index("--startup-trials") + 1]) if "--startup-trials" in args else int(settings.get("StartupTrials", 10))
-    evaluations = max(len(curve) for _, _, curve in trials)
-    full = sum(steps for _, steps, _ in trials)
+    evaluations = max(len(curve) for _, _, curve, _ in trials)
+    full = sum(steps for _, steps, _, _ in trials)
+    best = max((value, number) for number, _, _, value in trials)
     rules = [
         (f"median, RL Zoo's settings (after {startup} complete trials, from evaluation {evaluations // 3} of {evaluations})", median_rule(startup, evaluations // 3)),
         ("median, Optuna's defaults (after 5 complete trials, no warm-up)", median_rule(5, 0)),
         ("successive halving (min resource 1, η = 4: rungs at evaluations 1 and 4)", halving_rule()),
     ]
-    print(f"| rule replayed on the {len(trials)} trials | pruned | environment steps | saved |")
-    print("|---|---|---|---|")
-    print(f"| none (the study as run) | 0 | {full} | — |")
+    print(f"| rule replayed on the {len(trials)} trials | pruned | environment steps | saved | best complete trial |")
+    print("|---|---|---|---|---|")
+    print(f"| none (the study as run) | 0 | {full} | — | #{best[1]}: {best[0]:.1f} |")
     for name, rule in rules:
-        used, pruned = rule(trials)
-        print(f"| {name} | {pruned} | {used} | {1 - used / full:.0%} |")
+        used, pruned, (value, number) = rule(trials)
+        print(f"| {name} | {pruned} | {used} | {1 - used / full:.0%} | #{number}: {value:.1f} |")
 
 
 if __name__ == "__main__":

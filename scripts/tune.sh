@@ -4,7 +4,9 @@
 # (configs/ppo.yaml): environment steps until an evaluation reaches the reward threshold, on each seed in SEEDS.
 # Pruning is reported twice: the studies as run (each follows its own trial sequence, since TPE learns from what was
 # pruned), and the pruning rules replayed on the unpruned study's learning curves (one trial sequence for all rules;
-# scripts/replay-pruners.py). Prints a markdown table at the end (also written to OUT_DIR/results.md).
+# scripts/replay-pruners.py). Last, on each seed in FINAL_SEEDS, both configurations train for the section's full
+# n_timesteps and their final policies are evaluated on 100 deterministic episodes (does the fast learner end as well?).
+# Prints a markdown table at the end (also written to OUT_DIR/results.md).
 # Usage: scripts/tune.sh ENV [OUT_DIR]    ENV: CartPole-v1 or LunarLander-v3
 #   scale with TRIALS, STEPS, SEEDS, MAX_STEPS, EVAL_FREQ; PRUNERS (default "median none"; the first one's winner is
 #   the one exported). A finished study or threshold run found in OUT_DIR is reused (delete it to rerun it).
@@ -20,7 +22,7 @@ case "$env" in
 esac
 out="${2:-tune-$(echo "${env%%-*}" | tr '[:upper:]' '[:lower:]')}"
 TRIALS="${TRIALS:-50}"; STEPS="${STEPS:-$steps}"; SEEDS="${SEEDS:-0 1 2}"; MAX_STEPS="${MAX_STEPS:-$max_steps}"
-EVAL_FREQ="${EVAL_FREQ:-$eval_freq}"; PRUNERS="${PRUNERS:-median none}"
+EVAL_FREQ="${EVAL_FREQ:-$eval_freq}"; PRUNERS="${PRUNERS:-median none}"; FINAL_SEEDS="${FINAL_SEEDS:-0 1 2}"
 space="$repo/configs/experiments/$space"
 pl="$repo/policylab"
 mkdir -p "$out"
@@ -62,6 +64,22 @@ for seed in $SEEDS; do
   d="$(to_threshold defaults "$seed")"; w="$(to_threshold winner "$seed" --config "$out/winner.yaml")"
   rows+="| $seed | $d | $w |"$'\n'
 done
+# The final policy after the section's n_timesteps (the shipped budget), 100 deterministic episodes.
+final_eval() { # label seed config-args...
+  local label="$1" seed="$2"; shift 2
+  local run="$out/final-$label-s$seed"
+  [ -f "$run.eval.json" ] || {
+    "$pl" train --algo ppo --env "$env" --seed "$seed" "$@" --set tensorboard=false --out "$run" --json | tail -1 > "$run.train.json"
+    "$pl" eval --run "$run" --episodes 100 --json | tail -1 > "$run.eval.json"; }
+  python3 -c '
+import json, sys
+t, e = (json.load(open(sys.argv[1] + x)) for x in (".train.json", ".eval.json"))
+print("%.1f ± %.1f (%s steps)" % (e["mean_return"], e["std_return"], format(t["env_steps"], ",")))' "$run"
+}
+final_rows=""
+for seed in $FINAL_SEEDS; do
+  final_rows+="| $seed | $(final_eval defaults "$seed") | $(final_eval winner "$seed" --config "$out/winner.yaml") |"$'\n'
+done
 {
   echo "Study: PPO $env, $TRIALS trials of $STEPS steps, TPE (seed 0), objective = mean evaluation return over the trial, space $(basename "$space")."
   echo
@@ -86,5 +104,13 @@ done
   echo "|---|---|---|"
   printf "%s" "$rows"
   echo
+  if [ -n "$final_rows" ]; then
+    echo "Final policy after the section's n_timesteps, 100 deterministic episodes (mean ± std):"
+    echo
+    echo "| seed | configs/ppo.yaml defaults | tuned (winner.yaml) |"
+    echo "|---|---|---|"
+    printf "%s" "$final_rows"
+    echo
+  fi
   echo "Winner: $(grep -v '^#' "$out/winner.yaml" | tr '\n' ' ')"
 } | tee "$out/results.md"
