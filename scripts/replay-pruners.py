@@ -52,7 +52,7 @@ def median_rule(startup, warmup):
             else:
                 used += stop
                 pruned += 1
-        return used, pruned, max(kept)
+        return used, pruned, max(kept, default=(math.nan, None))
     return run
 
 
@@ -85,7 +85,7 @@ def halving_rule(min_resource=1, eta=4, min_early_stopping_rate=0):
             pruned += stop is not None
             if stop is None:
                 kept.append((objective, number))
-        return used, pruned, max(kept)
+        return used, pruned, max(kept, default=(math.nan, None))
     return run
 
 
@@ -108,7 +108,8 @@ def main():
     print(f"| none (the study as run) | 0 | {full} | — | #{best[1]}: {best[0]:.1f} |")
     for name, rule in rules:
         used, pruned, (value, number) = rule(trials)
-        print(f"| {name} | {pruned} | {used} | {1 - used / full:.0%} | #{number}: {value:.1f} |")
+        kept = "none complete" if number is None else f"#{number}: {value:.1f}"
+        print(f"| {name} | {pruned} | {used} | {1 - used / full:.0%} | {kept} |")
 
 
 if __name__ == "__main__":
