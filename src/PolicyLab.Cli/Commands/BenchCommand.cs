@@ -177,7 +177,7 @@ internal static class BenchCommand
         return 0;
     }
 
-    /// <summary>PPO with the shipped LunarLander-v3 settings (16 copies, 1024-step rollouts, batch 64, 4 epochs): on one
+    /// <summary>PPO with the shipped LunarLander-v3 settings (configs/ppo.yaml: 16 copies, 256-step rollouts, minibatch 256, 4 epochs): on one
     /// core (synchronous vector, one GEMM thread) and on two (threaded vector of the copies, two GEMM threads); the same
     /// seed gives identical results either way. Figures taken on a loaded machine are not speed figures.</summary>
     /// <summary>
@@ -199,7 +199,7 @@ internal static class BenchCommand
             if (cores == 1)
             {
                 budget = steps ?? SettingsResolver.Resolve(request).Run.TotalSteps;
-                if (!quiet) Console.WriteLine($"PPO on LunarLander-v3 with the shipped RL-Zoo settings (16 copies), {budget:N0} steps per run{(steps is null ? " (the tuned budget)" : "")}, {n} runs per figure; the training loop's speed (evaluation off)…");
+                if (!quiet) Console.WriteLine($"PPO on LunarLander-v3 with the shipped settings of configs/ppo.yaml (16 copies), {budget:N0} steps per run{(steps is null ? " (the tuned budget)" : "")}, {n} runs per figure; the training loop's speed (evaluation off)…");
             }
             var runs = TrainingBenchmark.Run(request, 200, n, 1, Path.Combine(scratch, $"c{cores}"), gemmThreads: cores).Select(r => r[0]).ToList();
             results[cores] = runs;
