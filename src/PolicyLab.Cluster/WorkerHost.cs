@@ -39,7 +39,11 @@ public static class WorkerHost
             .UseOrleans(silo =>
             {
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterNaming.ServiceId));
-                silo.Configure<ClusterMembershipOptions>(ClusterTimeouts.Membership);
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    ClusterTimeouts.Membership(o);
+                    o.MaxJoinAttemptTime = options.JoinTimeout ?? ClusterTimeouts.Join;
+                });
                 silo.Configure<ConnectionOptions>(ClusterTimeouts.Connections);
                 if (tls is not null) silo.UseTls(tls.Certificate, tls.Configure);
                 if (spec.Kind == MembershipKind.Localhost)
@@ -136,8 +140,12 @@ public static class ClusterTimeouts
         options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
         options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
         options.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
-        options.MaxJoinAttemptTime = TimeSpan.FromSeconds(30);
+        options.MaxJoinAttemptTime = Join;
     }
+
+    /// <summary>How long a silo keeps trying to join (<c>policylab worker --join-timeout</c> changes it): a silo that cannot
+    /// reach the cluster's members, or is refused by them (another cluster id, no certificate), exits after it.</summary>
+    public static readonly TimeSpan Join = TimeSpan.FromSeconds(30);
 
     /// <summary>A connection may take 30 s to open (Orleans' default is 5 s, which silos and drivers starved of CPU on a
     /// loaded machine missed again and again).</summary>
@@ -146,6 +154,11 @@ public static class ClusterTimeouts
         ArgumentNullException.ThrowIfNull(options);
         options.OpenConnectionTimeout = TimeSpan.FromSeconds(30);
     }
+
+    /// <summary>How long a driver waits for membership (any gateway's answer) before it counts every silo it knows as
+    /// unreachable, i.e. gone: their units go elsewhere, and with none left the wait for workers (--cluster-wait) runs.
+    /// This is how a driver notices that a Redis cluster's last silo died, which no member is left to vote dead.</summary>
+    public static readonly TimeSpan MembershipRead = TimeSpan.FromSeconds(10);
 
     /// <summary>How often a driver re-reads the list of gateways from membership.</summary>
     public static readonly TimeSpan GatewayListRefresh = TimeSpan.FromSeconds(1);
