@@ -130,12 +130,13 @@ public static class ClusterNaming
 /// units are re-issued after a few seconds, not a minute).</summary>
 public static class ClusterTimeouts
 {
-    /// <summary>Probes time out after 3 s; three missed probes (about 10 s) declare a silo dead. Tighter than Orleans'
-    /// defaults, loose enough for a silo that is still compiling its code on a loaded 2-core machine (1 s was not).</summary>
+    /// <summary>Probes time out after 5 s; three missed probes (about 15 s) declare a silo dead (Orleans' defaults).
+    /// Tighter timeouts re-issue a dead worker's units sooner but declare live ones dead on a loaded 2-core machine: at
+    /// load 20, 3 s probes killed a worker that was still compiling its code just after it joined (1 s did so at once).</summary>
     public static void Membership(ClusterMembershipOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ProbeTimeout = TimeSpan.FromSeconds(3);
+        options.ProbeTimeout = TimeSpan.FromSeconds(5);
         options.NumMissedProbesLimit = 3;
         options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
         options.TableRefreshTimeout = TimeSpan.FromSeconds(2);

@@ -76,14 +76,16 @@ public sealed class ClusterFailureTests(FailureClusterFixture cluster, ITestOutp
     private static readonly string[] Es = ["train", "--algo", "es", "--env", "GatedCorridor-v0", "--env-assembly", FailureClusterFixture.EnvironmentAssembly,
         "--steps", "3000", "--seed", "5", "--set", "n_pairs=2", "--set", "eval_freq=0", "--set", "checkpoint_freq=1000", "--set", "tensorboard=false"];
 
+    /// <summary>Waits (up to 3 minutes) for <paramref name="condition"/>, failing at once, with every process's output, when one of
+    /// <paramref name="alive"/> ends first.</summary>
     private static void WaitUntil(Func<bool> condition, string what, params RunningProcess[] alive)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            foreach (RunningProcess p in alive)
-                Assert.False(p.Process.HasExited, $"a process ended (exit {(p.Process.HasExited ? p.Process.ExitCode : 0)}) before {what}: {p.Output} {p.Error}");
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"not within 3 minutes: {what}");
+            string outputs = string.Join(" | ", alive.Select(p => $"{(p.Process.HasExited ? $"exit {p.Process.ExitCode}" : "running")}: {p.Output} {p.Error}"));
+            Assert.False(alive.Any(p => p.Process.HasExited), $"a process ended before {what}: {outputs}");
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"not within 3 minutes: {what}: {outputs}");
             Thread.Sleep(20);
         }
     }
