@@ -194,8 +194,7 @@ public sealed partial class ClusterDriver : IScaleOut, IDisposable
         {
             if (!_describing.TryGetValue(silo, out Task<WorkerInfo>? describing))
             {
-                _describing[silo] = Slot(silo, 0).Describe().WaitAsync(TimeSpan.FromSeconds(30));
-                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+                _describing[silo] = DescribeAsync(silo).WaitAsync(TimeSpan.FromSeconds(30));
                 undescribed++;
                 continue;
             }
@@ -219,6 +218,24 @@ public sealed partial class ClusterDriver : IScaleOut, IDisposable
             _workers[silo] = new Worker(silo, info);
         }
         return undescribed;
+    }
+
+    /// <summary>Asks every slot of <paramref name="silo"/> to describe itself, and checks each runs on that silo. Orleans
+    /// honours the placement hint only once the placing silo's view of the cluster lists the new silo, so a slot of a
+    /// silo that just joined may be activated elsewhere (its units would then run there, and the new worker would idle):
+    /// such slots are deactivated and the silo is described again at a later refresh.</summary>
+    private async Task<WorkerInfo> DescribeAsync(SiloAddress silo)
+    {
+        string expected = silo.ToParsableString();
+        WorkerInfo info = await Slot(silo, 0).Describe().ConfigureAwait(false);
+        var misplaced = new List<int>();
+        if (info.Silo != expected) misplaced.Add(0);
+        for (int slot = 1; slot < info.Slots; slot++)
+            if ((await Slot(silo, slot).Describe().ConfigureAwait(false)).Silo != expected) misplaced.Add(slot);
+        if (misplaced.Count == 0) return info;
+        foreach (int slot in misplaced) await Slot(silo, slot).Leave().ConfigureAwait(false);
+        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+            $"{misplaced.Count} slot(s) of {expected} were activated on another silo; deactivated, to be placed again"));
     }
 
     private static bool Verbose => Environment.GetEnvironmentVariable("POLICYLAB_CLUSTER_LOG") == "1";

@@ -21,6 +21,12 @@ internal sealed partial class WorkerSlot(WorkerOptions options, Orleans.Runtime.
 
     public Task<WorkerInfo> Describe() => Task.FromResult(new WorkerInfo(options.Version, options.Slots, options.Name, silo.SiloAddress.ToParsableString()));
 
+    public Task Leave()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
     public Task<UnitResult> Evaluate(EvaluationUnit unit) => Task.Run(() => Run(unit));
 
     private UnitResult Run(EvaluationUnit unit)
