@@ -24,7 +24,9 @@ public sealed partial class ClusterDriver : IScaleOut, IDisposable
     private readonly string _clusterId;
     private readonly TimeSpan _emptyTimeout;
     private readonly Dictionary<SiloAddress, Worker> _workers = [];
+    private readonly Dictionary<SiloAddress, Task<WorkerInfo>> _describing = [];
     private readonly Stopwatch _sinceRefresh = new();
+    private long? _membershipUnreadSince;
     private int _jobs;
 
     private ClusterDriver(IHost host, ClusterSpec spec, string clusterId, TimeSpan emptyTimeout)
@@ -150,47 +152,90 @@ public sealed partial class ClusterDriver : IScaleOut, IDisposable
         }
     }
 
-    /// <summary>Follows membership: adds new silos (after checking their version), drops silos that are no longer active.</summary>
+    /// <summary>Follows membership: adds new silos (after checking their version), drops silos that are no longer active,
+    /// and counts every silo gone while membership cannot be read at all (see <see cref="ClusterTimeouts.MembershipRead"/>).
+    /// Never waits long: a silo's self-description is asked for once and collected at a later refresh.</summary>
     /// <returns>Active silos that did not describe themselves yet.</returns>
     private async Task<int> RefreshAsync(bool force)
     {
         if (!force && _sinceRefresh.IsRunning && _sinceRefresh.Elapsed < TimeSpan.FromSeconds(0.5)) return 0;
         _sinceRefresh.Restart();
+        long reading = Stopwatch.GetTimestamp();
         Dictionary<SiloAddress, SiloStatus> hosts;
         try
         {
-            hosts = await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
+            hosts = await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ClusterTimeouts.MembershipRead).ConfigureAwait(false);
+            _membershipUnreadSince = null;
         }
-#pragma warning disable CA1031 // a gateway that just died: keep what we know, the next refresh asks again
-        catch (Exception)
+#pragma warning disable CA1031 // no gateway answers: decided below, the next refresh asks again
+        catch (Exception e)
 #pragma warning restore CA1031
         {
+            // A gateway that just died makes one read fail; the next goes through another. But when no gateway has
+            // answered for MembershipRead, no silo the driver knows can be reached: count them all gone (their units go
+            // back to the queue and the wait for workers runs). With Redis membership this is the only way to notice that
+            // the cluster's last silo died: nobody is left to vote it dead, so the table lists it as active for ever.
+            _membershipUnreadSince ??= reading;
+            if (Verbose) Console.Error.WriteLine($"cluster: membership could not be read ({e.GetType().Name}: {ClusterLogging.FirstLine(e)})");
+            if (Stopwatch.GetElapsedTime(_membershipUnreadSince.Value) >= ClusterTimeouts.MembershipRead && _workers.Count > 0)
+            {
+                if (Verbose) Console.Error.WriteLine($"cluster: no gateway answered for {ClusterTimeouts.MembershipRead.TotalSeconds:F0} s; counting {_workers.Count} worker(s) gone");
+                _workers.Clear();
+                _describing.Clear();
+            }
             return 0;
         }
-        int undescribed = 0;
         foreach (SiloAddress gone in _workers.Keys.Where(s => !hosts.ContainsKey(s)).ToList())
             _workers.Remove(gone);
+        foreach (SiloAddress gone in _describing.Keys.Where(s => !hosts.ContainsKey(s)).ToList())
+            _describing.Remove(gone);
+        int undescribed = 0;
         foreach (SiloAddress silo in hosts.Keys.Where(s => !_workers.ContainsKey(s)))
         {
-            WorkerInfo info;
-            try
+            if (!_describing.TryGetValue(silo, out Task<WorkerInfo>? describing))
             {
-                info = await Slot(silo, 0).Describe().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // a silo that is starting or dying: try again at the next refresh
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                if (Verbose) Console.Error.WriteLine($"cluster: silo {silo} did not describe itself yet ({e.GetType().Name}: {ClusterLogging.FirstLine(e)})");
+                _describing[silo] = DescribeAsync(silo).WaitAsync(TimeSpan.FromSeconds(30));
                 undescribed++;
                 continue;
             }
+            if (!describing.IsCompleted)
+            {
+                undescribed++;
+                continue;
+            }
+            _describing.Remove(silo);
+            if (!describing.IsCompletedSuccessfully)
+            {
+                // A silo that is starting or dying: ask again at the next refresh.
+                if (Verbose) Console.Error.WriteLine($"cluster: silo {silo} did not describe itself yet ({describing.Exception?.GetBaseException().GetType().Name}: {(describing.Exception is { } e ? ClusterLogging.FirstLine(e.GetBaseException()) : "cancelled")})");
+                undescribed++;
+                continue;
+            }
+            WorkerInfo info = describing.Result;
             if (info.Version != PolicyLabVersion.Current)
                 throw new PolicyLabException($"The worker '{info.Name}' runs PolicyLab {info.Version} but this driver runs {PolicyLabVersion.Current}; " +
                     "results are reproducible only with one version everywhere. Restart the workers with this version (or train with the version they run).");
             _workers[silo] = new Worker(silo, info);
         }
         return undescribed;
+    }
+
+    /// <summary>Asks every slot of <paramref name="silo"/> to describe itself, and checks each runs on that silo. Orleans
+    /// honours the placement hint only once the placing silo's view of the cluster lists the new silo, so a slot of a
+    /// silo that just joined may be activated elsewhere (its units would then run there, and the new worker would idle):
+    /// such slots are deactivated and the silo is described again at a later refresh.</summary>
+    private async Task<WorkerInfo> DescribeAsync(SiloAddress silo)
+    {
+        string expected = silo.ToParsableString();
+        WorkerInfo info = await Slot(silo, 0).Describe().ConfigureAwait(false);
+        var misplaced = new List<int>();
+        if (info.Silo != expected) misplaced.Add(0);
+        for (int slot = 1; slot < info.Slots; slot++)
+            if ((await Slot(silo, slot).Describe().ConfigureAwait(false)).Silo != expected) misplaced.Add(slot);
+        if (misplaced.Count == 0) return info;
+        foreach (int slot in misplaced) await Slot(silo, slot).Leave().ConfigureAwait(false);
+        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+            $"{misplaced.Count} slot(s) of {expected} were activated on another silo; deactivated, to be placed again"));
     }
 
     private static bool Verbose => Environment.GetEnvironmentVariable("POLICYLAB_CLUSTER_LOG") == "1";

@@ -83,4 +83,9 @@ public interface IWorkerSlot : IGrainWithStringKey
     /// <summary>Collects one unit of an on-policy rollout.</summary>
     [Alias("collect")]
     Task<RolloutUnitResultMessage> Collect(RolloutUnitMessage unit);
+
+    /// <summary>Deactivates this slot's activation (the driver's remedy for a slot activated on another silo than its
+    /// key names: the next call activates it again, by then on the right one).</summary>
+    [Alias("leave")]
+    Task Leave();
 }

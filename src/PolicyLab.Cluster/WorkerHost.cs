@@ -39,7 +39,11 @@ public static class WorkerHost
             .UseOrleans(silo =>
             {
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, ClusterNaming.ServiceId));
-                silo.Configure<ClusterMembershipOptions>(ClusterTimeouts.Membership);
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    ClusterTimeouts.Membership(o);
+                    o.MaxJoinAttemptTime = options.JoinTimeout ?? ClusterTimeouts.Join;
+                });
                 silo.Configure<ConnectionOptions>(ClusterTimeouts.Connections);
                 if (tls is not null) silo.UseTls(tls.Certificate, tls.Configure);
                 if (spec.Kind == MembershipKind.Localhost)
@@ -126,18 +130,23 @@ public static class ClusterNaming
 /// units are re-issued after a few seconds, not a minute).</summary>
 public static class ClusterTimeouts
 {
-    /// <summary>Probes time out after 3 s; three missed probes (about 10 s) declare a silo dead. Tighter than Orleans'
-    /// defaults, loose enough for a silo that is still compiling its code on a loaded 2-core machine (1 s was not).</summary>
+    /// <summary>Probes time out after 5 s; three missed probes (about 15 s) declare a silo dead (Orleans' defaults).
+    /// Tighter timeouts re-issue a dead worker's units sooner but declare live ones dead on a loaded 2-core machine: at
+    /// load 20, 3 s probes killed a worker that was still compiling its code just after it joined (1 s did so at once).</summary>
     public static void Membership(ClusterMembershipOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ProbeTimeout = TimeSpan.FromSeconds(3);
+        options.ProbeTimeout = TimeSpan.FromSeconds(5);
         options.NumMissedProbesLimit = 3;
         options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
         options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
         options.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
-        options.MaxJoinAttemptTime = TimeSpan.FromSeconds(30);
+        options.MaxJoinAttemptTime = Join;
     }
+
+    /// <summary>How long a silo keeps trying to join (<c>policylab worker --join-timeout</c> changes it): a silo that cannot
+    /// reach the cluster's members, or is refused by them (another cluster id, no certificate), exits after it.</summary>
+    public static readonly TimeSpan Join = TimeSpan.FromSeconds(30);
 
     /// <summary>A connection may take 30 s to open (Orleans' default is 5 s, which silos and drivers starved of CPU on a
     /// loaded machine missed again and again).</summary>
@@ -146,6 +155,11 @@ public static class ClusterTimeouts
         ArgumentNullException.ThrowIfNull(options);
         options.OpenConnectionTimeout = TimeSpan.FromSeconds(30);
     }
+
+    /// <summary>How long a driver waits for membership (any gateway's answer) before it counts every silo it knows as
+    /// unreachable, i.e. gone: their units go elsewhere, and with none left the wait for workers (--cluster-wait) runs.
+    /// This is how a driver notices that a Redis cluster's last silo died, which no member is left to vote dead.</summary>
+    public static readonly TimeSpan MembershipRead = TimeSpan.FromSeconds(10);
 
     /// <summary>How often a driver re-reads the list of gateways from membership.</summary>
     public static readonly TimeSpan GatewayListRefresh = TimeSpan.FromSeconds(1);

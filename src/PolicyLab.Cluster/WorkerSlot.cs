@@ -6,7 +6,8 @@ namespace PolicyLab.Cluster;
 /// <param name="Slots">Units run at once (one per core by default).</param>
 /// <param name="Name">Shown in the driver's messages (host and process id by default).</param>
 /// <param name="Version">The PolicyLab version this worker announces.</param>
-public sealed record WorkerOptions(int Slots, string Name, string Version);
+/// <param name="JoinTimeout">How long the silo keeps trying to join the cluster before it gives up (null: <see cref="ClusterTimeouts.Join"/>).</param>
+public sealed record WorkerOptions(int Slots, string Name, string Version, TimeSpan? JoinTimeout = null);
 
 /// <summary>
 /// One evaluation slot: keeps a <see cref="CandidateRunner"/> per job (an environment and a policy copy, reused from unit
@@ -19,6 +20,12 @@ internal sealed partial class WorkerSlot(WorkerOptions options, Orleans.Runtime.
     private string? _jobKey;
 
     public Task<WorkerInfo> Describe() => Task.FromResult(new WorkerInfo(options.Version, options.Slots, options.Name, silo.SiloAddress.ToParsableString()));
+
+    public Task Leave()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 
     public Task<UnitResult> Evaluate(EvaluationUnit unit) => Task.Run(() => Run(unit));
 

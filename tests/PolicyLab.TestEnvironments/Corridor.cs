@@ -8,7 +8,7 @@ namespace PolicyLab.TestEnvironments;
 /// A corridor of <c>length</c> cells: start in the middle-left cell, move left (0) or right (1); reaching the right
 /// end pays +1 and ends the episode, every step costs 0.01. Observation: the position as a fraction of the length.
 /// </summary>
-public sealed class Corridor : EnvironmentBase
+public class Corridor : EnvironmentBase
 {
     private readonly int _length;
     private int _position;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using PolicyLab.Cluster;
+using PolicyLab.Environments;
 
 namespace PolicyLab.Cli.Commands;
 
@@ -62,9 +63,11 @@ internal static class WorkerCommand
         var threads = new Option<int?>("--threads") { Description = "units this worker runs at once (default: one per core)" };
         var name = new Option<string?>("--name") { Description = "the name the driver's messages use for this worker (default host:pid)" };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "the cluster's certificate (PFX, password in POLICYLAB_TLS_PASSWORD, or PEM with its key): mutual TLS, members without this same certificate are refused" };
+        var envAssembly = new Option<string?>("--env-assembly") { Description = "a .dll that registers your own environments (IEnvironmentRegistration), for drivers that train them (`train --env-assembly` the same file)" };
+        var joinTimeout = new Option<double?>("--join-timeout") { Description = "seconds to keep trying to join the cluster before giving up (default 30)" };
         var command = new Command("worker", "Run a worker of a PolicyLab cluster: it evaluates candidates and collects rollouts for `train --cluster`.")
         {
-            cluster, clusterId, threads, name, tlsCert,
+            cluster, clusterId, threads, name, tlsCert, envAssembly, joinTimeout,
         };
         command.SetAction(parse => CommandLine.Guard(() =>
         {
@@ -75,8 +78,12 @@ internal static class WorkerCommand
             string id = parse.GetValue(clusterId) ?? ClusterNaming.DefaultClusterId;
             string workerName = parse.GetValue(name) ?? string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}");
             string version = Environment.GetEnvironmentVariable("POLICYLAB_WORKER_VERSION_OVERRIDE") is { Length: > 0 } v ? v : PolicyLabVersion.Current;
+            double join = parse.GetValue(joinTimeout) ?? ClusterTimeouts.Join.TotalSeconds;
+            if (!(join > 0) || join > 86_400)
+                throw new PolicyLabException($"--join-timeout must lie in (0, 86400] seconds; got {join.ToString(CultureInfo.InvariantCulture)}.");
+            if (parse.GetValue(envAssembly) is string assembly) EnvironmentAssemblies.Load(assembly);
             using ClusterCertificate? tls = parse.GetValue(tlsCert) is string path ? ClusterCertificate.Load(path) : null;
-            using IHost host = WorkerHost.Build(spec, id, new WorkerOptions(slots, workerName, version), out bool primary, tls);
+            using IHost host = WorkerHost.Build(spec, id, new WorkerOptions(slots, workerName, version, TimeSpan.FromSeconds(join)), out bool primary, tls);
             try
             {
                 host.StartAsync().GetAwaiter().GetResult();

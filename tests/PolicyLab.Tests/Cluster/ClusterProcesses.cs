@@ -42,10 +42,15 @@ internal static class ClusterProcesses
         }
     }
 
-    /// <summary>Starts <c>policylab <paramref name="args"/></c> with its output collected.</summary>
+    /// <summary>Starts <c>policylab <paramref name="args"/></c> with its output collected, in the temporary folder: outside
+    /// any git checkout, so experiment.json carries no git_info. That is provenance, not a result, and it changes when the
+    /// checkout does (a commit, an edit, a rebuilt test folder) between the runs a test compares.</summary>
     public static RunningProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetTempPath(),
+        };
         start.ArgumentList.Add(Cli);
         foreach (string a in args) start.ArgumentList.Add(a);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
@@ -86,7 +91,20 @@ internal static class ClusterProcesses
         var b = Results(actual);
         Assert.Equal(a.Select(f => f.File), b.Select(f => f.File));
         for (int i = 0; i < a.Count; i++)
-            Assert.True(a[i].Bytes.AsSpan().SequenceEqual(b[i].Bytes), $"{a[i].File} differs between {expected} and {actual}");
+            Assert.True(a[i].Bytes.AsSpan().SequenceEqual(b[i].Bytes), $"{a[i].File} differs between {expected} and {actual}{FirstDifference(a[i].File, a[i].Bytes, b[i].Bytes)}");
+    }
+
+    /// <summary>For a JSON file, the first line that differs (so a failure says what differs); "" otherwise.</summary>
+    private static string FirstDifference(string file, byte[] expected, byte[] actual)
+    {
+        if (!file.EndsWith(".json", StringComparison.Ordinal)) return "";
+        string[] x = Encoding.UTF8.GetString(expected).Split('\n'), y = Encoding.UTF8.GetString(actual).Split('\n');
+        for (int line = 0; line < Math.Max(x.Length, y.Length); line++)
+        {
+            string left = line < x.Length ? x[line] : "(end)", right = line < y.Length ? y[line] : "(end)";
+            if (left != right) return string.Create(CultureInfo.InvariantCulture, $": line {line + 1} is {left.Trim()} there and {right.Trim()} here");
+        }
+        return "";
     }
 }
 

@@ -6,6 +6,7 @@ namespace PolicyLab.Tests.Cluster;
 /// PPO with on-policy rollouts on real worker processes over loopback: in-process (no --cluster, per_copy_rng), on one,
 /// two and three workers the runs write byte-identical experiment.json and weights, for CartPole and LunarLander.
 /// </summary>
+[Collection(ClusterProcesses.Collection)]
 public sealed class ClusterRolloutTests : IDisposable
 {
     private static readonly Dictionary<string, string> QuickStart = new() { ["DOTNET_TC_QuickJit"] = "1" };
@@ -64,6 +65,7 @@ public sealed class ClusterRolloutTests : IDisposable
 
 /// <summary>A worker SIGKILLed in the middle of a PPO run on the cluster: its units are re-issued and the run ends byte-identical.</summary>
 [Trait("Category", "Long")]
+[Collection(ClusterProcesses.Collection)]
 public sealed class ClusterRolloutFailureTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("policylab-cluster-rollouts-long-").FullName;
