@@ -23,9 +23,7 @@ namespace PolicyLab.Environments.Vector;
 /// may not be there, so the vector measures instead of guessing: at the start and every <see cref="ProbeInterval"/>
 /// steps it times <see cref="ProbeSamples"/> steps on the calling thread alone and as many handed to the workers (each
 /// after one untimed step that moves the copies' memory to the cores that will step them), and takes the faster way
-/// until the next probe. Before it times the threads it wakes blocked workers and waits until they spin: a blocked
-/// thread can take longer to run again than a whole step, so a probe that did not wait would time the caller stepping
-/// every copy itself and keep the vector on one thread from then on. Steps the calling thread takes alone in less than <see cref="HandOffThreshold"/> are never
+/// until the next probe. Steps the calling thread takes alone in less than <see cref="HandOffThreshold"/> are never
 /// handed off. Resets always use the threads. An exception in any copy is re-thrown on the calling thread once every
 /// copy of the step is finished. Dispose to stop the workers.</para>
 /// <para>Batching several vector steps per hand-off is not offered: a training loop's next actions depend on the
@@ -35,13 +33,10 @@ namespace PolicyLab.Environments.Vector;
 public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
 {
     /// <summary>How long a worker spins for the next step before it blocks.</summary>
-    public static readonly TimeSpan WorkerSpin = TimeSpan.FromMicroseconds(300);
+    public static readonly TimeSpan WorkerSpin = TimeSpan.FromMicroseconds(100);
 
     /// <summary>How long the caller spins for copies other threads are still stepping before it blocks.</summary>
     public static readonly TimeSpan CallerSpin = TimeSpan.FromMicroseconds(50);
-
-    /// <summary>How long a probe waits for blocked workers to run again before it times the threads anyway.</summary>
-    public static readonly TimeSpan WakeWait = TimeSpan.FromMilliseconds(2);
 
     /// <summary>A step that takes the calling thread alone less than this is never handed to the workers: a hand-off
     /// costs one to two microseconds on these machines, and two threads only start to gain from steps of about eight.</summary>
@@ -60,7 +55,6 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
     private const int GenerationSlot = Stride, CompletedSlot = 2 * Stride, FirstClaimSlot = 3 * Stride;
 
     private static readonly long WorkerSpinTicks = (long)(WorkerSpin.TotalSeconds * Stopwatch.Frequency);
-    private static readonly long WakeWaitTicks = (long)(WakeWait.TotalSeconds * Stopwatch.Frequency);
     private static readonly long CallerSpinTicks = (long)(CallerSpin.TotalSeconds * Stopwatch.Frequency);
     private static readonly double HandOffTicks = HandOffThreshold.TotalSeconds * Stopwatch.Frequency;
 
@@ -73,7 +67,7 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
 
     private readonly float[] _actions;
     private readonly object _workGate = new(), _doneGate = new();
-    private int _sleepingWorkers, _callerWaiting, _wakeRequests;
+    private int _sleepingWorkers, _callerWaiting;
     private Exception? _error;
     private volatile bool _stopping;
     private bool _resetOperation;
@@ -168,8 +162,6 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
             StepRange(0, Count, actions); // the caller alone is too fast for a hand-off to pay: no probe of the threads
             return;
         }
-        if (threads && step % (ProbeSamples + 1) == 0)
-            WakeWorkers(); // a worker asleep would wake during the timed steps and make the threads look slow
         long start = Stopwatch.GetTimestamp();
         if (threads) StepOnThreads(actions);
         else StepRange(0, Count, actions);
@@ -184,23 +176,6 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
         }
         if (step == 2 * ProbeSamples + 1)
             _useThreads = _fastestInline >= HandOffTicks && _fastestThreaded < _fastestInline;
-    }
-
-    /// <summary>Wakes workers that are blocked and waits (up to <see cref="WakeWait"/>) until they spin again. A blocked
-    /// thread takes tens to hundreds of microseconds to run again on a virtual machine, longer than a whole step, so
-    /// without this the first steps handed off after the caller stepped alone are stepped by the caller anyway.</summary>
-    private void WakeWorkers()
-    {
-        if (Volatile.Read(ref _sleepingWorkers) == 0)
-            return;
-        lock (_workGate)
-        {
-            _wakeRequests++;
-            Monitor.PulseAll(_workGate);
-        }
-        long start = Stopwatch.GetTimestamp();
-        while (Volatile.Read(ref _sleepingWorkers) > 0 && Stopwatch.GetTimestamp() - start < WakeWaitTicks)
-            Thread.SpinWait(1);
     }
 
     private void StepOnThreads(ReadOnlySpan<float> actions)
@@ -343,14 +318,11 @@ public sealed class ThreadedVectorEnvironment : VectorEnvironmentBase
                     continue;
                 lock (_workGate)
                 {
-                    int wake = _wakeRequests;
                     Interlocked.Increment(ref _sleepingWorkers);
-                    while (Volatile.Read(ref _words[GenerationSlot]) == seen && _wakeRequests == wake)
+                    while (Volatile.Read(ref _words[GenerationSlot]) == seen)
                         Monitor.Wait(_workGate);
                     Interlocked.Decrement(ref _sleepingWorkers);
                 }
-                start = Stopwatch.GetTimestamp(); // woken: spin afresh for the next step
-                spins = 0;
             }
             seen = generation;
             if (_stopping)
