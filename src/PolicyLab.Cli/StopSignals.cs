@@ -6,6 +6,8 @@ namespace PolicyLab.Cli;
 /// Ctrl-C (SIGINT) and SIGTERM as a cancellation token, for commands that stop cleanly after the current update. It is
 /// installed before any work starts, so a signal that arrives while a run is still being set up is not lost: the run
 /// then stops at its first chance. <see cref="ExitCode"/> is 128 + the first signal's number (130, 143), 0 without one.
+/// A process that starts with SIGINT ignored (a background job of a non-interactive shell) keeps ignoring it, as POSIX
+/// programs do; SIGTERM stops it.
 /// </summary>
 internal sealed class StopSignals : IDisposable
 {

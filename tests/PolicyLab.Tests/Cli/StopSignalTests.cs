@@ -17,8 +17,11 @@ public sealed class StopSignalTests : IDisposable
     public async Task A_signal_stops_training_with_a_loadable_checkpoint(string signal, int expectedExit)
     {
         string run = Path.Combine(_dir, signal);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "PolicyLab.Cli.dll"), "train", "--algo", "ppo", "--env", "Pendulum-v1",
+        // A process started with SIGINT ignored keeps it ignored (POSIX; .NET then installs no Ctrl-C handler), and a
+        // test host started as a background job of a non-interactive shell has SIGINT ignored, so its children would
+        // too. The run starts through `env --default-signal=INT`, which restores the default disposition first.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "PolicyLab.Cli.dll"), "train", "--algo", "ppo", "--env", "Pendulum-v1",
             "--steps", "10000000", "--set", "n_steps=64", "--set", "n_envs=1", "--set", "batch_size=64", "--set", "eval_freq=0", "--set", "checkpoint_freq=0", "--set", "tensorboard=false", "--out", run })
             start.ArgumentList.Add(a);
         using Process process = Process.Start(start)!;
