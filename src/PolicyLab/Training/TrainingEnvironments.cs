@@ -43,7 +43,7 @@ public sealed class TrainingEnvironments : IDisposable
             raw.Dispose();
             throw new PolicyLabException($"{algorithm.Name} does not support the action space {raw.SingleActionSpace} of {run.Environment}; it supports {algorithm.DescribeActionSpaces()} action spaces.");
         }
-        if (run.NormalizeObservations && raw.SingleObservationSpace is Box { IsImage: true })
+        if (run.NormalizeObservations && HasImages(raw.SingleObservationSpace))
         {
             raw.Dispose();
             throw new PolicyLabException($"normalize=true does not fit the image observations of {run.Environment}: the CNN policy scales pixels by the space's upper bound itself, and standardizing them first would scale them twice. Set normalize=false (normalize_reward=true may stay).");
@@ -57,6 +57,10 @@ public sealed class TrainingEnvironments : IDisposable
         }
         Top.Reset(Rng.DeriveSeed((ulong)run.Seed, 1));
     }
+
+    /// <summary>True for an image observation, or a Dict/Tuple with an image entry (what the CNN policies scale themselves).</summary>
+    private static bool HasImages(Space space) =>
+        space is Box { IsImage: true } || (space is CompositeSpace composite && composite.Leaves().Any(l => l.Space is Box { IsImage: true }));
 
     /// <summary>The run's settings.</summary>
     public RunSettings Run { get; }

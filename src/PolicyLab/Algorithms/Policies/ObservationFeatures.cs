@@ -7,19 +7,23 @@ public enum EntryExtractor
 {
     /// <summary>The entry's floats as they are (a vector Box; SB3's CombinedExtractor flattens vector entries too).</summary>
     Flatten,
+
+    /// <summary>An image entry (a Box of rank 3): its own CNN in the policies that have one (PPO, A2C, VPG, TRPO, DQN, …,
+    /// with policy=auto for uint8 images or policy=cnn), see <see cref="FeatureExtractors"/>; flattened elsewhere, as a
+    /// whole image observation is.</summary>
+    Cnn,
 }
 
 /// <summary>
 /// The observation side of every network (on-policy, off-policy and black-box policies): which observation spaces
-/// they accept and how each entry of a Dict or Tuple observation becomes features. The combined extractor gives every
-/// leaf entry its own extractor (<see cref="ExtractorFor"/>) and concatenates the results in the space's flat order
-/// (sorted Dict keys), which is exactly the flat observation for <see cref="EntryExtractor.Flatten"/> entries, so the
-/// policy MLPs read the flat value directly.
+/// they accept and how each entry of a Dict or Tuple observation becomes features. Every leaf entry gets its own
+/// extractor (<see cref="ExtractorFor"/>): vector entries pass as they are, image entries go through their own CNN
+/// (<see cref="FeatureExtractors.For"/> builds the <see cref="Numerics.Modules.CombinedExtractor"/>), and the results
+/// are concatenated in the space's flat order (sorted Dict keys) — SB3's CombinedExtractor.
 /// </summary>
 /// <remarks>
-/// A whole-image observation (a Box of rank 3) gets its CNN from <see cref="FeatureExtractors"/>; image entries of a
-/// Dict or Tuple are where a per-entry CNN would plug in, and are refused by name until then. Discrete, MultiDiscrete and MultiBinary entries are refused too: policies read Box
-/// observations (wrap such an entry into a Box, e.g. a one-hot vector).
+/// Discrete, MultiDiscrete and MultiBinary entries are refused: policies read Box observations (wrap such an entry
+/// into a Box, e.g. a one-hot vector).
 /// </remarks>
 public static class ObservationFeatures
 {
@@ -49,14 +53,10 @@ public static class ObservationFeatures
         ArgumentNullException.ThrowIfNull(entry);
         return entry switch
         {
-            Box { Shape.Length: >= 3 } image => throw ImageNotSupported(who, $"the observation entry '{path}'", image),
+            Box { Shape.Length: 3 } => EntryExtractor.Cnn,
             Box => EntryExtractor.Flatten,
             _ => throw new PolicyLabException($"{who} read Box entries of a Dict or Tuple observation, but the entry '{path}' is {entry}. " +
                 "Give the environment a Box entry instead (e.g. the one-hot vector of a discrete value)."),
         };
     }
-
-    private static PolicyLabException ImageNotSupported(string who, string what, Box image) =>
-        new($"{who}: {what} is an image ({image}, shape ({string.Join(", ", image.Shape)})), and PolicyLab's CNN feature extractor reads a whole image observation, not yet an image entry of a Dict or Tuple. " +
-            "Make the image the whole observation (policy=cnn), or flatten or downsample the entry into a Box of rank 1 or 2.");
 }
