@@ -32,6 +32,8 @@ internal static class PoicCommand
         {
             env, latent, projectorSeed, projectorFile, samples, episodes, seeds, seed, reward, cleanrl, etaMin, etaMax, priorStd, threads, json,
         };
+        ClusterCommandOptions cluster = ClusterCommandOptions.Create();
+        cluster.AddTo(command);
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             string id = parse.GetValue(env)!;
@@ -53,9 +55,15 @@ internal static class PoicCommand
                 return CommandLine.UserError($"--prior-std must be a positive number; got {options.Prior.WeightStd}.");
             int k = parse.GetValue(seeds);
             if (k < 1) return CommandLine.UserError($"--seeds must be ≥ 1; got {k}.");
+            if (options.Samples < 2) return CommandLine.UserError($"PIC/POIC need at least 2 policy samples (--samples); got {options.Samples}.");
+            if (options.Episodes < 1) return CommandLine.UserError($"PIC/POIC need at least 1 episode per policy sample (--episodes); got {options.Episodes}.");
+            if (options.Threads < 1) return CommandLine.UserError($"--threads must be ≥ 1; got {options.Threads}.");
+            using Cluster.ClusterDriver? driver = cluster.Connect(parse);
+            if (driver is not null) options = options with { Units = driver.CreateReturnSampleUnits() };
             var inv = CultureInfo.InvariantCulture;
             if (!quiet)
             {
+                if (driver is not null) Console.WriteLine($"cluster: {driver.Description}");
                 Console.WriteLine(string.Create(inv, $"PIC/POIC of {id}: {options.Samples} policy samples × {options.Episodes} episodes, {k} seed(s) from {parse.GetValue(seed)}, reward {options.Reward.ToString().ToLowerInvariant()}{(options.CleanRlSetup ? ", CleanRL wrappers" : "")}{(projector is null ? "" : $", latent actions L = {projector.LatentSize} of {projector.ActionSize}")}"));
                 Console.WriteLine(options.Prior.Describe());
                 Console.WriteLine(Methods(options.Episodes));
@@ -92,6 +100,7 @@ internal static class PoicCommand
                     ["threads"] = options.Threads,
                     ["wall_seconds"] = wall,
                 });
+                if (driver is not null) Console.Error.WriteLine(driver.Summary()); // stdout holds only the JSON
                 return 0;
             }
             foreach (SeedEstimate s in report.Seeds)
@@ -99,7 +108,8 @@ internal static class PoicCommand
                     $"seed {s.Seed}: POIC {s.Poic.Value:G6} nats (η* = {s.Poic.Eta:G4})   PIC {s.Pic.Value:G6} nats ({s.Pic.Bins} bins; plug-in {s.Pic.PlugIn:G6})   mean return {s.MeanReturn:G6}, r_max {s.MaxReturn:G6}, {s.Steps:N0} steps"));
             Console.WriteLine(string.Create(inv, $"POIC {report.Poic.Mean:G6} ± {report.Poic.Std:G3} (min {report.Poic.Min:G6}, max {report.Poic.Max:G6}) nats"));
             Console.WriteLine(string.Create(inv, $"PIC  {report.Pic.Mean:G6} ± {report.Pic.Std:G3} (min {report.Pic.Min:G6}, max {report.Pic.Max:G6}) nats"));
-            Console.WriteLine(string.Create(inv, $"wall time {wall:F2} s: {(long)k * options.Samples * options.Episodes:N0} episodes, {report.Steps:N0} steps on {options.Threads} thread(s)"));
+            Console.WriteLine(string.Create(inv, $"wall time {wall:F2} s: {(long)k * options.Samples * options.Episodes:N0} episodes, {report.Steps:N0} steps {(driver is null ? $"on {options.Threads} thread(s)" : "on the cluster")}"));
+            if (driver is not null) Console.WriteLine(driver.Summary());
             return 0;
         }));
         return command;

@@ -32,6 +32,8 @@ internal static class ProjectorSearchCommand
         {
             env, latent, projectors, seeds, samples, episodes, searchSeed, seed, reward, cleanrl, threads, outDir, json,
         };
+        ClusterCommandOptions cluster = ClusterCommandOptions.Create();
+        cluster.AddTo(command);
         command.SetAction(parse => CommandLine.Guard(() =>
         {
             string id = parse.GetValue(env)!;
@@ -52,11 +54,15 @@ internal static class ProjectorSearchCommand
             };
             if (options.Samples < 2 || options.Episodes < 1)
                 return CommandLine.UserError($"--samples must be ≥ 2 and --episodes ≥ 1; got {options.Samples} and {options.Episodes}.");
+            if (options.Threads < 1) return CommandLine.UserError($"--threads must be ≥ 1; got {options.Threads}.");
+            using Cluster.ClusterDriver? driver = cluster.Connect(parse);
+            if (driver is not null) options = options with { Units = driver.CreateReturnSampleUnits() };
             var inv = CultureInfo.InvariantCulture;
             long totalEpisodes = (long)p * k * options.Samples * options.Episodes;
             int? limit = EnvironmentRegistry.Spec(id).MaxEpisodeSteps;
             if (!quiet)
             {
+                if (driver is not null) Console.WriteLine($"cluster: {driver.Description}");
                 string bound = limit is int max ? string.Create(inv, $", at most {totalEpisodes * max:N0} steps ({max} per episode)") : "";
                 Console.WriteLine(string.Create(inv, $"projector search on {id}: {p} projectors × {k} seeds × {options.Samples} samples × {options.Episodes} episodes = {totalEpisodes:N0} episodes{bound}"));
                 Console.WriteLine(options.Prior.Describe());
@@ -114,6 +120,7 @@ internal static class ProjectorSearchCommand
             {
                 summary["summary_file"] = Path.GetFullPath(summaryPath);
                 JsonOutput.Print(summary);
+                if (driver is not null) Console.Error.WriteLine(driver.Summary()); // stdout holds only the JSON
                 return 0;
             }
             foreach (ProjectorCandidate c in result.Candidates)
@@ -121,6 +128,7 @@ internal static class ProjectorSearchCommand
             Console.WriteLine(string.Create(inv, $"best: projector {result.Best.Index}, mean POIC {result.Best.Spread.Mean:G6} → {bestPath}"));
             Console.WriteLine(string.Create(inv, $"worst: projector {result.Worst.Index}, mean POIC {result.Worst.Spread.Mean:G6} → {worstPath}"));
             Console.WriteLine(string.Create(inv, $"summary → {summaryPath}; wall time {wall:F1} s, {result.Steps:N0} steps on {options.Threads} thread(s)"));
+            if (driver is not null) Console.WriteLine(driver.Summary());
             Console.WriteLine($"use one with: policylab train --env {id} --set projector={bestPath}");
             return 0;
         }));
