@@ -28,14 +28,16 @@ internal static class PoicCommand
         var priorStd = new Option<double>("--prior-std") { Description = "standard deviation of the prior's weights (0.1: the latent-action system; 1: the PIC paper's code)", DefaultValueFactory = _ => 0.1 };
         var threads = new Option<int>("--threads") { Description = "worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
+        var envAssembly = new Option<string?>("--env-assembly") { Description = "a .dll that registers your own environments (IEnvironmentRegistration); on a cluster the workers load the same file (`worker --env-assembly`)" };
         var command = new Command("poic", "PIC and POIC (Furuta et al. 2021) of an environment under a random-policy prior.")
         {
-            env, latent, projectorSeed, projectorFile, samples, episodes, seeds, seed, reward, cleanrl, etaMin, etaMax, priorStd, threads, json,
+            env, latent, projectorSeed, projectorFile, samples, episodes, seeds, seed, reward, cleanrl, etaMin, etaMax, priorStd, threads, json, envAssembly,
         };
         ClusterCommandOptions cluster = ClusterCommandOptions.Create();
         cluster.AddTo(command);
         command.SetAction(parse => CommandLine.Guard(() =>
         {
+            if (parse.GetValue(envAssembly) is string assembly) EnvironmentAssemblies.Load(assembly);
             string id = parse.GetValue(env)!;
             bool quiet = parse.GetValue(json);
             InformationCapacity.ValidateEtaRange(parse.GetValue(etaMin), parse.GetValue(etaMax));

@@ -28,14 +28,16 @@ internal static class ProjectorSearchCommand
         var threads = new Option<int>("--threads") { Description = "worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var outDir = new Option<string>("--out") { Description = "folder for best_projector.safetensors, worst_projector.safetensors and summary.json", DefaultValueFactory = _ => "projectors" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
+        var envAssembly = new Option<string?>("--env-assembly") { Description = "a .dll that registers your own environments (IEnvironmentRegistration); on a cluster the workers load the same file (`worker --env-assembly`)" };
         var command = new Command("projector-search", "Try random latent-action projectors and keep the best and worst by mean POIC.")
         {
-            env, latent, projectors, seeds, samples, episodes, searchSeed, seed, reward, cleanrl, threads, outDir, json,
+            env, latent, projectors, seeds, samples, episodes, searchSeed, seed, reward, cleanrl, threads, outDir, json, envAssembly,
         };
         ClusterCommandOptions cluster = ClusterCommandOptions.Create();
         cluster.AddTo(command);
         command.SetAction(parse => CommandLine.Guard(() =>
         {
+            if (parse.GetValue(envAssembly) is string assembly) EnvironmentAssemblies.Load(assembly);
             string id = parse.GetValue(env)!;
             int l = parse.GetValue(latent), p = parse.GetValue(projectors), k = parse.GetValue(seeds);
             bool quiet = parse.GetValue(json);

@@ -51,7 +51,7 @@ public sealed class ClusterPoicTests(PoicClusterFixture cluster) : IClassFixture
     private static readonly string[] Poic = ["poic", "--env", "CartPole-v1", "--samples", "7", "--episodes", "6", "--seeds", "2", "--seed", "5", "--threads", "2", "--json"];
 
     /// <summary>The JSON without its wall time, the one field that may differ between identical runs.</summary>
-    private static string WithoutWallTime(string json) => Regex.Replace(json, "\"wall_seconds\":[^,}]*", "\"wall_seconds\":_");
+    internal static string WithoutWallTime(string json) => Regex.Replace(json, "\"wall_seconds\":[^,}]*", "\"wall_seconds\":_");
 
     [Fact]
     public void Poic_and_projector_search_print_identical_json_in_process_and_on_one_and_two_workers()
@@ -104,5 +104,44 @@ public sealed class PoicClusterErrorTests
         Assert.Equal(2, code);
         Assert.Contains(message, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// A POIC unit whose worker is SIGKILLed while it holds the unit is re-run on the other worker, and the JSON is the
+/// in-process one. The workers' environment (<see cref="TestEnvironments.GatedCorridor"/>) holds the second worker inside
+/// its first unit until it is killed, so nothing depends on the machine's speed.
+/// </summary>
+[Collection(ClusterProcesses.Collection)]
+public sealed class ClusterPoicFailureTests(FailureClusterFixture cluster) : IClassFixture<FailureClusterFixture>
+{
+    private static readonly string[] Poic = ["poic", "--env", "GatedCorridor-v0", "--env-assembly", FailureClusterFixture.EnvironmentAssembly,
+        "--samples", "4", "--episodes", "3", "--seeds", "1", "--seed", "2", "--threads", "1", "--json"];
+
+    [Fact]
+    public void A_poic_unit_of_a_killed_worker_is_reissued_with_identical_results()
+    {
+        var (code, local, error) = ClusterProcesses.Run(Poic);
+        Assert.True(code == 0, $"in-process: exit {code}: {local} {error}");
+
+        cluster.First.WaitFor("worker ready");
+        using RunningProcess second = cluster.StartWorker("second");
+        second.WaitFor("worker ready");
+        cluster.Close(second);
+        using RunningProcess driver = ClusterProcesses.Start([.. Poic, "--cluster", ClusterFixture.Spec(cluster.Port), "--cluster-wait", "300"]);
+        // The driver's first dispatch gives each worker a unit: the second stops at its gate holding one, and dies there.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!cluster.Waiting(second))
+        {
+            Assert.False(driver.Process.HasExited || second.Process.HasExited, $"a process ended before the second worker took a unit: {driver.Output} {driver.Error} | {second.Output} {second.Error}");
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"the second worker took no unit within 3 minutes: {driver.Output} {driver.Error}");
+            Thread.Sleep(20);
+        }
+        second.Kill();
+        Assert.True(driver.Process.WaitForExit(300_000), "the driver did not finish within 5 minutes of the kill");
+        driver.Process.WaitForExit();
+        Assert.True(driver.Process.ExitCode == 0, $"exit {driver.Process.ExitCode}: {driver.Output} {driver.Error}");
+        Assert.Matches(new Regex(@"\(first \d+\); [1-9]\d* re-issued"), driver.Error); // every result came from the first worker
+        Assert.Equal(ClusterPoicTests.WithoutWallTime(local).Trim(), ClusterPoicTests.WithoutWallTime(driver.Output).Trim());
     }
 }
