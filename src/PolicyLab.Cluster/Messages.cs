@@ -84,6 +84,10 @@ public interface IWorkerSlot : IGrainWithStringKey
     [Alias("collect")]
     Task<RolloutUnitResultMessage> Collect(RolloutUnitMessage unit);
 
+    /// <summary>Samples one unit of a PIC/POIC return matrix.</summary>
+    [Alias("sample-returns")]
+    Task<ReturnSampleResultMessage> SampleReturns(ReturnSampleUnitMessage unit);
+
     /// <summary>Deactivates this slot's activation (the driver's remedy for a slot activated on another silo than its
     /// key names: the next call activates it again, by then on the right one).</summary>
     [Alias("leave")]

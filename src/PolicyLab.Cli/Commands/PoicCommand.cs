@@ -28,12 +28,16 @@ internal static class PoicCommand
         var priorStd = new Option<double>("--prior-std") { Description = "standard deviation of the prior's weights (0.1: the latent-action system; 1: the PIC paper's code)", DefaultValueFactory = _ => 0.1 };
         var threads = new Option<int>("--threads") { Description = "worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
+        var envAssembly = new Option<string?>("--env-assembly") { Description = "a .dll that registers your own environments (IEnvironmentRegistration); on a cluster the workers load the same file (`worker --env-assembly`)" };
         var command = new Command("poic", "PIC and POIC (Furuta et al. 2021) of an environment under a random-policy prior.")
         {
-            env, latent, projectorSeed, projectorFile, samples, episodes, seeds, seed, reward, cleanrl, etaMin, etaMax, priorStd, threads, json,
+            env, latent, projectorSeed, projectorFile, samples, episodes, seeds, seed, reward, cleanrl, etaMin, etaMax, priorStd, threads, json, envAssembly,
         };
+        ClusterCommandOptions cluster = ClusterCommandOptions.Create();
+        cluster.AddTo(command);
         command.SetAction(parse => CommandLine.Guard(() =>
         {
+            if (parse.GetValue(envAssembly) is string assembly) EnvironmentAssemblies.Load(assembly);
             string id = parse.GetValue(env)!;
             bool quiet = parse.GetValue(json);
             InformationCapacity.ValidateEtaRange(parse.GetValue(etaMin), parse.GetValue(etaMax));
@@ -53,9 +57,15 @@ internal static class PoicCommand
                 return CommandLine.UserError($"--prior-std must be a positive number; got {options.Prior.WeightStd}.");
             int k = parse.GetValue(seeds);
             if (k < 1) return CommandLine.UserError($"--seeds must be ≥ 1; got {k}.");
+            if (options.Samples < 2) return CommandLine.UserError($"PIC/POIC need at least 2 policy samples (--samples); got {options.Samples}.");
+            if (options.Episodes < 1) return CommandLine.UserError($"PIC/POIC need at least 1 episode per policy sample (--episodes); got {options.Episodes}.");
+            if (options.Threads < 1) return CommandLine.UserError($"--threads must be ≥ 1; got {options.Threads}.");
+            using Cluster.ClusterDriver? driver = cluster.Connect(parse);
+            if (driver is not null) options = options with { Units = driver.CreateReturnSampleUnits() };
             var inv = CultureInfo.InvariantCulture;
             if (!quiet)
             {
+                if (driver is not null) Console.WriteLine($"cluster: {driver.Description}");
                 Console.WriteLine(string.Create(inv, $"PIC/POIC of {id}: {options.Samples} policy samples × {options.Episodes} episodes, {k} seed(s) from {parse.GetValue(seed)}, reward {options.Reward.ToString().ToLowerInvariant()}{(options.CleanRlSetup ? ", CleanRL wrappers" : "")}{(projector is null ? "" : $", latent actions L = {projector.LatentSize} of {projector.ActionSize}")}"));
                 Console.WriteLine(options.Prior.Describe());
                 Console.WriteLine(Methods(options.Episodes));
@@ -92,6 +102,7 @@ internal static class PoicCommand
                     ["threads"] = options.Threads,
                     ["wall_seconds"] = wall,
                 });
+                if (driver is not null) Console.Error.WriteLine(driver.Summary()); // stdout holds only the JSON
                 return 0;
             }
             foreach (SeedEstimate s in report.Seeds)
@@ -99,7 +110,8 @@ internal static class PoicCommand
                     $"seed {s.Seed}: POIC {s.Poic.Value:G6} nats (η* = {s.Poic.Eta:G4})   PIC {s.Pic.Value:G6} nats ({s.Pic.Bins} bins; plug-in {s.Pic.PlugIn:G6})   mean return {s.MeanReturn:G6}, r_max {s.MaxReturn:G6}, {s.Steps:N0} steps"));
             Console.WriteLine(string.Create(inv, $"POIC {report.Poic.Mean:G6} ± {report.Poic.Std:G3} (min {report.Poic.Min:G6}, max {report.Poic.Max:G6}) nats"));
             Console.WriteLine(string.Create(inv, $"PIC  {report.Pic.Mean:G6} ± {report.Pic.Std:G3} (min {report.Pic.Min:G6}, max {report.Pic.Max:G6}) nats"));
-            Console.WriteLine(string.Create(inv, $"wall time {wall:F2} s: {(long)k * options.Samples * options.Episodes:N0} episodes, {report.Steps:N0} steps on {options.Threads} thread(s)"));
+            Console.WriteLine(string.Create(inv, $"wall time {wall:F2} s: {(long)k * options.Samples * options.Episodes:N0} episodes, {report.Steps:N0} steps {(driver is null ? $"on {options.Threads} thread(s)" : "on the cluster")}"));
+            if (driver is not null) Console.WriteLine(driver.Summary());
             return 0;
         }));
         return command;

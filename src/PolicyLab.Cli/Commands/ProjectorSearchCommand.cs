@@ -28,12 +28,16 @@ internal static class ProjectorSearchCommand
         var threads = new Option<int>("--threads") { Description = "worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var outDir = new Option<string>("--out") { Description = "folder for best_projector.safetensors, worst_projector.safetensors and summary.json", DefaultValueFactory = _ => "projectors" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
+        var envAssembly = new Option<string?>("--env-assembly") { Description = "a .dll that registers your own environments (IEnvironmentRegistration); on a cluster the workers load the same file (`worker --env-assembly`)" };
         var command = new Command("projector-search", "Try random latent-action projectors and keep the best and worst by mean POIC.")
         {
-            env, latent, projectors, seeds, samples, episodes, searchSeed, seed, reward, cleanrl, threads, outDir, json,
+            env, latent, projectors, seeds, samples, episodes, searchSeed, seed, reward, cleanrl, threads, outDir, json, envAssembly,
         };
+        ClusterCommandOptions cluster = ClusterCommandOptions.Create();
+        cluster.AddTo(command);
         command.SetAction(parse => CommandLine.Guard(() =>
         {
+            if (parse.GetValue(envAssembly) is string assembly) EnvironmentAssemblies.Load(assembly);
             string id = parse.GetValue(env)!;
             int l = parse.GetValue(latent), p = parse.GetValue(projectors), k = parse.GetValue(seeds);
             bool quiet = parse.GetValue(json);
@@ -52,11 +56,15 @@ internal static class ProjectorSearchCommand
             };
             if (options.Samples < 2 || options.Episodes < 1)
                 return CommandLine.UserError($"--samples must be ≥ 2 and --episodes ≥ 1; got {options.Samples} and {options.Episodes}.");
+            if (options.Threads < 1) return CommandLine.UserError($"--threads must be ≥ 1; got {options.Threads}.");
+            using Cluster.ClusterDriver? driver = cluster.Connect(parse);
+            if (driver is not null) options = options with { Units = driver.CreateReturnSampleUnits() };
             var inv = CultureInfo.InvariantCulture;
             long totalEpisodes = (long)p * k * options.Samples * options.Episodes;
             int? limit = EnvironmentRegistry.Spec(id).MaxEpisodeSteps;
             if (!quiet)
             {
+                if (driver is not null) Console.WriteLine($"cluster: {driver.Description}");
                 string bound = limit is int max ? string.Create(inv, $", at most {totalEpisodes * max:N0} steps ({max} per episode)") : "";
                 Console.WriteLine(string.Create(inv, $"projector search on {id}: {p} projectors × {k} seeds × {options.Samples} samples × {options.Episodes} episodes = {totalEpisodes:N0} episodes{bound}"));
                 Console.WriteLine(options.Prior.Describe());
@@ -114,6 +122,7 @@ internal static class ProjectorSearchCommand
             {
                 summary["summary_file"] = Path.GetFullPath(summaryPath);
                 JsonOutput.Print(summary);
+                if (driver is not null) Console.Error.WriteLine(driver.Summary()); // stdout holds only the JSON
                 return 0;
             }
             foreach (ProjectorCandidate c in result.Candidates)
@@ -121,6 +130,7 @@ internal static class ProjectorSearchCommand
             Console.WriteLine(string.Create(inv, $"best: projector {result.Best.Index}, mean POIC {result.Best.Spread.Mean:G6} → {bestPath}"));
             Console.WriteLine(string.Create(inv, $"worst: projector {result.Worst.Index}, mean POIC {result.Worst.Spread.Mean:G6} → {worstPath}"));
             Console.WriteLine(string.Create(inv, $"summary → {summaryPath}; wall time {wall:F1} s, {result.Steps:N0} steps on {options.Threads} thread(s)"));
+            if (driver is not null) Console.WriteLine(driver.Summary());
             Console.WriteLine($"use one with: policylab train --env {id} --set projector={bestPath}");
             return 0;
         }));

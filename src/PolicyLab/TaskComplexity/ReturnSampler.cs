@@ -46,6 +46,10 @@ public sealed record ReturnSamplingOptions
 
     /// <summary>An episode of an environment without its own time limit that runs this long is an error.</summary>
     public int StepCap { get; init; } = 100_000;
+
+    /// <summary>Where the episodes run: null in this process (on <see cref="Threads"/> threads), otherwise in units of
+    /// consecutive policy samples on a cluster's workers. Results do not depend on it.</summary>
+    public IReturnSampleUnits? Units { get; init; }
 }
 
 /// <summary>
@@ -70,6 +74,60 @@ public static class ReturnSampler
         if (options.Episodes < 1) throw new PolicyLabException($"PIC/POIC need at least 1 episode per policy sample; got {options.Episodes}.");
         if (options.Threads < 1) throw new PolicyLabException($"The thread count must be ≥ 1; got {options.Threads}.");
         int n = options.Samples, m = options.Episodes;
+        var returns = new double[n, m];
+        long totalSteps = 0;
+        if (options.Units is { } units)
+        {
+            // Fail here, with this process's message, for an environment or action space the workers would refuse.
+            using (IEnvironment probe = Make(options with { CleanRlSetup = false })) _ = RandomMlpPolicy.OutputSize(probe.ActionSpace);
+            // About two units per worker slot, so a slow slot does not hold the matrix up; whole rows only (CleanRL's
+            // statistics run through one sample's episodes in order).
+            int size = Math.Max(1, (n + 2 * Math.Max(1, units.PreferredUnits) - 1) / (2 * Math.Max(1, units.PreferredUnits)));
+            var ranges = new List<ReturnSampleRange>();
+            for (int first = 0; first < n; first += size) ranges.Add(new ReturnSampleRange(first, Math.Min(size, n - first)));
+            IReadOnlyList<ReturnRows> rows = units.Run(options, seed, ranges);
+            if (rows.Count != ranges.Count)
+                throw new PolicyLabException($"The cluster returned {rows.Count} results for {ranges.Count} units of policy samples; driver and workers disagree.");
+            for (int u = 0; u < ranges.Count; u++)
+            {
+                (int first, int count) = ranges[u];
+                if (rows[u].Returns.Length != count * m)
+                    throw new PolicyLabException($"A unit of {count} policy samples × {m} episodes came back with {rows[u].Returns.Length} returns; driver and workers disagree.");
+                for (int i = 0; i < count; i++)
+                    for (int j = 0; j < m; j++) returns[first + i, j] = rows[u].Returns[i * m + j];
+                totalSteps += rows[u].Steps;
+                progress?.Invoke(count * m);
+            }
+        }
+        else
+        {
+            ReturnRows all = SampleRows(options, seed, new ReturnSampleRange(0, n), progress);
+            Buffer.BlockCopy(all.Returns, 0, returns, 0, n * m * sizeof(double));
+            totalSteps = all.Steps;
+        }
+        if (steps is { Length: > 0 }) steps[0] = totalSteps;
+        return returns;
+    }
+
+    /// <summary>
+    /// Samples rows <c>range.First … range.First + range.Count − 1</c> of seed <paramref name="seed"/>'s return matrix in
+    /// this process, on <see cref="ReturnSamplingOptions.Threads"/> threads (ignoring <see cref="ReturnSamplingOptions.Units"/>):
+    /// the work of one unit on a cluster's worker, and of the whole matrix in-process. Row i is the same bits whichever
+    /// range it is sampled in.
+    /// </summary>
+    /// <param name="options">What to sample.</param>
+    /// <param name="seed">The seed.</param>
+    /// <param name="range">The policy samples.</param>
+    /// <param name="progress">Called (from any thread) with the number of episodes just finished.</param>
+    /// <exception cref="PolicyLabException">Invalid counts, an unknown environment, an action space the prior cannot act in,
+    /// or an episode that never ends.</exception>
+    public static ReturnRows SampleRows(ReturnSamplingOptions options, ulong seed, ReturnSampleRange range, Action<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Episodes < 1) throw new PolicyLabException($"PIC/POIC need at least 1 episode per policy sample; got {options.Episodes}.");
+        if (options.Threads < 1) throw new PolicyLabException($"The thread count must be ≥ 1; got {options.Threads}.");
+        if (range.First < 0 || range.Count < 1) throw new PolicyLabException($"A range of policy samples needs first ≥ 0 and count ≥ 1; got {range.First} and {range.Count}.");
+        int n = range.Count, m = options.Episodes, offset = range.First;
         RandomMlpPolicy[] policies;
         using (IEnvironment probe = Make(options with { CleanRlSetup = false }))
         {
@@ -80,9 +138,9 @@ public static class ReturnSampler
             policies = new RandomMlpPolicy[n];
             var space = probe.ActionSpace;
             Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = options.Threads },
-                i => policies[i] = options.Prior.Sample(observationSize, space, new Rng(Rng.DeriveSeed(policySeed, (ulong)i))));
+                i => policies[i] = options.Prior.Sample(observationSize, space, new Rng(Rng.DeriveSeed(policySeed, (ulong)(offset + i)))));
         }
-        var returns = new double[n, m];
+        var returns = new double[n * m];
         ulong episodeSeeds = Rng.DeriveSeed(seed, 12);
         long totalSteps = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
@@ -93,7 +151,7 @@ public static class ReturnSampler
                 using var worker = new Worker(Make(options));
                 for (int j = 0; j < m; j++)
                 {
-                    returns[i, j] = worker.Run(policies[i], EpisodeSeed(episodeSeeds, i, j), options, ref count);
+                    returns[i * m + j] = worker.Run(policies[i], EpisodeSeed(episodeSeeds, offset + i, j), options, ref count);
                     progress?.Invoke(1);
                 }
                 return count;
@@ -105,7 +163,7 @@ public static class ReturnSampler
             {
                 int i = (int)(k / m), j = (int)(k % m);
                 long count = local.Steps;
-                returns[i, j] = local.Worker.Run(policies[i], EpisodeSeed(episodeSeeds, i, j), options, ref count);
+                returns[k] = local.Worker.Run(policies[i], EpisodeSeed(episodeSeeds, offset + i, j), options, ref count);
                 progress?.Invoke(1);
                 return (local.Worker, count);
             }, local =>
@@ -114,8 +172,7 @@ public static class ReturnSampler
                 Interlocked.Add(ref totalSteps, local.Steps);
             });
         }
-        if (steps is { Length: > 0 }) steps[0] = totalSteps;
-        return returns;
+        return new ReturnRows(returns, totalSteps);
     }
 
     private static ulong EpisodeSeed(ulong episodeSeeds, int sample, int episode) =>

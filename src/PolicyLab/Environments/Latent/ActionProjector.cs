@@ -135,6 +135,37 @@ public sealed class ActionProjector
     /// <summary>Weight matrix of layer 0, 1 or 2 ([out, in], row-major); a copy.</summary>
     public float[] Weights(int layer) => (float[])_weights[layer].Clone();
 
+    /// <summary>Bias vector of layer 0, 1 or 2; a copy.</summary>
+    public float[] Biases(int layer) => (float[])_biases[layer].Clone();
+
+    /// <summary>The projector whose layers are <paramref name="weights"/> and <paramref name="biases"/> (three each, as
+    /// <see cref="Weights"/> and <see cref="Biases"/> give them) for <paramref name="actionSpace"/>: how a projector
+    /// travels to a cluster's workers as plain float arrays. The arrays are copied.</summary>
+    /// <exception cref="PolicyLabException">The layers do not have the shapes of a projector into this action space.</exception>
+    public static ActionProjector FromLayers(Space actionSpace, IReadOnlyList<float[]> weights, IReadOnlyList<float[]> biases)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(biases);
+        Box box = RequireBox(actionSpace);
+        if (weights.Count != 3 || biases.Count != 3)
+            throw new PolicyLabException($"A projector has 3 weight matrices and 3 bias vectors; got {weights.Count} and {biases.Count}.");
+        int actionSize = box.FlatSize, h1Guess = biases[0].Length;
+        int latent = h1Guess == 0 ? 0 : weights[0].Length / h1Guess;
+        RequireLatentSize(latent, actionSize);
+        (int h1, int h2) = HiddenSizes(latent, actionSize);
+        int[] sizes = [latent, h1, h2, actionSize];
+        var w = new float[3][];
+        var b = new float[3][];
+        for (int layer = 0; layer < 3; layer++)
+        {
+            if (weights[layer].Length != sizes[layer + 1] * sizes[layer] || biases[layer].Length != sizes[layer + 1])
+                throw new PolicyLabException($"Layer {layer} of the projector has {weights[layer].Length} weights and {biases[layer].Length} biases; a projector from L = {latent} to {actionSize} actions needs {sizes[layer + 1] * sizes[layer]} and {sizes[layer + 1]}.");
+            w[layer] = (float[])weights[layer].Clone();
+            b[layer] = (float[])biases[layer].Clone();
+        }
+        return new ActionProjector(latent, box, w, b);
+    }
+
     /// <summary>
     /// Maps one latent action to a real action. The latent action is clipped to [−1, 1] first and the result to the
     /// action bounds. Arithmetic is in double and in a fixed order, so every thread gets the same bits.
