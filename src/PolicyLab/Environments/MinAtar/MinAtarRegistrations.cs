@@ -1,8 +1,9 @@
 namespace PolicyLab.Environments.MinAtar;
 
 /// <summary>
-/// Registers the MinAtar games under the ids the MinAtar package gives Gymnasium: <c>MinAtar/Breakout-v0</c> and
-/// <c>MinAtar/Freeway-v0</c> (all six actions), <c>MinAtar/Breakout-v1</c> and <c>MinAtar/Freeway-v1</c> (the minimal action sets). Arguments: <c>sticky_action_prob</c> (0.1) and
+/// Registers the MinAtar games under the ids the MinAtar package gives Gymnasium: <c>MinAtar/Asterix-v0</c>,
+/// <c>MinAtar/Breakout-v0</c>, <c>MinAtar/Freeway-v0</c>, <c>MinAtar/Seaquest-v0</c> and <c>MinAtar/SpaceInvaders-v0</c>
+/// (all six actions), and the same names with <c>-v1</c> (the minimal action sets). Arguments: <c>sticky_action_prob</c> (0.1) and
 /// <c>difficulty_ramping</c> (true), as MinAtar's defaults. MinAtar sets no step limit; the registry truncates at
 /// <see cref="MaxEpisodeSteps"/> so that an agent that never loses still ends its evaluation episodes.
 /// </summary>
@@ -16,8 +17,12 @@ public static class MinAtarRegistrations
     {
         foreach (bool minimal in new[] { false, true })
         {
-            Register($"MinAtar/Breakout-v{(minimal ? 1 : 0)}", a => new Breakout(minimal, Probability(a), Ramping(a)));
-            Register($"MinAtar/Freeway-v{(minimal ? 1 : 0)}", a => new Freeway(minimal, Probability(a), Ramping(a)));
+            int version = minimal ? 1 : 0;
+            Register($"MinAtar/Asterix-v{version}", a => new Asterix(minimal, Probability(a), Ramping(a)));
+            Register($"MinAtar/Breakout-v{version}", a => new Breakout(minimal, Probability(a), Ramping(a)));
+            Register($"MinAtar/Freeway-v{version}", a => new Freeway(minimal, Probability(a), Ramping(a)));
+            Register($"MinAtar/Seaquest-v{version}", a => new Seaquest(minimal, Probability(a), Ramping(a)));
+            Register($"MinAtar/SpaceInvaders-v{version}", a => new SpaceInvaders(minimal, Probability(a), Ramping(a)));
         }
     }
 
