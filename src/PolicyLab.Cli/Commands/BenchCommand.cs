@@ -24,7 +24,7 @@ internal static class BenchCommand
     {
         var which = new Argument<string>("benchmark") { Description = Choices };
         var repeats = new Option<int?>("--repeats") { Description = "runs per configuration (medians are reported; default 5 for ppo-cartpole and the vector benchmarks, 3 for sac-pendulum and ppo-lunarlander)" };
-        var steps = new Option<long?>("--steps") { Description = "steps per run (default 100,000 for ppo-cartpole, 20,000 for sac-pendulum, the tuned 1,000,000 for ppo-lunarlander; the vector benchmarks: vector steps per stretch, default 2,000 for lunarlander-vector, 100 for highway-vector, 1,000 for mujoco-vector, 32,000 / copies for vector)" };
+        var steps = new Option<long?>("--steps") { Description = "steps per run (default 100,000 for ppo-cartpole, 20,000 for sac-pendulum, the tuned 1,000,000 for ppo-lunarlander; the vector benchmarks: vector steps per stretch, default 20,000 for lunarlander-vector (about half a second per stretch), 100 for highway-vector, 1,000 for mujoco-vector, 32,000 / copies for vector)" };
         var env = new Option<string?>("--env") { Description = "vector: the registered environment id to step" };
         var copies = new Option<int?>("--copies") { Description = "vector: copies in the vector (default 16)" };
         var action = new Option<string?>("--action") { Description = "vector: 'random' (default: uniformly random actions) or a number every action component is set to (a discrete action's index, e.g. 1 = IDLE for highway)" };
@@ -51,7 +51,7 @@ internal static class BenchCommand
                 // Default stretches of a few hundred milliseconds on a quiet machine (a highway step costs ~50 LunarLander steps).
                 (string? id, int? count, string? actionText, long defaultSteps) = name switch
                 {
-                    "lunarlander-vector" => ("LunarLander-v3", 16, "random", 2_000L),
+                    "lunarlander-vector" => ("LunarLander-v3", 16, "random", 20_000L),
                     "highway-vector" => ("highway-fast-v0", 16, "1", 100L),
                     "mujoco-vector" => ("HalfCheetah-v4", 8, "random", 1_000L),
                     _ => (parse.GetValue(env), parse.GetValue(copies) ?? 16, parse.GetValue(action) ?? "random", Math.Max(1, 32_000 / (parse.GetValue(copies) ?? 16))),
