@@ -46,6 +46,15 @@ public sealed class Rng
     /// <summary>The four state words, for checkpoints.</summary>
     public ulong[] GetState() => [_s0, _s1, _s2, _s3];
 
+    /// <summary>Writes the four state words into <paramref name="destination"/> (as <see cref="GetState"/>, without allocating).</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> does not hold four words.</exception>
+    public void CopyState(Span<ulong> destination)
+    {
+        if (destination.Length != 4)
+            throw new ArgumentException($"An Rng state has 4 words; got room for {destination.Length}.", nameof(destination));
+        (destination[0], destination[1], destination[2], destination[3]) = (_s0, _s1, _s2, _s3);
+    }
+
     /// <summary>Restores a state obtained from <see cref="GetState"/>.</summary>
     /// <exception cref="ArgumentException">The state does not have four words or is all zero.</exception>
     public void SetState(ReadOnlySpan<ulong> state)

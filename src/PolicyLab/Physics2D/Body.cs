@@ -22,25 +22,46 @@ public sealed class Body
     internal Body(World world, BodyType type, Vec2 position, double angle, int id)
     {
         World = world;
+        Initialize(type, position, angle, id);
+    }
+
+    /// <summary>Sets every field as a new body of <paramref name="type"/> at <paramref name="position"/> has it (also
+    /// when the world hands out a recycled body, see <see cref="World.Recycle"/>).</summary>
+    internal void Initialize(BodyType type, Vec2 position, double angle, int id)
+    {
         Type = type;
+        _fixtures.Clear();
+        Joints.Clear();
         _origin = position;
         _angle = angle;
         Center = position;
         Transform = new Transform2(position, angle);
-        Id = id;
+        LocalCenter = default;
+        LinearVelocity = default;
+        AngularVelocity = 0;
+        Mass = type == BodyType.Dynamic ? 1 : 0;
+        InverseMass = Mass;
+        Inertia = 0;
+        InverseInertia = 0;
+        LinearDamping = 0;
+        AngularDamping = 0;
+        GravityScale = 1;
+        AllowSleep = true;
         IsAwake = type == BodyType.Dynamic;
-        if (type == BodyType.Dynamic)
-        {
-            Mass = 1;
-            InverseMass = 1;
-        }
+        Force = default;
+        Torque = 0;
+        UserData = null;
+        SleepTime = 0;
+        Id = id;
+        IslandIndex = 0;
+        IslandStamp = 0;
     }
 
     /// <summary>The world the body lives in.</summary>
     public World World { get; }
 
     /// <summary>Static or dynamic.</summary>
-    public BodyType Type { get; }
+    public BodyType Type { get; private set; }
 
     /// <summary>The fixtures attached to the body, in creation order.</summary>
     public IReadOnlyList<Fixture> Fixtures => _fixtures;
@@ -112,7 +133,7 @@ public sealed class Body
     {
         ArgumentNullException.ThrowIfNull(shape);
         World.CheckUnlocked();
-        var fixture = new Fixture(this, shape, definition, World.NextFixtureId());
+        Fixture fixture = World.NewFixture(this, shape, definition);
         fixture.Aabb = shape.ComputeAabb(Transform);
         _fixtures.Add(fixture);
         World.AddFixture(fixture);

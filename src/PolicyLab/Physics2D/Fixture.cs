@@ -31,7 +31,11 @@ public readonly record struct FixtureDefinition(double Density = 0, double Frict
 /// <summary>A shape attached to a body, with its material and collision filter.</summary>
 public sealed class Fixture
 {
-    internal Fixture(Body body, Shape shape, in FixtureDefinition definition, int id)
+    internal Fixture(Body body, Shape shape, in FixtureDefinition definition, int id) => Initialize(body, shape, definition, id);
+
+    /// <summary>Sets every field as a new fixture has it (also for a recycled one, see <see cref="World.Recycle"/>).</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Body), nameof(Shape))]
+    internal void Initialize(Body body, Shape shape, in FixtureDefinition definition, int id)
     {
         if (!(definition.Density >= 0) || !double.IsFinite(definition.Density))
             throw new PolicyLabException($"Physics2D: fixture density must be finite and ≥ 0; got {definition.Density}.");
@@ -45,32 +49,34 @@ public sealed class Fixture
         Friction = definition.Friction;
         Restitution = definition.Restitution;
         Filter = definition.Filter ?? CollisionFilter.Default;
+        UserData = null;
         Id = id;
+        Aabb = default;
     }
 
     /// <summary>The body the fixture is attached to.</summary>
-    public Body Body { get; }
+    public Body Body { get; private set; }
 
     /// <summary>The collision shape in body coordinates.</summary>
-    public Shape Shape { get; }
+    public Shape Shape { get; private set; }
 
     /// <summary>Density (kg/m²).</summary>
-    public double Density { get; }
+    public double Density { get; private set; }
 
     /// <summary>Friction coefficient.</summary>
-    public double Friction { get; }
+    public double Friction { get; private set; }
 
     /// <summary>Restitution.</summary>
-    public double Restitution { get; }
+    public double Restitution { get; private set; }
 
     /// <summary>Collision filter.</summary>
-    public CollisionFilter Filter { get; }
+    public CollisionFilter Filter { get; private set; }
 
     /// <summary>Any object the user wants to find from the fixture (e.g. in a contact listener).</summary>
     public object? UserData { get; set; }
 
     /// <summary>Creation order in the world (deterministic pair ordering).</summary>
-    internal int Id { get; }
+    internal int Id { get; private set; }
 
     /// <summary>The bounding box at the body's current transform (refreshed every step).</summary>
     internal Aabb Aabb;

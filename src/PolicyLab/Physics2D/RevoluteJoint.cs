@@ -49,7 +49,12 @@ public sealed class RevoluteJoint
     private double _mA, _mB, _iA, _iB, _axialMass;
     private double _k11, _k12, _k13, _k22, _k23, _k33;
 
-    internal RevoluteJoint(RevoluteJointDefinition d)
+    internal RevoluteJoint(RevoluteJointDefinition d) => Initialize(d);
+
+    /// <summary>Sets every field as a new joint from <paramref name="d"/> has it, solver state included (also for a
+    /// recycled joint, see <see cref="World.Recycle"/>).</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(BodyA), nameof(BodyB))]
+    internal void Initialize(RevoluteJointDefinition d)
     {
         if (d.BodyA == d.BodyB)
             throw new PolicyLabException("Physics2D: a revolute joint needs two different bodies.");
@@ -69,22 +74,29 @@ public sealed class RevoluteJoint
         MotorSpeed = d.MotorSpeed;
         MaxMotorTorque = d.MaxMotorTorque;
         CollideConnected = d.CollideConnected;
+        _impulse = default;
+        _motorImpulse = _limitImpulse = 0;
+        _limitState = LimitState.Inactive;
+        _indexA = _indexB = 0;
+        _localCenterA = _localCenterB = _rA = _rB = default;
+        _mA = _mB = _iA = _iB = _axialMass = 0;
+        _k11 = _k12 = _k13 = _k22 = _k23 = _k33 = 0;
     }
 
     /// <summary>The first body.</summary>
-    public Body BodyA { get; }
+    public Body BodyA { get; private set; }
 
     /// <summary>The second body.</summary>
-    public Body BodyB { get; }
+    public Body BodyB { get; private set; }
 
     /// <summary>The pin in body A's coordinates.</summary>
-    public Vec2 LocalAnchorA { get; }
+    public Vec2 LocalAnchorA { get; private set; }
 
     /// <summary>The pin in body B's coordinates.</summary>
-    public Vec2 LocalAnchorB { get; }
+    public Vec2 LocalAnchorB { get; private set; }
 
     /// <summary>Angle offset at which the joint angle is zero.</summary>
-    public double ReferenceAngle { get; }
+    public double ReferenceAngle { get; private set; }
 
     /// <summary>Whether the angle limit is active.</summary>
     public bool EnableLimit { get; set; }
@@ -105,7 +117,7 @@ public sealed class RevoluteJoint
     public double MaxMotorTorque { get; set; }
 
     /// <summary>Whether the joined bodies collide.</summary>
-    public bool CollideConnected { get; }
+    public bool CollideConnected { get; private set; }
 
     /// <summary>Body B's angle minus body A's angle minus the reference angle.</summary>
     public double JointAngle => BodyB.Angle - BodyA.Angle - ReferenceAngle;

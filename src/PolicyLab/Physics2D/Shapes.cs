@@ -100,28 +100,36 @@ public sealed class CircleShape : Shape
 public sealed class EdgeShape : Shape
 {
     /// <summary>Creates the segment v1–v2.</summary>
-    public EdgeShape(Vec2 v1, Vec2 v2) : base(PhysicsSettings.PolygonRadius)
+    public EdgeShape(Vec2 v1, Vec2 v2) : base(PhysicsSettings.PolygonRadius) => MoveTo(v1, v2);
+
+    /// <summary>
+    /// Gives the segment new end points, for an owner that rebuilds a world with the same shape objects (see
+    /// <see cref="World.Recycle"/>): call it only while no fixture of a live world uses the shape.
+    /// </summary>
+    internal void MoveTo(Vec2 v1, Vec2 v2)
     {
         if ((v2 - v1).LengthSquared < PhysicsSettings.LinearSlop * PhysicsSettings.LinearSlop)
             throw new PolicyLabException($"Physics2D: an edge needs two distinct end points; got ({v1.X}, {v1.Y}) and ({v2.X}, {v2.Y}).");
         V1 = v1;
         V2 = v2;
         Vec2 n = Vec2.Cross(v2 - v1, 1.0).Normalized();
-        Vertices = [v1, v2];
-        Normals = [n, -n];
+        Vertices[0] = v1;
+        Vertices[1] = v2;
+        Normals[0] = n;
+        Normals[1] = -n;
     }
 
     /// <summary>First end point.</summary>
-    public Vec2 V1 { get; }
+    public Vec2 V1 { get; private set; }
 
     /// <summary>Second end point.</summary>
-    public Vec2 V2 { get; }
+    public Vec2 V2 { get; private set; }
 
     /// <summary>The segment as a two-vertex polygon (for the polygon collision routines).</summary>
-    internal Vec2[] Vertices { get; }
+    internal Vec2[] Vertices { get; } = new Vec2[2];
 
     /// <summary>The two face normals of that two-vertex polygon.</summary>
-    internal Vec2[] Normals { get; }
+    internal Vec2[] Normals { get; } = new Vec2[2];
 
     /// <inheritdoc />
     public override ShapeKind Kind => ShapeKind.Edge;

@@ -24,6 +24,10 @@ public sealed class World
     private readonly List<Contact> _contacts = [];
     private readonly Dictionary<long, Contact> _contactByKey = [];
     private readonly Stack<Contact> _contactPool = new();
+    // What Recycle kept for reuse, handed out again in the order it was created.
+    private readonly Stack<Body> _bodyPool = new();
+    private readonly Stack<Fixture> _fixturePool = new();
+    private readonly Stack<RevoluteJoint> _jointPool = new();
     private readonly List<Body> _islandBodies = [];
     private readonly List<Contact> _islandContacts = [];
     private readonly List<RevoluteJoint> _islandJoints = [];
@@ -76,9 +80,26 @@ public sealed class World
         CheckUnlocked();
         if (!double.IsFinite(position.X) || !double.IsFinite(position.Y) || !double.IsFinite(angle))
             throw new PolicyLabException($"Physics2D: a body needs a finite position and angle; got ({position.X}, {position.Y}), {angle}.");
-        var body = new Body(this, type, position, angle, _bodyIds++);
+        Body body;
+        if (_bodyPool.TryPop(out Body? spare))
+        {
+            body = spare;
+            body.Initialize(type, position, angle, _bodyIds++);
+        }
+        else
+        {
+            body = new Body(this, type, position, angle, _bodyIds++);
+        }
         _bodies.Add(body);
         return body;
+    }
+
+    internal Fixture NewFixture(Body body, Shape shape, in FixtureDefinition definition)
+    {
+        if (!_fixturePool.TryPop(out Fixture? fixture))
+            return new Fixture(body, shape, definition, NextFixtureId());
+        fixture.Initialize(body, shape, definition, NextFixtureId());
+        return fixture;
     }
 
     internal void AddFixture(Fixture fixture)
@@ -95,7 +116,16 @@ public sealed class World
         CheckUnlocked();
         if (definition.BodyA.World != this || definition.BodyB.World != this)
             throw new PolicyLabException("Physics2D: both bodies of a joint must belong to the world that creates it.");
-        var joint = new RevoluteJoint(definition);
+        RevoluteJoint joint;
+        if (_jointPool.TryPop(out RevoluteJoint? spare))
+        {
+            joint = spare;
+            joint.Initialize(definition);
+        }
+        else
+        {
+            joint = new RevoluteJoint(definition);
+        }
         _joints.Add(joint);
         definition.BodyA.Joints.Add(joint);
         definition.BodyB.Joints.Add(joint);
@@ -146,6 +176,33 @@ public sealed class World
     public void Clear()
     {
         CheckUnlocked();
+        ClearContents();
+    }
+
+    /// <summary>
+    /// Removes everything as <see cref="Clear"/> does and keeps the removed bodies, fixtures and joints to be handed out
+    /// again, in their creation order, by the next <see cref="CreateBody"/>, <see cref="Body.CreateFixture"/> and
+    /// <see cref="CreateRevoluteJoint"/> calls, each reset to exactly what a new object holds; so a world rebuilt the
+    /// same way after it allocates nothing and steps bit-identically. Bodies, fixtures and joints obtained before the
+    /// call must not be used after it.
+    /// </summary>
+    public void Recycle()
+    {
+        CheckUnlocked();
+        for (int i = _joints.Count - 1; i >= 0; i--)
+            _jointPool.Push(_joints[i]);
+        for (int i = _bodies.Count - 1; i >= 0; i--)
+        {
+            List<Fixture> fixtures = _bodies[i].FixtureList;
+            for (int k = fixtures.Count - 1; k >= 0; k--)
+                _fixturePool.Push(fixtures[k]);
+            _bodyPool.Push(_bodies[i]);
+        }
+        ClearContents();
+    }
+
+    private void ClearContents()
+    {
         foreach (Contact c in _contacts)
         {
             c.Release();

@@ -385,6 +385,58 @@ public class WorldTests
     }
 
     [Fact]
+    public void A_world_rebuilt_after_recycle_steps_bit_identically_to_a_new_world_and_allocates_nothing_for_its_objects()
+    {
+        var edge = new EdgeShape(new Vec2(-50, 0), new Vec2(50, 0));
+        // Builds a scene (ground, a jointed pair, a ball), perturbs it and steps it; the state is the result.
+        static double[] Scene(World world, EdgeShape ground, int variant)
+        {
+            Body g = world.CreateBody(BodyType.Static, default);
+            g.CreateFixture(ground, new FixtureDefinition(0, 0.5));
+            Body a = world.CreateBody(BodyType.Dynamic, new Vec2(0, 1.5 + 0.1 * variant), 0.2);
+            a.CreateFixture(PolygonShape.Box(0.6, 0.3), new FixtureDefinition(2, 0.4, 0.1));
+            Body b = world.CreateBody(BodyType.Dynamic, new Vec2(0.8, 1.5), -0.1);
+            b.CreateFixture(PolygonShape.Box(0.1, 0.4), new FixtureDefinition(1, 0.3, 0, new CollisionFilter(0x0002, 0x0001)));
+            b.LinearDamping = 0.3;
+            world.CreateRevoluteJoint(new RevoluteJointDefinition(a, b, new Vec2(0.6, 0), new Vec2(0, 0.3))
+            {
+                EnableLimit = true, LowerAngle = -0.4, UpperAngle = 0.2, EnableMotor = true, MotorSpeed = 0.5, MaxMotorTorque = 3,
+            });
+            Body ball = world.CreateBody(BodyType.Dynamic, new Vec2(-1, 3), 0);
+            ball.CreateFixture(new CircleShape(0.25), new FixtureDefinition(1, 0.6, 0.5));
+            ball.GravityScale = 0.5;
+            for (int step = 0; step < 240; step++)
+            {
+                if (step % 40 == 0)
+                    a.ApplyLinearImpulse(new Vec2(0.5 * variant - 1, 2), a.WorldCenter + new Vec2(0.2, 0));
+                world.Step(Dt, 8, 3);
+            }
+            return [.. new[] { a, b, ball }.SelectMany(x => new[] { x.Position.X, x.Position.Y, x.Angle, x.LinearVelocity.X, x.LinearVelocity.Y, x.AngularVelocity, x.IsAwake ? 1.0 : 0.0 })];
+        }
+        var recycled = new World(new Vec2(0, -10));
+        for (int variant = 0; variant < 3; variant++)
+        {
+            if (variant > 0)
+                recycled.Recycle();
+            var fresh = new World(new Vec2(0, -10));
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            double[] expected = Scene(fresh, edge, variant);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            double[] actual = Scene(recycled, edge, variant);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before, allocatedFresh = before - start;
+            Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), actual.Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(4, recycled.Bodies.Count);
+            Assert.Single(recycled.Joints);
+            if (variant > 0)
+            {
+                // Only the scene's own new shapes, the joint definition and the result — not the bodies, fixtures,
+                // joint and contacts with their lists, which the same scene in a new world allocates.
+                Assert.True(allocatedFresh - allocated >= 1_500, $"a rebuild after Recycle allocated {allocated} bytes, the scene in a new world {allocatedFresh}");
+            }
+        }
+    }
+
+    [Fact]
     public void Bad_definitions_are_refused_with_a_clear_error()
     {
         var world = new World(default);

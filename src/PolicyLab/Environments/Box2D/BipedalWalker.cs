@@ -145,10 +145,11 @@ public sealed class BipedalWalker : EnvironmentBase
     /// <inheritdoc />
     protected override void ResetState(ResetOptions? options)
     {
+        // A fresh world every episode from the last one's objects (World.Recycle: nothing of the old state survives).
         if (_world is null)
             _world = new World(new Vec2(0, -10)) { ContactListener = _listener };
         else
-            _world.Clear();
+            _world.Recycle();
         _recording.BeginEpisode(Random);
         _gameOver = false;
         _hasPrevShaping = false;

@@ -17,7 +17,8 @@ internal sealed class EpisodeRecording(int actionSize)
     /// <summary>Marks the start of a reset: remembers the stream's state before its first draw and forgets the actions.</summary>
     public void BeginEpisode(Rng random)
     {
-        _startState = random.GetState();
+        _startState ??= new ulong[4];
+        random.CopyState(_startState);
         _actions.Clear();
     }
 

@@ -60,6 +60,7 @@ public sealed class LunarLander : EnvironmentBase
     // Shapes are immutable, so every episode's bodies share these.
     private static readonly PolygonShape HullShape = new([.. LanderPoly.Select(v => new Vec2(v.X / Scale, v.Y / Scale))]);
     private static readonly PolygonShape LegShape = PolygonShape.Box(LegW / Scale, LegH / Scale);
+    private static readonly EdgeShape MoonFloor = new(new Vec2(0, 0), new Vec2(W, 0));
 
     private readonly Listener _listener;
     private readonly EpisodeRecording _recording;
@@ -67,6 +68,7 @@ public sealed class LunarLander : EnvironmentBase
     private readonly double[] _heights = new double[Chunks + 1];
     private readonly double[] _chunkX = new double[Chunks];
     private readonly double[] _smoothY = new double[Chunks];
+    private readonly EdgeShape?[] _terrain = new EdgeShape?[Chunks - 1]; // this environment's own, moved at each reset
     private readonly double[] _state = new double[8];
     private readonly List<Particle> _particles = [];
     private World _world = null!;
@@ -156,11 +158,13 @@ public sealed class LunarLander : EnvironmentBase
     {
         ILunarLanderRandomSource rng = Source;
         _recording.BeginEpisode(Random);
-        // A fresh world every episode (v3): Clear keeps only the allocations (lists, contact pool), no state.
+        // A fresh world every episode (v3), built from the last episode's objects: Recycle keeps the bodies, fixtures,
+        // joints and contacts for reuse, reset to what new ones hold, so a reset allocates nothing and gives the same
+        // bits as a new World would.
         if (_world is null)
             _world = new World(new Vec2(0, Gravity)) { ContactListener = _listener };
         else
-            _world.Clear();
+            _world.Recycle();
         _particles.Clear();
         _gameOver = false;
         _hasPrevShaping = false;
@@ -175,9 +179,16 @@ public sealed class LunarLander : EnvironmentBase
             _smoothY[i] = 0.33 * (_heights[i == 0 ? Chunks : i - 1] + _heights[i] + _heights[i + 1]);
 
         _moon = _world.CreateBody(BodyType.Static, default);
-        _moon.CreateFixture(new EdgeShape(new Vec2(0, 0), new Vec2(W, 0)), new FixtureDefinition(0, 0.2));
+        _moon.CreateFixture(MoonFloor, new FixtureDefinition(0, 0.2));
         for (int i = 0; i < Chunks - 1; i++)
-            _moon.CreateFixture(new EdgeShape(new Vec2(_chunkX[i], _smoothY[i]), new Vec2(_chunkX[i + 1], _smoothY[i + 1])), new FixtureDefinition(0, 0.1));
+        {
+            var (v1, v2) = (new Vec2(_chunkX[i], _smoothY[i]), new Vec2(_chunkX[i + 1], _smoothY[i + 1]));
+            if (_terrain[i] is { } edge)
+                edge.MoveTo(v1, v2);
+            else
+                _terrain[i] = new EdgeShape(v1, v2);
+            _moon.CreateFixture(_terrain[i]!, new FixtureDefinition(0, 0.1));
+        }
 
         _lander = _world.CreateBody(BodyType.Dynamic, new Vec2(W / 2, H));
         _lander.CreateFixture(HullShape, new FixtureDefinition(5.0, 0.1, 0.0, new CollisionFilter(0x0010, 0x0001)));
