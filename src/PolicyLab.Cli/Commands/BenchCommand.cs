@@ -256,6 +256,7 @@ internal static class BenchCommand
         // Work efficiency: steps per processor-second threaded relative to sync (1.0 = no parallel overhead); 2 × this
         // is the speed-up to expect on two free cores.
         double efficiency = TrainingBenchmark.Median(sync.Zip(threaded, (a, b) => b.StepsPerCpuSecond / a.StepsPerCpuSecond));
+        double bound = TrainingBenchmark.Median(result.LockstepBound);
         if (quiet)
         {
             JsonOutput.Print(new Dictionary<string, object?>
@@ -274,6 +275,8 @@ internal static class BenchCommand
                 ["median_cores_obtained_sync"] = cores1,
                 ["median_cores_obtained_threaded"] = cores2,
                 ["median_cpu_efficiency_threaded"] = efficiency,
+                ["median_lockstep_bound"] = bound,
+                ["per_run_lockstep_bound"] = result.LockstepBound.ToArray(),
                 ["per_run_steps_per_second_sync"] = sync.Select(r => r.StepsPerSecond).ToArray(),
                 ["per_run_steps_per_second_threaded"] = threaded.Select(r => r.StepsPerSecond).ToArray(),
                 ["per_run_steps_per_second_independent_halves"] = independent.Select(r => r.StepsPerSecond).ToArray(),
@@ -287,6 +290,7 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(inv, $"threaded vector, 2 threads: median {sps2:N0} env-steps/s"));
             Console.WriteLine(string.Create(inv, $"scaling: median {scaling:F2}× (per-stretch ratio); independent halves (no hand-off, the machine's ceiling meanwhile): {ceiling:F2}×"));
             Console.WriteLine(string.Create(inv, $"cores obtained: median {cores1:F2} sync, {cores2:F2} threaded; efficiency: median {efficiency:F2} (steps per processor-second, threaded / sync)"));
+            Console.WriteLine(string.Create(inv, $"lockstep bound: median {bound:F2}× (copies timed one by one: the most a vector that waits for every copy at each step could reach with free hand-offs, max(sum / 2, slowest copy) per step)"));
         }
         return 0;
     }

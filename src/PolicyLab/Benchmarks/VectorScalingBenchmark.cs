@@ -27,7 +27,12 @@ public sealed record VectorStepRun(int Threads, long Steps, double Seconds, doub
 /// <param name="Independent">The same copies cut into one synchronous vector per thread, each stepped by its own thread
 /// with no hand-off between them: what the machine gives two threads that never wait for each other (the ceiling a
 /// threaded vector can reach; below 2× when the cores are shared or memory-bound).</param>
-public sealed record VectorScalingResult(IReadOnlyList<VectorStepRun> Sync, IReadOnlyList<VectorStepRun> Threaded, IReadOnlyList<VectorStepRun> Independent);
+/// <param name="LockstepBound">Per stretch, the most any vector that waits for all copies at every step could gain on
+/// the thread count: the copies are stepped one by one and timed, and each vector step's sequential time is divided by
+/// its least possible parallel time, max(sum / threads, slowest copy) — a step can end no sooner than its slowest copy
+/// (an episode's last contact-solving step plus the reset it triggers) however the copies are shared out, even with
+/// free hand-offs. Heavy-tailed step costs hold this below the thread count.</param>
+public sealed record VectorScalingResult(IReadOnlyList<VectorStepRun> Sync, IReadOnlyList<VectorStepRun> Threaded, IReadOnlyList<VectorStepRun> Independent, IReadOnlyList<double> LockstepBound);
 
 /// <summary>
 /// Environment stepping alone, no learner: <c>copies</c> environments stepped by a <see cref="SyncVectorEnvironment"/>,
@@ -59,8 +64,11 @@ public static class VectorScalingBenchmark
         using var sync = new SyncVectorEnvironment(id, copies);
         using var threaded = new ThreadedVectorEnvironment(id, copies, threadCount: threads);
         var parts = new SyncVectorEnvironment[threads];
+        var singles = new SyncVectorEnvironment[copies];
         try
         {
+            for (int i = 0; i < copies; i++)
+                singles[i] = new SyncVectorEnvironment(id, 1);
             for (int t = 0; t < threads; t++)
                 parts[t] = new SyncVectorEnvironment(id, (int)((long)copies * (t + 1) / threads) - (int)((long)copies * t / threads));
             int actionSize = sync.SingleActionSpace.FlatSize;
@@ -82,24 +90,31 @@ public static class VectorScalingBenchmark
             threaded.Reset(seed: 0);
             for (int t = 0; t < threads; t++)
                 parts[t].Reset(seed: (ulong)((long)copies * t / threads)); // the same copies and seeds as the others
+            for (int i = 0; i < copies; i++)
+                singles[i].Reset(seed: (ulong)i);
             Time(sync, actions, vectorSteps, 1);
             Time(threaded, actions, vectorSteps, threads);
             TimeIndependent(parts, actions, copies, vectorSteps);
+            LockstepBound(singles, actions, vectorSteps, threads);
             var one = new List<VectorStepRun>();
             var two = new List<VectorStepRun>();
             var ceiling = new List<VectorStepRun>();
+            var bound = new List<double>();
             for (int r = 0; r < repeats; r++)
             {
                 one.Add(Time(sync, actions, vectorSteps, 1));
                 two.Add(Time(threaded, actions, vectorSteps, threads));
                 ceiling.Add(TimeIndependent(parts, actions, copies, vectorSteps));
+                bound.Add(LockstepBound(singles, actions, vectorSteps, threads));
             }
-            return new VectorScalingResult(one, two, ceiling);
+            return new VectorScalingResult(one, two, ceiling, bound);
         }
         finally
         {
             foreach (SyncVectorEnvironment? part in parts)
                 part?.Dispose();
+            foreach (SyncVectorEnvironment? single in singles)
+                single?.Dispose();
         }
     }
 
@@ -112,6 +127,30 @@ public static class VectorScalingBenchmark
         double seconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         return new VectorStepRun(threads, (long)vectorSteps * vector.Count, seconds, (process.TotalProcessorTime - cpuStart).TotalSeconds);
+    }
+
+    /// <summary>Steps the copies one by one, each timed (its step and the autoreset it triggers), and returns the
+    /// stretch's sequential time over the sum of the per-step lower bounds max(sum / threads, slowest copy).</summary>
+    private static double LockstepBound(SyncVectorEnvironment[] singles, float[] actions, int vectorSteps, int threads)
+    {
+        int actionSize = singles[0].ActionSize, copies = singles.Length;
+        long sequential = 0;
+        double parallel = 0;
+        for (int i = 0; i < vectorSteps; i++)
+        {
+            long sum = 0, slowest = 0;
+            for (int c = 0; c < copies; c++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                singles[c].Step(actions.AsSpan(((i & 63) * copies + c) * actionSize, actionSize));
+                long ticks = Stopwatch.GetTimestamp() - start;
+                sum += ticks;
+                slowest = Math.Max(slowest, ticks);
+            }
+            sequential += sum;
+            parallel += Math.Max((double)sum / threads, slowest);
+        }
+        return sequential / parallel;
     }
 
     /// <summary>Steps every part on its own thread (the caller's for part 0), all started together.</summary>
