@@ -12,13 +12,14 @@
 #   Env: STEPS (default 1000000), PPO_SEEDS (default "0 1 2"), PPO_ENVS, OFF_ENVS ("HalfCheetah-v4 Hopper-v4"),
 #        HUMANOID (1 to include SAC Humanoid-v4, default 1), NICE (default 10), RUNS (default runs/mujoco),
 #        OUT (default docs/mujoco-results), NOTE (a line added under the header) — e.g. STEPS=100000 PPO_SEEDS=0 PPO_ENVS=HalfCheetah-v4 OFF_ENVS= HUMANOID=0
-#        for a short check.
+#        for a short check; an empty PPO_ENVS or OFF_ENVS runs none of that family (e.g. PPO_ENVS= OFF_ENVS=Hopper-v4 HUMANOID=0
+#        for the off-policy Hopper pair alone).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 steps=${STEPS:-1000000}
-ppo_seeds=(${PPO_SEEDS:-0 1 2})
-ppo_envs=(${PPO_ENVS:-HalfCheetah-v4 Hopper-v4 Walker2d-v4 Ant-v4})
+ppo_seeds=(${PPO_SEEDS-0 1 2})
+ppo_envs=(${PPO_ENVS-HalfCheetah-v4 Hopper-v4 Walker2d-v4 Ant-v4})
 off_envs=(${OFF_ENVS-HalfCheetah-v4 Hopper-v4})
 humanoid=${HUMANOID:-1}
 runs=${RUNS:-runs/mujoco}
