@@ -39,6 +39,9 @@ public sealed class Contact
     /// <summary>True while the shapes are within contact distance (the manifold has points).</summary>
     public bool IsTouching { get; private set; }
 
+    /// <summary>True when either fixture is a sensor: the contact tells overlap only and has no points.</summary>
+    public bool IsSensor { get; private set; }
+
     /// <summary>Number of contact points (0 to 2).</summary>
     public int PointCount => _manifold.PointCount;
 
@@ -60,6 +63,7 @@ public sealed class Contact
         FixtureB = b;
         Key = key;
         IsTouching = false;
+        IsSensor = a.IsSensor || b.IsSensor;
         _manifold = default;
         Friction = Math.Sqrt(a.Friction * b.Friction);
         Restitution = Math.Max(a.Restitution, b.Restitution);
@@ -72,6 +76,20 @@ public sealed class Contact
         bool wasTouching = IsTouching;
         Body bodyA = FixtureA.Body, bodyB = FixtureB.Body;
         Narrowphase.Collide(ref _manifold, FixtureA.Shape, bodyA.Transform, FixtureB.Shape, bodyB.Transform);
+        if (IsSensor)
+        {
+            // Overlap within the two skins, as a manifold with points would say; the points themselves are dropped.
+            IsTouching = _manifold.PointCount > 0;
+            _manifold.PointCount = 0;
+            if (IsTouching != wasTouching)
+            {
+                if (IsTouching)
+                    listener?.BeginContact(this);
+                else
+                    listener?.EndContact(this);
+            }
+            return;
+        }
         for (int i = 0; i < _manifold.PointCount; i++)
         {
             ref ManifoldPoint p = ref _manifold.Points[i];

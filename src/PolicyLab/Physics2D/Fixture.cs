@@ -26,7 +26,9 @@ public readonly record struct CollisionFilter(ushort Category = 0x0001, ushort M
 /// <param name="Friction">Coulomb friction coefficient; two fixtures combine as √(f₁f₂).</param>
 /// <param name="Restitution">Bounciness in [0, 1]; two fixtures combine as the larger one.</param>
 /// <param name="Filter">Collision filtering.</param>
-public readonly record struct FixtureDefinition(double Density = 0, double Friction = 0.2, double Restitution = 0, CollisionFilter? Filter = null);
+/// <param name="IsSensor">A sensor reports when it starts and stops overlapping another fixture (through the contact
+/// listener) but never pushes back: its contacts have no points, join no island and wake nobody.</param>
+public readonly record struct FixtureDefinition(double Density = 0, double Friction = 0.2, double Restitution = 0, CollisionFilter? Filter = null, bool IsSensor = false);
 
 /// <summary>A shape attached to a body, with its material and collision filter.</summary>
 public sealed class Fixture
@@ -49,6 +51,7 @@ public sealed class Fixture
         Friction = definition.Friction;
         Restitution = definition.Restitution;
         Filter = definition.Filter ?? CollisionFilter.Default;
+        IsSensor = definition.IsSensor;
         UserData = null;
         Id = id;
         Aabb = default;
@@ -71,6 +74,9 @@ public sealed class Fixture
 
     /// <summary>Collision filter.</summary>
     public CollisionFilter Filter { get; private set; }
+
+    /// <summary>Whether the fixture only senses overlaps (see <see cref="FixtureDefinition.IsSensor"/>).</summary>
+    public bool IsSensor { get; private set; }
 
     /// <summary>Any object the user wants to find from the fixture (e.g. in a contact listener).</summary>
     public object? UserData { get; set; }

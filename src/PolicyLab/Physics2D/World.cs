@@ -225,8 +225,11 @@ public sealed class World
         {
             if (report)
                 ContactListener?.EndContact(c);
-            c.FixtureA.Body.SetAwake(true);
-            c.FixtureB.Body.SetAwake(true);
+            if (!c.IsSensor)
+            {
+                c.FixtureA.Body.SetAwake(true);
+                c.FixtureB.Body.SetAwake(true);
+            }
         }
         c.Release();
         _contacts.RemoveAt(index);
@@ -365,7 +368,7 @@ public sealed class World
         }
         foreach (Contact c in _contacts)
         {
-            if (c.IsTouching)
+            if (c.IsTouching && !c.IsSensor)
                 Union(c.FixtureA.Body, c.FixtureB.Body);
         }
         foreach (RevoluteJoint j in _joints)
@@ -406,7 +409,7 @@ public sealed class World
             }
             foreach (Contact c in _contacts)
             {
-                if (c.IsTouching && (c.FixtureA.Body.IslandStamp == stamp || c.FixtureB.Body.IslandStamp == stamp))
+                if (c.IsTouching && !c.IsSensor && (c.FixtureA.Body.IslandStamp == stamp || c.FixtureB.Body.IslandStamp == stamp))
                     _islandContacts.Add(c);
             }
             foreach (RevoluteJoint j in _joints)

@@ -437,6 +437,49 @@ public class WorldTests
     }
 
     [Fact]
+    public void A_sensor_reports_a_body_passing_through_it_once_each_way_and_never_touches_its_motion()
+    {
+        static (List<string> Events, double[] Track) Fall(bool withSensor)
+        {
+            var listener = new Recorder();
+            var world = new World(new Vec2(0, -10)) { ContactListener = listener };
+            if (withSensor)
+            {
+                Body gate = world.CreateBody(BodyType.Static, new Vec2(0, 3));
+                gate.CreateFixture(PolygonShape.Box(2, 0.5), new FixtureDefinition(0, 0.9, 0.5, IsSensor: true));
+            }
+            Body ball = world.CreateBody(BodyType.Dynamic, new Vec2(0.2, 6), 0);
+            ball.CreateFixture(new CircleShape(0.3), new FixtureDefinition(1, 0.5));
+            ball.AngularVelocity = 1;
+            var track = new List<double>();
+            for (int i = 0; i < 90; i++)
+            {
+                world.Step(Dt, 8, 3);
+                track.AddRange([ball.Position.X, ball.Position.Y, ball.Angle, ball.LinearVelocity.Y]);
+                Assert.All(world.Contacts, c => Assert.Equal(0, c.PointCount));
+            }
+            return (listener.Events, [.. track]);
+        }
+        (List<string> events, double[] withSensor) = Fall(withSensor: true);
+        (List<string> none, double[] withoutSensor) = Fall(withSensor: false);
+        // In 1.5 s the ball falls about 11 m: through the 1 m gate, which it enters and leaves once.
+        Assert.Equal(["begin", "end"], events);
+        Assert.Empty(none);
+        Assert.Equal(withoutSensor.Select(BitConverter.DoubleToInt64Bits), withSensor.Select(BitConverter.DoubleToInt64Bits));
+
+        // A box resting on a sensor floor falls through it (a sensor holds nothing up) and never sleeps on it.
+        var world2 = new World(new Vec2(0, -10));
+        Body floor = world2.CreateBody(BodyType.Static, default);
+        floor.CreateFixture(new EdgeShape(new Vec2(-5, 0), new Vec2(5, 0)), new FixtureDefinition(0, 0.6, IsSensor: true));
+        Body box = world2.CreateBody(BodyType.Dynamic, new Vec2(0, 0.5), 0);
+        box.CreateFixture(PolygonShape.Box(0.5, 0.5), new FixtureDefinition(1, 0.6));
+        for (int i = 0; i < 60; i++)
+            world2.Step(Dt, 8, 3);
+        Assert.True(box.Position.Y < -3, $"the box stayed at y = {box.Position.Y} on a sensor floor");
+        Assert.True(box.IsAwake);
+    }
+
+    [Fact]
     public void Bad_definitions_are_refused_with_a_clear_error()
     {
         var world = new World(default);
