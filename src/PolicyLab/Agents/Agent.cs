@@ -341,9 +341,9 @@ public sealed class Agent : IDisposable
             : null;
         NormalizationState? statistics = agent.ObservationStatistics() is { } s
             ? new NormalizationState(s, new RunningMeanVarianceState([0.0], [1.0], 1.0)) : null;
-        // A latent-action run's policy acts through the run's projector (its own environment copies apply it).
-        IVectorEnvironment copies = environment is null && agent._projector is not null
-            ? agent._trainer!.Environments.MakeCopies(Math.Min(episodes, 8), VectorMode.Sync)
+        // A training agent's own copies carry the run's projector and preprocessing (frame skip, resize, …).
+        IVectorEnvironment copies = environment is null && agent._trainer is not null
+            ? agent._trainer.Environments.MakeCopies(Math.Min(episodes, 8), VectorMode.Sync)
             : TrainingEnvironments.Make(id, Math.Min(episodes, 8), VectorMode.Sync, arguments);
         using var evaluator = new Evaluator(copies, episodes, (ulong)seed, statistics is not null);
         lock (agent._gate)

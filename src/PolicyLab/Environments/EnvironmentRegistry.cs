@@ -19,7 +19,8 @@ namespace PolicyLab.Environments;
 /// MountainCar-v0 (200, −110), MountainCarContinuous-v0 (999, 90), Pendulum-v1 (200, none), Bandit-v0 (one step
 /// per episode; 10 Gaussian arms with means 0.0, 0.1, …, 0.9 and noise 1), LunarLander-v3 and
 /// LunarLanderContinuous-v3 (1000, 200; arguments gravity, enable_wind, wind_power, turbulence_power, continuous),
-/// BipedalWalker-v3 and BipedalWalkerHardcore-v3 (1600 and 2000, 300; argument hardcore),
+/// BipedalWalker-v3 and BipedalWalkerHardcore-v3 (1600 and 2000, 300; argument hardcore), CarRacing-v3 (1000, 900; 96×96×3
+/// image observations; arguments continuous, lap_complete_percent, domain_randomize),
 /// MatchPattern-v0 (one step per episode; MultiDiscrete([3 3 3]) actions, threshold 1) and MatchBits-v0 (one step per
 /// episode; MultiBinary(4), threshold 1). Optimal execution in the Almgren–Chriss market (the paper's example; the
 /// environment ends itself after N periods): Liquidation-v0 (continuous fraction, λ = 10⁻⁶), LiquidationDiscrete-v0
@@ -68,6 +69,8 @@ public static class EnvironmentRegistry
         Register(new EnvironmentSpec("LunarLanderContinuous-v3", 1000, 200.0, LanderArguments(true)), Lander);
         Register(new EnvironmentSpec("BipedalWalker-v3", 1600, 300.0, Arguments(("hardcore", false))), a => new BipedalWalker(Bool(a, "hardcore")));
         Register(new EnvironmentSpec("BipedalWalkerHardcore-v3", 2000, 300.0, Arguments(("hardcore", true))), a => new BipedalWalker(Bool(a, "hardcore")));
+        Register(new EnvironmentSpec("CarRacing-v3", 1000, 900.0, Arguments(("continuous", true), ("lap_complete_percent", 0.95), ("domain_randomize", false))),
+            a => new CarRacing(Bool(a, "continuous"), Double(a, "lap_complete_percent"), Bool(a, "domain_randomize")));
         DrivingRegistrations.RegisterAll();
         MinAtar.MinAtarRegistrations.RegisterAll();
         Register(new EnvironmentSpec("ConstantReward-v0", 100, null, Arguments(("noise", 0.1))),

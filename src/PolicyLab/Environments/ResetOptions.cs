@@ -18,6 +18,9 @@ public sealed class ResetOptions
     /// <summary>Pendulum: half-width of the initial angular-velocity interval (default 1).</summary>
     public double? VelocityHalfWidth { get; init; }
 
+    /// <summary>CarRacing with <c>domain_randomize</c>: whether this reset draws new colours (default true; false keeps the current ones).</summary>
+    public bool? Randomize { get; init; }
+
     /// <summary>Returns the interval [low, high] with the given defaults, checking that it is not empty.</summary>
     internal static (double Low, double High) Interval(ResetOptions? options, double defaultLow, double defaultHigh, string environmentId)
     {

@@ -71,7 +71,7 @@ public sealed record MemoryEstimate(double NetworkBytes, double ActivationBytes,
         ArgumentNullException.ThrowIfNull(run);
         long before = GC.GetAllocatedBytesForCurrentThread();
         int observationSize, actionSize;
-        using (IEnvironment probe = EnvironmentRegistry.Make(run.Environment, run.EnvironmentArgumentValues()))
+        using (IEnvironment probe = TrainingEnvironments.MakeOne(run))
         {
             (observationSize, actionSize) = (probe.ObservationSpace.FlatSize, probe.ActionSpace.FlatSize);
         }

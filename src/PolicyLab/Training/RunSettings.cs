@@ -63,6 +63,25 @@ public sealed class RunSettings : Hyperparameters
     [Hyperparameter("vec_env", "sync or threaded stepping of the copies")]
     public VectorMode VectorMode { get; set; } = VectorMode.Sync;
 
+    /// <summary>Repeat each action this many environment steps, summing the rewards (1: no skipping).</summary>
+    [Hyperparameter("frame_skip", "repeat each action this many environment steps and sum their rewards (1: none; RL Zoo's FrameSkip)")]
+    public int FrameSkip { get; set; } = 1;
+
+    /// <summary>Resize image observations to [height, width] by area averaging (empty: keep the size).</summary>
+    [Hyperparameter("resize", "image observations: resize to [height, width] by area averaging ([]: keep the size)")]
+    public int[] Resize { get; set; } = [];
+
+    /// <summary>Turn RGB image observations into one luminance channel.</summary>
+    [Hyperparameter("grayscale", "image observations: RGB to one luminance channel")]
+    public bool Grayscale { get; set; }
+
+    /// <summary>Stack the last k image observations along the channel axis (1: no stacking).</summary>
+    [Hyperparameter("frame_stack", "image observations: stack the last k frames along the channel axis (1: none)")]
+    public int FrameStack { get; set; } = 1;
+
+    /// <summary>Whether any of frame_skip, resize, grayscale or frame_stack changes the environment.</summary>
+    public bool HasPreprocessing => FrameSkip != 1 || Resize.Length > 0 || Grayscale || FrameStack != 1;
+
     /// <summary>Normalize observations with running statistics.</summary>
     [Hyperparameter("normalize", "normalize observations with running mean/std (saved with the model)")]
     public bool NormalizeObservations { get; set; }
@@ -133,5 +152,34 @@ public sealed class RunSettings : Hyperparameters
         Require(errors, CheckpointFrequency >= 0, $"checkpoint_freq must be ≥ 0 (got {CheckpointFrequency})");
         Require(errors, RenderEvery >= 0, $"render_every must be ≥ 0 (got {RenderEvery})");
         Require(errors, Seed >= 0, $"seed must be ≥ 0 (got {Seed})");
+        Require(errors, FrameSkip >= 1, $"frame_skip must be ≥ 1 (got {FrameSkip}); 1 repeats nothing");
+        Require(errors, FrameStack >= 1, $"frame_stack must be ≥ 1 (got {FrameStack}); 1 stacks nothing");
+        Require(errors, Resize.Length == 0 || (Resize.Length == 2 && Resize[0] > 0 && Resize[1] > 0),
+            $"resize must be [] or [height, width] with positive sizes (got [{string.Join(", ", Resize)}])");
+    }
+
+    /// <summary>
+    /// Wraps one copy of the environment in the run's preprocessing, innermost first: frame skip, resize, grayscale,
+    /// frame stack (RL Zoo's order for CarRacing: its env wrappers, then the frame stack).
+    /// </summary>
+    /// <exception cref="PolicyLabException">resize, grayscale or frame_stack is set for an environment without image observations.</exception>
+    public Environments.IEnvironment Preprocess(Environments.IEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if ((Resize.Length > 0 || Grayscale || FrameStack != 1) && environment.ObservationSpace is not Environments.Spaces.Box { Shape.Length: 3 })
+        {
+            string space = environment.ObservationSpace.ToString() ?? "";
+            environment.Dispose();
+            throw new PolicyLabException($"resize, grayscale and frame_stack work on image observations (height, width, channels), but {Environment} observes {space}. Remove them from the settings.");
+        }
+        if (FrameSkip != 1)
+            environment = new Environments.Wrappers.FrameSkip(environment, FrameSkip);
+        if (Resize.Length == 2)
+            environment = new Environments.Wrappers.ResizeObservation(environment, Resize[0], Resize[1]);
+        if (Grayscale)
+            environment = new Environments.Wrappers.GrayscaleObservation(environment);
+        if (FrameStack != 1)
+            environment = new Environments.Wrappers.FrameStack(environment, FrameStack);
+        return environment;
     }
 }

@@ -91,6 +91,8 @@ public sealed class TrainingEnvironments : IDisposable
         EnvironmentArguments = Run.EnvironmentArguments,
         ScaleOut = scaleOut is not null && Projector is not null
             ? throw new PolicyLabException("A run with latent actions (latent_dim or projector) cannot use a cluster yet; train it without --cluster.")
+            : scaleOut is not null && Run.HasPreprocessing
+            ? throw new PolicyLabException("A run with frame_skip, resize, grayscale or frame_stack cannot use a cluster yet (workers build the bare environment); train it without --cluster.")
             : scaleOut,
         Environment = Top,
         CreateEnvironments = (count, workerSeed) =>
@@ -99,9 +101,7 @@ public sealed class TrainingEnvironments : IDisposable
             worker.Reset(workerSeed);
             return worker;
         },
-        CreateEnvironment = () => Projector is null
-            ? EnvironmentRegistry.Make(Run.Environment, Run.EnvironmentArgumentValues())
-            : new LatentAction(EnvironmentRegistry.Make(Run.Environment, Run.EnvironmentArgumentValues()), Projector),
+        CreateEnvironment = () => Projector is null ? MakeOne(Run) : new LatentAction(MakeOne(Run), Projector),
         Episodes = Sink,
         Budget = () => Run.TotalSteps,
     };
@@ -113,11 +113,22 @@ public sealed class TrainingEnvironments : IDisposable
         _ => new SyncVectorEnvironment(id, count, arguments),
     };
 
-    /// <summary>Builds <paramref name="count"/> copies of the run's environment, with its arguments.</summary>
+    /// <summary>Builds <paramref name="count"/> copies of the run's environment, with its arguments and preprocessing.</summary>
     public static IVectorEnvironment Make(RunSettings run, int count, VectorMode mode)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return Make(run.Environment, count, mode, run.EnvironmentArgumentValues());
+        if (!run.HasPreprocessing)
+            return Make(run.Environment, count, mode, run.EnvironmentArgumentValues());
+        IReadOnlyDictionary<string, object>? arguments = run.EnvironmentArgumentValues();
+        IEnvironment Copy() => run.Preprocess(EnvironmentRegistry.Make(run.Environment, arguments));
+        return mode == VectorMode.Threaded ? new ThreadedVectorEnvironment(Copy, count) : new SyncVectorEnvironment(Copy, count);
+    }
+
+    /// <summary>One copy of the run's environment with its arguments and preprocessing (no projector).</summary>
+    public static IEnvironment MakeOne(RunSettings run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Preprocess(EnvironmentRegistry.Make(run.Environment, run.EnvironmentArgumentValues()));
     }
 
     /// <summary>More raw copies of the run's environment as the algorithm sees them (through the run's projector,

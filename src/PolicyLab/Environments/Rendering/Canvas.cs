@@ -25,16 +25,7 @@ public sealed class Canvas
     public int Height => Frame.Height;
 
     /// <summary>Paints every pixel with <paramref name="color"/>.</summary>
-    public void Clear(RgbColor color)
-    {
-        Span<byte> pixels = Frame.Pixels;
-        for (int i = 0; i < pixels.Length; i += 3)
-        {
-            pixels[i] = color.R;
-            pixels[i + 1] = color.G;
-            pixels[i + 2] = color.B;
-        }
-    }
+    public void Clear(RgbColor color) => Fill(Frame.Pixels, color);
 
     /// <summary>Paints one pixel if it is inside the frame.</summary>
     public void SetPixel(int x, int y, RgbColor color)
@@ -169,13 +160,19 @@ public sealed class Canvas
     {
         if (x1 < x0)
             return;
-        Span<byte> row = Frame.Pixels.AsSpan((y * Width + x0) * 3, (x1 - x0 + 1) * 3);
-        for (int i = 0; i < row.Length; i += 3)
-        {
-            row[i] = color.R;
-            row[i + 1] = color.G;
-            row[i + 2] = color.B;
-        }
+        Fill(Frame.Pixels.AsSpan((y * Width + x0) * 3, (x1 - x0 + 1) * 3), color);
+    }
+
+    /// <summary>Paints whole pixels: the first one byte by byte, then doubling block copies (memory-move speed on long spans).</summary>
+    private static void Fill(Span<byte> pixels, RgbColor color)
+    {
+        if (pixels.Length < 3)
+            return;
+        pixels[0] = color.R;
+        pixels[1] = color.G;
+        pixels[2] = color.B;
+        for (int filled = 3; filled < pixels.Length; filled *= 2)
+            pixels[..Math.Min(filled, pixels.Length - filled)].CopyTo(pixels[filled..]);
     }
 
     private static void CheckPoints(ReadOnlySpan<double> points)

@@ -4,7 +4,7 @@ namespace PolicyLab.Environments.Wrappers;
 
 /// <summary>An observation wrapper for channels-last image spaces whose observations have another size than the inner
 /// environment's: the inner observation goes into a buffer and <see cref="Transform"/> writes the outer one.</summary>
-public abstract class ImageObservationWrapper : EnvironmentWrapper
+public abstract class ImageObservationWrapper : EnvironmentWrapper, IStatefulEnvironment
 {
     private readonly float[] _inner;
 
@@ -61,6 +61,33 @@ public abstract class ImageObservationWrapper : EnvironmentWrapper
             throw new PolicyLabException($"{GetType().Name}: the observation buffer has {length} elements but the observation space {ObservationSpace} needs {ObservationSpace.FlatSize}. Pass a buffer of exactly {ObservationSpace.FlatSize} floats.");
     }
 
+    /// <inheritdoc />
+    public bool CanSaveState => Inner is IStatefulEnvironment s && s.CanSaveState;
+
+    /// <inheritdoc />
+    public void SaveState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (Inner is not IStatefulEnvironment inner || !inner.CanSaveState)
+            throw new NotSupportedException($"The environment inside {GetType().Name} cannot save its state.");
+        inner.SaveState(state, $"{prefix}.inner");
+        SaveOwnState(state, prefix);
+    }
+
+    /// <inheritdoc />
+    public void LoadState(Numerics.Serialization.StateDictionary state, string prefix)
+    {
+        if (Inner is not IStatefulEnvironment inner || !inner.CanSaveState)
+            throw new NotSupportedException($"The environment inside {GetType().Name} cannot load a saved state.");
+        inner.LoadState(state, $"{prefix}.inner");
+        LoadOwnState(state, prefix);
+    }
+
+    /// <summary>Saves what the wrapper itself remembers between steps (nothing by default).</summary>
+    protected virtual void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix) { }
+
+    /// <summary>Restores what <see cref="SaveOwnState"/> saved.</summary>
+    protected virtual void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix) { }
+
     /// <summary>Called with the first observation of an episode before it is transformed.</summary>
     protected virtual void OnReset(ReadOnlySpan<float> first) { }
 
@@ -101,6 +128,12 @@ public sealed class FrameStack : ImageObservationWrapper
             for (int f = 0; f < k; f++)
                 first.Slice(p * c, c).CopyTo(_stack.AsSpan((p * k + f) * c, c));
     }
+
+    /// <inheritdoc />
+    protected override void SaveOwnState(Numerics.Serialization.StateDictionary state, string prefix) => state.Set($"{prefix}.stack", (ReadOnlySpan<float>)_stack);
+
+    /// <inheritdoc />
+    protected override void LoadOwnState(Numerics.Serialization.StateDictionary state, string prefix) => state.Read($"{prefix}.stack", _stack);
 
     /// <inheritdoc />
     protected override void Transform(ReadOnlySpan<float> inner, Span<float> outer)

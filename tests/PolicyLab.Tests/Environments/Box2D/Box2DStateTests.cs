@@ -22,6 +22,7 @@ public class Box2DStateTests
     [InlineData("LunarLanderContinuous-v3", 55)]
     [InlineData("BipedalWalker-v3", 60)]
     [InlineData("BipedalWalkerHardcore-v3", 45)]
+    [InlineData("CarRacing-v3", 40)]
     public void A_state_saved_mid_episode_and_loaded_into_a_fresh_environment_continues_bit_identically(string id, int before)
     {
         using IEnvironment original = Make(id);

@@ -7,7 +7,7 @@ namespace PolicyLab.Tests.Environments.Wrappers;
 
 public class ImageWrapperTests
 {
-    /// <summary>A 4×6 RGB uint8 image whose pixel (y, x, c) is 10·t + y + x + c at step t.</summary>
+    /// <summary>A 4×6 RGB uint8 image whose pixel (y, x, c) is 10·t + y + x + c at step t; step t pays t; truncated at 20.</summary>
     private sealed class Counter() : EnvironmentBase(Box.Image(4, 6, 3), new Discrete(2))
     {
         private int _t;
@@ -16,7 +16,7 @@ public class ImageWrapperTests
         {
             if (action[0] is not (0f or 1f)) ThrowInvalidDiscreteAction(action[0], 2);
             _t++;
-            return new StepResult(0, false, _t >= 20);
+            return new StepResult(_t, false, _t >= 20);
         }
         protected override void WriteObservation(Span<float> observation)
         {
@@ -77,5 +77,68 @@ public class ImageWrapperTests
     {
         var e = Assert.Throws<PolicyLabException>(() => new FrameStack(EnvironmentRegistry.Make("CartPole-v1"), 4));
         Assert.Contains("(height, width, channels)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FrameSkip_repeats_the_action_sums_the_rewards_and_stops_at_the_episode_end()
+    {
+        using var env = new FrameSkip(new Counter(), 3);
+        var obs = new float[env.ObservationSpace.FlatSize];
+        env.Reset(obs, 0);
+        StepResult r = env.Step([1], obs);
+        Assert.Equal(1 + 2 + 3, r.Reward);
+        Assert.Equal(30f, obs[0]); // the observation after the third inner step
+        for (int k = 0; k < 5; k++)
+            r = env.Step([0], obs); // inner steps 4–18
+        Assert.False(r.Done);
+        r = env.Step([0], obs); // 19, 20 (truncated there), not 21
+        Assert.Equal(19 + 20, r.Reward);
+        Assert.True(r.Truncated);
+        Assert.Equal(200f, obs[0]);
+        Assert.Throws<PolicyLabException>(() => new FrameSkip(new Counter(), 0));
+    }
+
+    [Fact]
+    public void The_run_settings_preprocess_every_copy_in_RL_Zoo_order_and_refuse_image_wrappers_on_vectors()
+    {
+        var run = new PolicyLab.Training.RunSettings { Environment = "CarRacing-v3", FrameSkip = 2, Resize = [64, 64], Grayscale = true, FrameStack = 2 };
+        using IEnvironment env = run.Preprocess(EnvironmentRegistry.Make("CarRacing-v3"));
+        Assert.Equal([64, 64, 2], env.ObservationSpace.Shape);
+        Assert.True(((Box)env.ObservationSpace).IsImage);
+        var stack = Assert.IsType<FrameStack>(env);
+        var gray = Assert.IsType<GrayscaleObservation>(stack.Inner);
+        var resize = Assert.IsType<ResizeObservation>(gray.Inner);
+        Assert.IsType<FrameSkip>(resize.Inner);
+
+        var vector = new PolicyLab.Training.RunSettings { Environment = "CartPole-v1", Grayscale = true };
+        var e = Assert.Throws<PolicyLabException>(() => vector.Preprocess(EnvironmentRegistry.Make("CartPole-v1")));
+        Assert.Contains("image observations", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Remove them", e.Message, StringComparison.Ordinal);
+        // frame_skip alone works on any environment.
+        using IEnvironment skipped = new PolicyLab.Training.RunSettings { FrameSkip = 4 }.Preprocess(EnvironmentRegistry.Make("CartPole-v1"));
+        Assert.IsType<FrameSkip>(skipped);
+    }
+
+    [Fact]
+    public void A_preprocessed_copy_saves_its_frame_stack_and_continues_bit_identically_after_loading()
+    {
+        var run = new PolicyLab.Training.RunSettings { Environment = "CarRacing-v3", FrameSkip = 2, Resize = [48, 48], Grayscale = true, FrameStack = 3 };
+        using IEnvironment a = run.Preprocess(EnvironmentRegistry.Make("CarRacing-v3"));
+        var obsA = new float[a.ObservationSpace.FlatSize];
+        var obsB = new float[a.ObservationSpace.FlatSize];
+        a.Reset(obsA, 5);
+        for (int t = 0; t < 12; t++)
+            a.Step([0.3f * MathF.Sin(t), 0.6f, 0f], obsA);
+        var state = new PolicyLab.Numerics.Serialization.StateDictionary();
+        Assert.True(((IStatefulEnvironment)a).CanSaveState);
+        ((IStatefulEnvironment)a).SaveState(state, "env");
+        using IEnvironment b = run.Preprocess(EnvironmentRegistry.Make("CarRacing-v3"));
+        ((IStatefulEnvironment)b).LoadState(state, "env");
+        for (int t = 0; t < 5; t++)
+        {
+            StepResult ra = a.Step([-0.5f, 0.2f, 0.1f], obsA), rb = b.Step([-0.5f, 0.2f, 0.1f], obsB);
+            Assert.Equal(ra, rb);
+            Assert.Equal(obsA, obsB);
+        }
     }
 }
