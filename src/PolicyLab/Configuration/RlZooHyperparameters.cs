@@ -9,9 +9,9 @@ namespace PolicyLab.Configuration;
 /// log_std_init=…, ortho_init=…)"</c>, <c>normalize</c> (SB3's VecNormalize: observations and rewards),
 /// <c>noise_type</c>; gSDE's <c>use_sde</c>, <c>sde_sample_freq</c>, <c>use_sde_at_warmup</c> and the policy_kwargs
 /// <c>full_std</c> and <c>use_expln</c> pass to the algorithms that have it (SAC, PPO, A2C). Entries with no PolicyLab
-/// counterpart (gSDE elsewhere, frame stacking, wrappers, callbacks) are refused
+/// counterpart (gSDE elsewhere, Python wrappers, callbacks) are refused
 /// one by one with the reason, never silently dropped. RL Zoo's own keys (<c>n_timesteps</c>, <c>n_envs</c>,
-/// <c>learning_rate: lin_…</c>, <c>clip_range</c>, …) already are PolicyLab settings and pass unchanged.
+/// <c>learning_rate: lin_…</c>, <c>clip_range</c>, <c>frame_stack</c>, …) already are PolicyLab settings and pass unchanged.
 /// </summary>
 public static class RlZooHyperparameters
 {
@@ -20,8 +20,7 @@ public static class RlZooHyperparameters
         ["use_sde"] = "this algorithm has no generalized state-dependent exploration (gSDE; PolicyLab has it for SAC, PPO and A2C); drop it",
         ["sde_sample_freq"] = "this algorithm has no gSDE (SAC, PPO and A2C have); drop it",
         ["use_sde_at_warmup"] = "this algorithm has no gSDE (SAC has); drop it",
-        ["frame_stack"] = "PolicyLab has no frame-stacking wrapper; drop it (classic-control observations need none)",
-        ["env_wrapper"] = "Python wrappers cannot be loaded; drop it",
+        ["env_wrapper"] = "Python wrappers cannot be loaded; drop it (RL Zoo's FrameSkip, ResizeObservation and GrayScaleObservation are the settings frame_skip, resize and grayscale)",
         ["vec_env_wrapper"] = "Python wrappers cannot be loaded; drop it",
         ["callback"] = "Python callbacks cannot be loaded; drop it",
         ["normalize_kwargs"] = "write normalize: true (observations and rewards) or set normalize / normalize_reward",

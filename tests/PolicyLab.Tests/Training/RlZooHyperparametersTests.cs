@@ -169,7 +169,7 @@ public sealed class RlZooHyperparametersTests : IDisposable
 
     [Theory]
     [InlineData("policy: 'MultiInputPolicy'", "only MlpPolicy and CnnPolicy translate")]
-    [InlineData("frame_stack: 4", "frame_stack (PolicyLab has no frame-stacking wrapper")]
+    [InlineData("env_wrapper: rl_zoo3.wrappers.FrameSkip", "are the settings frame_skip, resize and grayscale")]
     [InlineData("policy_kwargs: \"dict(activation_fn=nn.ELU)\"", "activation_fn=nn.ELU (PolicyLab has nn.ReLU and nn.Tanh)")]
     [InlineData("policy_kwargs: \"dict(net_arch=dict(pi=[64], vf=[32]), squash_output=True)\"", "squash_output=True (no PolicyLab counterpart)")]
     [InlineData("normalize: \"{'norm_obs': True, 'clip_obs': 5}\"", "normalize:")]
@@ -190,5 +190,12 @@ public sealed class RlZooHyperparametersTests : IDisposable
         Assert.Equal("relu", ppo.Get("activation"));
         Assert.True(run.NormalizeObservations);
         Assert.False(run.NormalizeReward);
+    }
+
+    [Fact]
+    public void Frame_stack_is_a_run_setting_and_passes_unchanged()
+    {
+        (RunSettings run, _) = Load("ppo", "CarRacing-v3", "CarRacing-v3:\n  policy: 'CnnPolicy'\n  frame_stack: 2\n");
+        Assert.Equal(2, run.FrameStack);
     }
 }
