@@ -316,4 +316,13 @@ public class CarRacingTests
         var p = Assert.Throws<PolicyLabException>(() => new CarRacing(lapCompletePercent: 1.5));
         Assert.Contains("lap_complete_percent", p.Message);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_environment_checker_finds_nothing_to_report(bool continuous)
+    {
+        using var env = new CarRacing(continuous) { WarningSink = null };
+        Assert.Empty(EnvironmentChecker.Check(env, seed: 1, checkRender: true));
+    }
 }
