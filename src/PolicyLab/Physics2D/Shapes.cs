@@ -210,6 +210,46 @@ public sealed class PolygonShape : Shape
         Centroid = ComputeMass(1).Center;
     }
 
+    /// <summary>
+    /// The convex hull of <paramref name="points"/>, as Box2D builds a polygon from a vertex list: points closer than
+    /// half the linear slop to an earlier point are dropped, the hull is taken (so a self-intersecting or dented outline
+    /// becomes its hull), and collinear points on an edge are left out.
+    /// </summary>
+    public static PolygonShape ConvexHull(ReadOnlySpan<Vec2> points)
+    {
+        if (points.Length is < 3 or > MaxVertices)
+            throw new PolicyLabException($"Physics2D: a polygon needs 3 to {MaxVertices} vertices; got {points.Length}.");
+        double weld = 0.5 * PhysicsSettings.LinearSlop;
+        var unique = new List<Vec2>(points.Length);
+        foreach (Vec2 p in points)
+        {
+            bool near = false;
+            foreach (Vec2 q in unique)
+                near |= (p - q).LengthSquared < weld * weld;
+            if (!near)
+                unique.Add(p);
+        }
+        // Andrew's monotone chain: sort by x then y, build the lower and upper chains counter-clockwise, keeping
+        // only strict left turns (collinear points drop out).
+        unique.Sort((a, b) => a.X != b.X ? a.X.CompareTo(b.X) : a.Y.CompareTo(b.Y));
+        var hull = new List<Vec2>(2 * unique.Count);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            int chainStart = hull.Count;
+            for (int k = 0; k < unique.Count; k++)
+            {
+                Vec2 p = unique[pass == 0 ? k : unique.Count - 1 - k];
+                while (hull.Count >= chainStart + 2 && Vec2.Cross(hull[^1] - hull[^2], p - hull[^2]) <= 0)
+                    hull.RemoveAt(hull.Count - 1);
+                hull.Add(p);
+            }
+            hull.RemoveAt(hull.Count - 1); // each chain's last point starts the other chain
+        }
+        if (hull.Count < 3)
+            throw new PolicyLabException("Physics2D: the points are (nearly) collinear, so their hull has no area. Give at least three points that span an area.");
+        return new PolygonShape(hull.ToArray());
+    }
+
     /// <summary>An axis-aligned box with the given half-extents, centred at <paramref name="center"/> and rotated by <paramref name="angle"/>.</summary>
     public static PolygonShape Box(double halfWidth, double halfHeight, Vec2 center = default, double angle = 0)
     {

@@ -480,6 +480,29 @@ public class WorldTests
     }
 
     [Fact]
+    public void A_polygon_built_from_points_is_their_convex_hull_without_repeats_or_collinear_points()
+    {
+        // A self-crossing "bow tie" outline of the unit square → the square, counter-clockwise.
+        PolygonShape bowTie = PolygonShape.ConvexHull([new(0, 0), new(1, 1), new(1, 0), new(0, 1)]);
+        Assert.Equal(4, bowTie.VertexList.Count);
+        Assert.Equal(1.0, bowTie.Area, 12);
+        // A dented quad → the triangle around it; a point on an edge and a near-duplicate point drop out.
+        PolygonShape dented = PolygonShape.ConvexHull([new(0, 0), new(2, 0), new(0.5, 0.5), new(0, 2)]);
+        Assert.Equal(3, dented.VertexList.Count);
+        Assert.Equal(2.0, dented.Area, 12);
+        PolygonShape extras = PolygonShape.ConvexHull([new(0, 0), new(1, 0), new(2, 0), new(2, 2), new(2, 2 + 1e-4), new(0, 2)]);
+        Assert.Equal(4, extras.VertexList.Count);
+        Assert.Equal(4.0, extras.Area, 6);
+        for (int i = 0; i < extras.VertexList.Count; i++)
+        {
+            Vec2 a = extras.VertexList[i], b = extras.VertexList[(i + 1) % 4], c = extras.VertexList[(i + 2) % 4];
+            Assert.True(Vec2.Cross(b - a, c - b) > 0, "the hull winds counter-clockwise");
+        }
+        var flat = Assert.Throws<PolicyLabException>(() => PolygonShape.ConvexHull([new(0, 0), new(1, 0), new(2, 0)]));
+        Assert.Contains("collinear", flat.Message);
+    }
+
+    [Fact]
     public void Bad_definitions_are_refused_with_a_clear_error()
     {
         var world = new World(default);

@@ -94,6 +94,9 @@ public sealed class CarRacing : EnvironmentBase
     /// <summary>The running total shown on screen: 1000/N per visited tile minus 0.1 per step.</summary>
     public double DisplayedReward { get; private set; }
 
+    /// <summary>The total the observation shows: <see cref="DisplayedReward"/> as it was when the step drew its state, before the step's −0.1.</summary>
+    public double ObservedScore { get; private set; }
+
     /// <summary>Simulated time since the reset (s), including the reset's own step.</summary>
     public double Time { get; private set; }
 
@@ -118,6 +121,7 @@ public sealed class CarRacing : EnvironmentBase
             _world.Recycle();
         _tiles.Clear();
         DisplayedReward = 0;
+        ObservedScore = 0;
         _prevReward = 0;
         TilesVisited = 0;
         Time = 0;
@@ -132,7 +136,8 @@ public sealed class CarRacing : EnvironmentBase
         {
             _track.TileCorners(i, corners);
             Body body = _world.CreateBody(BodyType.Static, default);
-            body.CreateFixture(new PolygonShape(corners), new FixtureDefinition(IsSensor: true));
+            // A tile on a tight bend can be a self-crossing quad; Box2D keeps its hull, and so does this.
+            body.CreateFixture(PolygonShape.ConvexHull(corners), new FixtureDefinition(IsSensor: true));
             double shade = 0.01 * (i % 3) * 255;
             var tile = new RoadTile(i, body, [RoadColor[0] + shade, RoadColor[1] + shade, RoadColor[2] + shade]);
             body.UserData = tile;
@@ -176,6 +181,7 @@ public sealed class CarRacing : EnvironmentBase
         _car!.Step(1.0 / Fps);
         _world!.Step(1.0 / Fps, VelocityIterations, PositionIterations);
         Time += 1.0 / Fps;
+        ObservedScore = DisplayedReward; // the observation is drawn here, before the step's −0.1 (§5.4)
         _pixelsCurrent = false;
         if (!withAction)
             return default;

@@ -27,6 +27,7 @@ internal sealed class CarRacingView(CarRacing env)
 
     private readonly ushort[] _band = new ushort[CarRacing.StateSize * Supersample * 3];
     private Canvas? _stateCanvas;
+    private Canvas? _frameCanvas;
     private RaceTrack? _cachedTrack;
     private Vec2[] _tileCorners = [];
     private Vec2[] _kerbCorners = [];
@@ -40,7 +41,7 @@ internal sealed class CarRacingView(CarRacing env)
     {
         const int size = CarRacing.StateSize * Supersample;
         _stateCanvas ??= new Canvas(size, size);
-        Draw(_stateCanvas, size / WindowWidth, size / WindowHeight, skids: false);
+        Draw(_stateCanvas, size / WindowWidth, size / WindowHeight, skids: false, env.ObservedScore);
         // Box filter: add each band of 4 rows column-wise (vectorised, widening to 16 bits), then each 4 pixels across.
         ReadOnlySpan<byte> fine = _stateCanvas.Frame.Pixels;
         const int n = CarRacing.StateSize, rowBytes = size * 3;
@@ -84,12 +85,12 @@ internal sealed class CarRacingView(CarRacing env)
         RenderedOnce = true;
         if (env.Car is { } car)
             car.TrackSkids = true;
-        var canvas = new Canvas(600, 400);
-        Draw(canvas, 600 / WindowWidth, 400 / WindowHeight, skids: true);
-        return canvas.Frame;
+        _frameCanvas ??= new Canvas(600, 400);
+        Draw(_frameCanvas, 600 / WindowWidth, 400 / WindowHeight, skids: true, env.DisplayedReward);
+        return _frameCanvas.Frame.Clone();
     }
 
-    private void Draw(Canvas canvas, double scaleX, double scaleY, bool skids)
+    private void Draw(Canvas canvas, double scaleX, double scaleY, bool skids, double score)
     {
         if (env.Car is not { } car || env.Track is not { } track)
         {
@@ -140,13 +141,14 @@ internal sealed class CarRacingView(CarRacing env)
         if (skids)
             DrawSkids(canvas, car);
         Span<Vec2> world = stackalloc Vec2[PolygonShape.MaxVertices];
-        foreach (RacingWheel wheel in car.Wheels)
+        IReadOnlyList<RacingWheel> wheels = car.Wheels;
+        for (int w = 0; w < wheels.Count; w++)
         {
-            DrawBody(canvas, wheel.Body, RgbColor.Black, world);
-            DrawTread(canvas, wheel);
+            DrawBody(canvas, wheels[w].Body, RgbColor.Black, world);
+            DrawTread(canvas, wheels[w]);
         }
         DrawBody(canvas, car.Hull, HullColor, world);
-        DrawHud(canvas, car);
+        DrawHud(canvas, car, score);
     }
 
     private void CacheTrack(RaceTrack track)
@@ -166,9 +168,10 @@ internal sealed class CarRacingView(CarRacing env)
 
     private void DrawBody(Canvas canvas, Body body, RgbColor color, Span<Vec2> world)
     {
-        foreach (Fixture fixture in body.Fixtures)
+        IReadOnlyList<Fixture> fixtures = body.Fixtures;
+        for (int f = 0; f < fixtures.Count; f++)
         {
-            var polygon = (PolygonShape)fixture.Shape;
+            var polygon = (PolygonShape)fixtures[f].Shape;
             int n = polygon.VertexList.Count;
             for (int i = 0; i < n; i++)
                 world[i] = body.GetWorldPoint(polygon.VertexList[i]);
@@ -210,7 +213,7 @@ internal sealed class CarRacingView(CarRacing env)
         }
     }
 
-    private void DrawHud(Canvas canvas, RacingCar car)
+    private void DrawHud(Canvas canvas, RacingCar car, double score)
     {
         const double s = WindowWidth / 40, h = WindowHeight / 40, H = WindowHeight;
         FillWindowRectangle(canvas, 0, H - 5 * h, WindowWidth, H, RgbColor.Black);
@@ -225,7 +228,7 @@ internal sealed class CarRacingView(CarRacing env)
         double steering = wheels[0].Joint.JointAngle, gyro = car.Hull.AngularVelocity;
         Horizontal(steering, 20, -10.0 * steering, new RgbColor(0, 255, 0));
         Horizontal(gyro, 30, -0.8 * gyro, new RgbColor(255, 0, 0));
-        DrawScore(canvas, env.DisplayedReward);
+        DrawScore(canvas, score);
 
         void Vertical(double quantity, int slot, double value, RgbColor color)
         {
@@ -262,6 +265,8 @@ internal sealed class CarRacingView(CarRacing env)
         glyphs[..count].Reverse();
 
         const double advance = 23, glyphWidth = 18, glyphHeight = 30, stroke = 4.5;
+        // White on black: the text's box is black, as pygame renders the label with a background colour.
+        FillWindowRectangle(canvas, 60 - advance * count / 2, 729, 60 + advance * count / 2, 771, RgbColor.Black);
         double left = 60 - advance * count / 2 + (advance - glyphWidth) / 2, top = 750 - glyphHeight / 2;
         for (int k = 0; k < count; k++)
         {

@@ -177,6 +177,8 @@ public class CarRacingTests
             steps++;
             // The running total is the reward so far: 1000/N per visited tile, −0.1 per step.
             Assert.Equal(env.TilesVisited * 1000.0 / tileCount - 0.1 * steps, env.DisplayedReward, 6);
+            // The observation was drawn before the step's −0.1, so its digits show the total with this step's tiles only.
+            Assert.Equal(env.DisplayedReward + 0.1, env.ObservedScore, 9);
         }
         Assert.True(r.Terminated);
         Assert.Equal(1.0, env.Info[CarRacing.LapFinishedKey]);
@@ -315,6 +317,32 @@ public class CarRacingTests
         Assert.Contains("5", d.Message);
         var p = Assert.Throws<PolicyLabException>(() => new CarRacing(lapCompletePercent: 1.5));
         Assert.Contains("lap_complete_percent", p.Message);
+    }
+
+    [Fact]
+    public void A_track_whose_closing_tile_crosses_itself_still_resets_and_the_tile_sensor_is_its_hull()
+    {
+        // Seed 0, then 650 unseeded resets: that track's tile 0 (the one closing the loop) is a dented quad, which
+        // Box2D turns into its convex hull; before the hull, this reset threw mid-training.
+        using var env = new CarRacing() { WarningSink = null };
+        var obs = new float[Pixels];
+        env.Reset(obs, 0UL);
+        for (int k = 0; k < 650; k++)
+            env.Reset(obs, null);
+        var corners = new Vec2[4];
+        env.Track!.TileCorners(0, corners);
+        Assert.Throws<PolicyLabException>(() => new PolygonShape(corners)); // the outline is not convex
+        var sensor = (PolygonShape)env.Tiles[0].Body.Fixtures[0].Shape;
+        IReadOnlyList<Vec2> hull = sensor.VertexList;
+        foreach (Vec2 c in corners)
+        {
+            for (int i = 0; i < hull.Count; i++)
+            {
+                Vec2 a = hull[i], b = hull[(i + 1) % hull.Count];
+                Assert.True(Vec2.Cross(b - a, c - a) >= -1e-9, $"corner {c} lies outside hull edge {i}");
+            }
+        }
+        env.Step([0f, 0.5f, 0f], obs);
     }
 
     [Theory]
